@@ -1,0 +1,42 @@
+// One factory for both back ends: PostgreSQL through postgres.js in production and tests,
+// embedded PGlite under the data directory when DATABASE_URL is unset.
+import path from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as tables from './tables';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof tables>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** set for PostgreSQL: migrations open their own single connection to hold a lock */
+  url?: string;
+  /** a cheap round trip, for health checks */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<DatabaseHandle> {
+  if (opts.databaseUrl) {
+    const { default: postgres } = await import('postgres');
+    const { drizzle } = await import('drizzle-orm/postgres-js');
+    const client = postgres(opts.databaseUrl, { max: opts.poolSize ?? 10, onnotice: () => {} });
+    return {
+      db: drizzle(client, { schema: tables }) as unknown as Database,
+      kind: 'postgres',
+      url: opts.databaseUrl,
+      ping: async () => void (await client`select 1`),
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const client = new PGlite(path.join(opts.dataDir, 'pglite'));
+  await client.waitReady;
+  return {
+    db: drizzle(client, { schema: tables }) as unknown as Database,
+    kind: 'pglite',
+    ping: async () => void (await client.query('select 1')),
+    close: () => client.close(),
+  };
+}

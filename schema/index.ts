@@ -1,0 +1,3 @@
+export * from './tables';
+export { openDatabase, type Database, type DatabaseHandle } from './db';
+export { migrateDatabase } from './migrate';
