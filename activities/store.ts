@@ -1,0 +1,92 @@
+// The one writer of the read model. Every write is idempotent so activity retries are harmless:
+// inserts skip rows that exist, events are keyed by (ticket, seq).
+import { eq, sql } from 'drizzle-orm';
+import { intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
+import type { IntakeRequest, PlannedTicket } from '../workflows/types';
+
+export interface ProgressRecord {
+  ticketId: string;
+  seq: number;
+  at: string;
+  step: string;
+  kind: string;
+  actor: string;
+  data: Record<string, unknown>;
+  status?: TicketStatus;
+  resolution?: Record<string, unknown>;
+}
+
+export function createStoreActivities(db: Database) {
+  return {
+    /** Stores the request and all its tickets in one transaction, each with a `created` event (seq 0). */
+    async createTickets({ request, language, tickets: planned }: { request: IntakeRequest; language: string; tickets: PlannedTicket[] }): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(intakeRequests)
+          .values({ requestId: request.requestId, userId: request.userId, channel: request.channel, language, text: request.text, createdAt: new Date(request.receivedAt) })
+          .onConflictDoNothing();
+        for (const t of planned) {
+          await tx
+            .insert(tickets)
+            .values({
+              id: t.id,
+              requestId: request.requestId,
+              workflowId: t.workflowId,
+              category: t.category,
+              subtype: t.subtype,
+              skillGroup: t.skillGroup,
+              priority: t.priority,
+              priorityFactors: t.priorityFactors,
+              status: t.status,
+              channel: request.channel,
+              userId: request.userId,
+              userTier: request.userTier,
+              orderId: t.orderId ?? null,
+              region: request.region ?? null,
+              appVersion: request.appVersion ?? null,
+              language: t.language,
+              originalText: request.text,
+              issueText: t.issueText,
+              sopType: t.sopType,
+              sopVersion: t.sopVersion,
+              createdAt: new Date(request.receivedAt),
+              updatedAt: new Date(request.receivedAt),
+            })
+            .onConflictDoNothing();
+          await tx
+            .insert(ticketEvents)
+            .values({ ticketId: t.id, seq: 0, step: 'intake', kind: 'created', actor: `channel:${request.channel}`, data: { requestId: request.requestId, category: t.category, subtype: t.subtype, priority: t.priority }, at: new Date(request.receivedAt) })
+            .onConflictDoNothing();
+        }
+      });
+    },
+
+    /** Appends one event and moves the ticket's current step (and status) in one transaction. */
+    async recordProgress(p: ProgressRecord): Promise<void> {
+      const at = new Date(p.at);
+      await db.transaction(async (tx) => {
+        await tx.insert(ticketEvents).values({ ticketId: p.ticketId, seq: p.seq, step: p.step, kind: p.kind, actor: p.actor, data: p.data, at }).onConflictDoNothing();
+        await tx
+          .update(tickets)
+          .set({
+            currentStep: p.step,
+            updatedAt: at,
+            ...(p.status ? { status: p.status } : {}),
+            ...(p.status === 'closed' ? { closedAt: at } : {}),
+            ...(p.resolution ? { resolution: p.resolution } : {}),
+          })
+          .where(eq(tickets.id, p.ticketId));
+      });
+    },
+  };
+}
+
+/** Requests of the same user or about the same order since a date: repeat contact raises priority. */
+export async function countRecentContacts(db: Database, userId: string, orderId: string | undefined, since: Date): Promise<number> {
+  const orderMatch = orderId ? sql` or ${tickets.orderId} = ${orderId}` : sql``;
+  const [row] = await db
+    .select({ n: sql<number>`count(distinct ${tickets.requestId})::int` })
+    .from(tickets)
+    .where(sql`${tickets.createdAt} >= ${since.toISOString()} and (${tickets.userId} = ${userId}${orderMatch})`);
+  return row?.n ?? 0;
+}

@@ -1,0 +1,34 @@
+// The Fastify app: thin — validate, start workflows or send updates, read the read model.
+import Fastify from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { ApiContext } from './context';
+import { installErrorHandler } from './errors';
+import { healthRoutes } from './routes/health';
+import { ticketRoutes } from './routes/tickets';
+
+export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: ctx.config.api.bodyLimitBytes,
+    // wrong types must be rejected, not coerced; report every problem at once
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+  });
+  installErrorHandler(app);
+  app.addSchema({
+    $id: 'Error',
+    type: 'object',
+    properties: {
+      error: { type: 'string' },
+      message: { type: 'string' },
+      fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } } } },
+    },
+  });
+  await app.register(swagger, {
+    openapi: { info: { title: 'Ticketflow API', version: '0.1.0', description: 'Customer-service tickets as durable Temporal workflows' } },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(healthRoutes, ctx);
+  await app.register(ticketRoutes, ctx);
+  return app;
+}

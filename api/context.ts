@@ -1,0 +1,11 @@
+import type { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Database } from '../schema';
+
+/** What every route plugin gets: the Temporal client, the read model and the configuration. */
+export interface ApiContext {
+  temporal: { client: Client; connection: Connection };
+  db: Database;
+  ping: () => Promise<void>;
+  config: Config;
+}

@@ -1,0 +1,26 @@
+// `npm run api`: the API alone, for production (scaled horizontally behind a load balancer).
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { temporalConnectionOptions } from '../config/temporal';
+import { openDatabase } from '../schema';
+import { buildApp } from './app';
+
+const config = loadConfig();
+if (!config.databaseUrl) throw new Error('DATABASE_URL is required when the API runs alone (the embedded database serves one process: use npm start)');
+
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+// lazy: the API starts and answers /healthz (503) even while Temporal is unreachable
+const connection = Connection.lazy(temporalConnectionOptions(config));
+const app = await buildApp(
+  { temporal: { client: new Client({ connection, namespace: config.temporal.namespace }), connection }, db: database.db, ping: database.ping, config },
+  { logger: true },
+);
+await app.listen({ host: config.api.host, port: config.api.port });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await app.close();
+    await connection.close();
+    await database.close();
+  });
+}

@@ -1,0 +1,183 @@
+// The fee-dispute SOP end to end: API → intake workflow → ticket workflow → sandbox order and
+// finance systems → read model, against the real dev server and PostgreSQL.
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import { eq } from 'drizzle-orm';
+import { ticketEvents, tickets } from '../schema';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+
+let stack: TestStack;
+test.before(async () => {
+  stack = await startTestStack({ policy: { confirmationTimeoutMs: 8_000 } });
+});
+test.after.always(async () => {
+  await stack?.close();
+});
+
+/** With RECORD_HISTORIES=1 the histories of finished workflows are saved for the replay test. */
+async function recordHistory(name: string, workflowId: string) {
+  if (!process.env.RECORD_HISTORIES) return;
+  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  const file = path.join(import.meta.dirname, 'histories', `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify({ workflowId, history }, null, 1));
+}
+
+async function openFeeTicket(scenario: Parameters<typeof orderOf>[1], text: string, extra: object = {}, fits?: Parameters<typeof orderOf>[2]) {
+  const order = await orderOf(stack, scenario, fits);
+  const created = await postTicket(stack, { text, orderId: order.id, userId: order.userId, ...extra });
+  if (created.status !== 201) throw new Error(`POST /v1/tickets answered ${created.status}: ${JSON.stringify(created.body)}`);
+  return { order, created, ticket: created.body.tickets[0] };
+}
+
+test('accepted refund: closed, exactly one refund of the overcharge, every step in the events', async (t) => {
+  const { order, created, ticket } = await openFeeTicket('waiting_fee_overcharged', '等候费多收了,我明明只等了一会儿');
+  t.is(created.body.tickets.length, 1);
+  t.like(ticket, { category: 'fee_dispute', subtype: 'waiting_fee', skillGroup: 'fee_group', workflowId: `ticket-${ticket.id}` });
+
+  const waiting = await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  const { freeMinutes, actualMinutes, ratePerMinute } = order.waiting;
+  const charged = order.fees.filter((f) => f.code === 'waiting_fee').reduce((s, f) => s + f.amount, 0);
+  const overcharge = charged - Math.max(0, actualMinutes - freeMinutes) * ratePerMinute;
+  t.like(waiting.live, { status: 'awaiting_confirmation', step: 'await_confirmation', solution: { kind: 'refund', amountFen: overcharge } });
+  const notice = waiting.events.find((e: { kind: string }) => e.kind === 'notified');
+  t.regex(notice.data.message, /退还¥/);
+
+  const answer = await confirm(stack, ticket.id, { accepted: true, comment: '好的' });
+  t.is(answer.status, 202);
+  const closed = await waitForStatus(stack, ticket.id, 'closed');
+  t.like(closed.ticket.resolution, { code: 'refund_issued', amountFen: overcharge });
+  t.truthy(closed.ticket.closedAt);
+
+  const refunds = await stack.finance.listRefunds({ ticketId: ticket.id });
+  t.is(refunds.length, 1);
+  t.like(refunds[0], { orderId: order.id, amount: overcharge, idempotencyKey: `${ticket.id}:refund` });
+
+  const steps = closed.events.map((e: { step: string; kind: string }) => `${e.step}:${e.kind}`);
+  t.deepEqual(steps, [
+    'intake:created',
+    'fetch_order:entered',
+    'fetch_order:completed',
+    'analyze_dispute:entered',
+    'analyze_dispute:completed',
+    'match_solution:entered',
+    'match_solution:completed',
+    'send_solution:notified',
+    'await_confirmation:entered',
+    'await_confirmation:signal',
+    'apply_solution:entered',
+    'apply_solution:completed',
+    'close:entered',
+    'close:archived',
+  ]);
+  t.deepEqual(closed.events.map((e: { seq: number }) => e.seq), steps.map((_: string, i: number) => i));
+
+  const again = await confirm(stack, ticket.id, { accepted: true });
+  t.is(again.status, 409);
+  await recordHistory('fee-dispute-refund-accepted', ticket.workflowId);
+  await recordHistory('intake-fee-dispute', `intake-${created.body.requestId}`);
+});
+
+test('rejected solution: escalated to the fee group, nothing paid', async (t) => {
+  const { ticket } = await openFeeTicket('wrongful_cross_city_surcharge', 'I was charged a cross-city surcharge but never left the city');
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  t.is((await confirm(stack, ticket.id, { accepted: false, comment: 'not enough' })).status, 202);
+  const escalated = await waitForStatus(stack, ticket.id, 'escalated');
+  t.like(escalated.ticket.resolution, { code: 'escalated', reason: 'solution_rejected', toGroup: 'fee_group', comment: 'not enough' });
+  t.true(escalated.events.some((e: { kind: string; actor: string }) => e.kind === 'signal' && e.actor.startsWith('user:')));
+  t.deepEqual(await stack.finance.listRefunds({ ticketId: ticket.id }), []);
+  await recordHistory('fee-dispute-rejected', ticket.workflowId);
+});
+
+test('no answer within the time limit: sla_breached, escalated', async (t) => {
+  const { ticket } = await openFeeTicket('double_charged_toll', '过路费收了两次,请核实');
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  const escalated = await waitForStatus(stack, ticket.id, 'escalated', 20_000);
+  t.like(escalated.ticket.resolution, { reason: 'confirmation_timeout' });
+  t.true(escalated.events.some((e: { kind: string; step: string }) => e.kind === 'sla_breached' && e.step === 'await_confirmation'));
+  t.is((await confirm(stack, ticket.id, { accepted: true })).status, 409);
+  await recordHistory('fee-dispute-timeout', ticket.workflowId);
+});
+
+test.serial('a lost finance response is retried with the same key: still one refund', async (t) => {
+  const withinLimit = (o: { total: number }) => o.total <= stack.config.feePolicy.autoRefundLimitFen;
+  const { order, ticket } = await openFeeTicket('double_payment', '同一个订单扣了我两次钱,多收费了', {}, withinLimit);
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  await fetch(`${stack.sandbox.financeApiUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext: 1, mode: 'after' }) });
+  await confirm(stack, ticket.id, { accepted: true });
+  await waitForStatus(stack, ticket.id, 'closed');
+  const refunds = await stack.finance.listRefunds({ ticketId: ticket.id });
+  t.is(refunds.length, 1);
+  t.is(refunds[0]!.amount, order.total);
+  const attempts = (await stack.finance.requestLog()).filter((e) => e.idempotencyKey === `${ticket.id}:refund`);
+  t.deepEqual(attempts.map((e) => e.outcome), ['created', 'replayed']);
+});
+
+test('an overcharge above the automatic refund limit escalates for manual review', async (t) => {
+  const aboveLimit = (o: { total: number }) => o.total > stack.config.feePolicy.autoRefundLimitFen;
+  const { ticket } = await openFeeTicket('double_payment', 'charged twice for the same order', {}, aboveLimit);
+  const escalated = await waitForStatus(stack, ticket.id, 'escalated');
+  t.like(escalated.ticket.resolution, { reason: 'amount_above_auto_refund_limit' });
+  t.true(escalated.events.some((e: { kind: string }) => e.kind === 'notified'));
+  t.deepEqual(await stack.finance.listRefunds({ ticketId: ticket.id }), []);
+});
+
+test('a correct bill with a late driver: compensation coupon issued once', async (t) => {
+  const { ticket } = await openFeeTicket('late_arrival', 'The base fare and distance fee look too high to me, please check', { language: 'en' });
+  const waiting = await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  t.like(waiting.live.solution, { kind: 'coupon', amountFen: stack.config.feePolicy.lateCompensationCouponFen });
+  await confirm(stack, ticket.id, { accepted: true });
+  const closed = await waitForStatus(stack, ticket.id, 'closed');
+  t.is(closed.ticket.resolution.code, 'coupon_issued');
+  t.is((await stack.finance.listCoupons({ ticketId: ticket.id })).length, 1);
+});
+
+test('an unknown order escalates at fetch_order', async (t) => {
+  const created = await postTicket(stack, { text: '跨城费不应该收', orderId: 'ORD-999999' });
+  const escalated = await waitForStatus(stack, created.body.tickets[0].id, 'escalated');
+  t.like(escalated.ticket.resolution, { reason: 'order_not_found', orderId: 'ORD-999999' });
+});
+
+test('a ticket that is not about fees waits in triage with its own group', async (t) => {
+  const created = await postTicket(stack, { text: '司机未按约定时间到达且态度恶劣' });
+  t.is(created.status, 201);
+  const groups = created.body.tickets.map((x: { skillGroup: string; status: string }) => `${x.skillGroup}:${x.status}`);
+  t.deepEqual(groups, ['order_exception_group:triage', 'qa_group:triage']);
+  const row = await getTicket(stack, created.body.tickets[0].id);
+  t.is(row.body.ticket.requestId, created.body.requestId);
+});
+
+test('the same Idempotency-Key returns the same answer and starts nothing new', async (t) => {
+  const order = await orderOf(stack, 'correct_bill');
+  const body = { text: '费用不对,多收了20元', orderId: order.id, userId: order.userId };
+  const first = await postTicket(stack, body, 'idem-key-1');
+  const second = await postTicket(stack, body, 'idem-key-1');
+  t.is(first.status, 201);
+  t.is(second.status, 201);
+  t.is(second.headers['idempotent-replayed'], 'true');
+  t.deepEqual(second.body, first.body);
+  const rows = await stack.db.select().from(tickets).where(eq(tickets.requestId, 'idem-key-1'));
+  t.is(rows.length, first.body.tickets.length);
+
+  const conflicting = await postTicket(stack, { ...body, text: '完全不同的内容' }, 'idem-key-1');
+  t.is(conflicting.status, 422);
+  t.is(conflicting.body.error, 'idempotency_key_reused');
+});
+
+test('engineers find tickets in Temporal by search attributes', async (t) => {
+  const { order, ticket } = await openFeeTicket('waiting_fee_overcharged', '等待费收多了', { region: 'shenzhen' });
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  const query = `TicketType = "fee_dispute" AND OrderId = "${order.id}" AND TicketStatus = "awaiting_confirmation" AND Region = "shenzhen" AND SkillGroup = "fee_group" AND Priority >= 0`;
+  let found: string[] = [];
+  for (let i = 0; i < 50 && !found.includes(ticket.workflowId); i++) {
+    found = [];
+    for await (const w of stack.client.workflow.list({ query })) found.push(w.workflowId);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  t.true(found.includes(ticket.workflowId));
+  const description = await stack.client.workflow.getHandle(ticket.workflowId).describe();
+  t.regex((await description.staticSummary()) ?? '', /fee_dispute\/waiting_fee/);
+  const events = await stack.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticket.id));
+  t.true(events.length >= 8);
+});

@@ -1,0 +1,91 @@
+// A complete system per test file: its own task queue on the shared dev server, its own sandbox
+// external systems, the shared test database, a worker and the API app (driven with inject()).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { buildApp } from '../../api/app';
+import { loadConfig, type Config, type FeePolicy } from '../../config';
+import { createFinanceClient } from '../../integrations/finance';
+import { createOrderSystemClient } from '../../integrations/orders';
+import { startSandbox } from '../../sandbox';
+import { openDatabase } from '../../schema';
+import { createTicketWorker } from '../../worker';
+
+export interface StackOptions {
+  policy?: Partial<FeePolicy>;
+  /** false: no worker in this process (the test runs its own, e.g. as a child process) */
+  worker?: boolean;
+  intakeWaitMs?: number;
+}
+
+let runtimeInstalled = false;
+
+export async function startTestStack(opts: StackOptions = {}) {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const config: Config = loadConfig();
+  config.temporal.taskQueue = `test-${randomUUID()}`;
+  config.feePolicy = { ...config.feePolicy, confirmationTimeoutMs: 5_000, ...opts.policy };
+  if (opts.intakeWaitMs) config.api.intakeWaitMs = opts.intakeWaitMs;
+  if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
+
+  const sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-sandbox-'));
+  const sandbox = await startSandbox({ port: 0, dataDir: sandboxDir });
+  config.orderApiUrl = sandbox.orderApiUrl;
+  config.financeApiUrl = sandbox.financeApiUrl;
+  config.smsApiUrl = sandbox.smsApiUrl;
+
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const orders = createOrderSystemClient(sandbox.orderApiUrl);
+  const finance = createFinanceClient(sandbox.financeApiUrl);
+
+  let worker: Worker | null = null;
+  let workerRun: Promise<void> | null = null;
+  let nativeConnection: NativeConnection | null = null;
+  if (opts.worker !== false) {
+    nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+    worker = await createTicketWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+      activities: createActivities({ db: database.db, orders, finance, feePolicy: config.feePolicy }),
+    });
+    workerRun = worker.run();
+  }
+
+  const app = await buildApp({ temporal: { client, connection }, db: database.db, ping: database.ping, config });
+
+  return {
+    config,
+    sandbox,
+    sandboxDir,
+    database,
+    db: database.db,
+    client,
+    orders,
+    finance,
+    app,
+    async close() {
+      await app.close();
+      if (worker) {
+        worker.shutdown();
+        await workerRun;
+      }
+      await nativeConnection?.close();
+      await connection.close();
+      await sandbox.close();
+      await database.close();
+    },
+  };
+}
+
+export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
