@@ -3,6 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto; // CommonJS: no named exports under ESM
 import { eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../schema';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -20,8 +23,8 @@ test.after.always(async () => {
 async function recordHistory(name: string, workflowId: string) {
   if (!process.env.RECORD_HISTORIES) return;
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-  const file = path.join(import.meta.dirname, 'histories', `${name}.json`);
-  fs.writeFileSync(file, JSON.stringify({ workflowId, history }, null, 1));
+  // binary protobuf: exact, and independent of the JSON mapping of whichever protobufjs copy is loaded
+  fs.writeFileSync(path.join(import.meta.dirname, 'histories', `${name}.pb`), temporal.api.history.v1.History.encode(history).finish());
 }
 
 async function openFeeTicket(scenario: Parameters<typeof orderOf>[1], text: string, extra: object = {}, fits?: Parameters<typeof orderOf>[2]) {

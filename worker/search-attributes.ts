@@ -1,7 +1,9 @@
 // Registers the ticket search attributes where they are missing (a reused dev server, a fresh
 // cluster namespace). Best effort: a hosted cluster may only allow this through its admin console.
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto; // CommonJS: no named exports under ESM
 import { ticketSearchAttributes } from '../workflows/search-attributes';
 
 const { IndexedValueType } = temporal.api.enums.v1;

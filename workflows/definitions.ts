@@ -1,7 +1,7 @@
 // Message definitions: the API sends and queries through these names.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Confirmation, TicketLiveState } from './types';
+import type { Confirmation, ConfirmationOutcome, TicketLiveState } from './types';
 
 export const ticketStateQuery = defineQuery<TicketLiveState>('ticketState');
 /** The user's answer to a proposed solution; rejected by the validator unless the ticket awaits one. */
-export const confirmSolutionUpdate = defineUpdate<TicketLiveState, [Confirmation]>('confirmSolution');
+export const confirmSolutionUpdate = defineUpdate<ConfirmationOutcome, [Confirmation]>('confirmSolution');

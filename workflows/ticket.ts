@@ -24,7 +24,7 @@ export async function ticketWorkflow({ ticket, policy }: TicketWorkflowInput): P
     confirmSolutionUpdate,
     (answer) => {
       confirmation = { accepted: answer.accepted, ...(answer.comment ? { comment: answer.comment } : {}) };
-      return live;
+      return { accepted: answer.accepted, status: live.status };
     },
     {
       // must stay synchronous: an async validator is not awaited (sdk-typescript #1542)

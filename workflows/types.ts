@@ -75,6 +75,12 @@ export interface Confirmation {
   comment?: string;
 }
 
+/** What the ticket took: a repeated request gets the first answer back, whatever it sent. */
+export interface ConfirmationOutcome {
+  accepted: boolean;
+  status: TicketStatus;
+}
+
 /** Live view of a running ticket, answered by the ticketState query. */
 export interface TicketLiveState {
   status: TicketStatus;

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../../schema';
 import { intakeWorkflow } from '../../workflows';
 import { confirmSolutionUpdate, ticketStateQuery } from '../../workflows/definitions';
@@ -152,7 +152,7 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     },
   );
 
-  app.post<{ Params: { id: string }; Body: Confirmation; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{ Params: { id: string }; Body: Confirmation }>(
     '/v1/tickets/:id/confirmation',
     {
       schema: {
@@ -170,18 +170,30 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     async (request, reply) => {
       const [ticket] = await db.select({ workflowId: tickets.workflowId, status: tickets.status }).from(tickets).where(eq(tickets.id, request.params.id));
       if (!ticket) throw new HttpError(404, 'not_found', `no ticket ${request.params.id}`);
+      if (ticket.status === 'closed' || ticket.status === 'escalated' || ticket.status === 'triage') {
+        throw new HttpError(409, 'not_awaiting_confirmation', `ticket is ${ticket.status}, not awaiting a confirmation`);
+      }
+      // One update id per wait: a retry after a timeout joins the first attempt instead of answering twice.
+      const [wait] = await db
+        .select({ seq: ticketEvents.seq })
+        .from(ticketEvents)
+        .where(and(eq(ticketEvents.ticketId, request.params.id), eq(ticketEvents.step, 'await_confirmation'), eq(ticketEvents.kind, 'entered')))
+        .orderBy(desc(ticketEvents.seq))
+        .limit(1);
+      const updateId = `confirm-${request.params.id}-${wait?.seq ?? 0}`;
       const handle = temporal.client.workflow.getHandle(ticket.workflowId);
       try {
-        const live = await withinDeadline(temporal.connection, 10_000, () =>
-          handle.executeUpdate(confirmSolutionUpdate, { args: [request.body], ...(request.headers['idempotency-key'] ? { updateId: request.headers['idempotency-key'] } : {}) }),
-        );
-        return reply.status(202).send({ ticketId: request.params.id, accepted: request.body.accepted, status: live.status });
+        const outcome = await withinDeadline(temporal.connection, 10_000, () => handle.executeUpdate(confirmSolutionUpdate, { args: [request.body], updateId }));
+        return reply.status(202).send({ ticketId: request.params.id, ...outcome });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) {
           throw new HttpError(409, 'not_awaiting_confirmation', err.cause?.message ?? err.message);
         }
         if (err instanceof WorkflowNotFoundError) {
           throw new HttpError(409, 'not_awaiting_confirmation', `ticket is ${ticket.status}: its workflow has finished`);
+        }
+        if (err instanceof TimedOut) {
+          throw new HttpError(503, 'worker_unavailable', 'the ticket did not take the answer in time (its worker may be restarting); send the same request again to learn the outcome');
         }
         unavailable(err, 'could not deliver the confirmation');
       }
