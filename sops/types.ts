@@ -1,0 +1,122 @@
+// SOP documents: the declarative procedure of one ticket type, authored as YAML in sops/defaults,
+// stored as immutable versions in PostgreSQL and interpreted by the ticket workflow.
+// Everything here is pure data, safe to import from workflow code.
+
+/** A JSON Logic expression (https://jsonlogic.com), evaluated deterministically over the ticket context. */
+export type Expression = unknown;
+
+/** '30s', '15m', '24h', '2d', or '$name' = the number of milliseconds in the SOP's policy under that name. */
+export type Duration = string;
+
+export interface LocalizedText {
+  zh: string;
+  en: string;
+}
+
+export interface BreachRule {
+  /** escalate: hand to `to` (default: supervisor_group) and end the step's wait; notify: tell `to` and keep waiting; continue: go to `next` */
+  action: 'escalate' | 'notify' | 'continue';
+  to?: string;
+  next?: string;
+}
+
+interface StepBase {
+  name?: LocalizedText;
+  /** skill group, 'system' or 'user' */
+  owner: string;
+  /** time limit of the step; on a human_task or wait_signal it bounds the wait */
+  sla?: Duration;
+  onBreach?: BreachRule;
+}
+
+/** Calls a registered action (an activity) and stores its result in the context under `output`. */
+export interface ActionStep extends StepBase {
+  kind: 'action';
+  action: string;
+  /** argument name → expression over the context */
+  input?: Record<string, Expression>;
+  output?: string;
+  next: string;
+  /** where to go when the action fails for good (non-retryable); default: escalate */
+  onError?: string;
+}
+
+/** Puts the ticket in a skill group's queue and waits for an agent's decision. */
+export interface HumanTaskStep extends StepBase {
+  kind: 'human_task';
+  group: string;
+  /** what the agent is asked, shown in the console */
+  task: LocalizedText;
+  /** the decisions the agent may take; each may carry data (e.g. an amount) */
+  decisions: string[];
+  output?: string;
+  /** one next step for all decisions, or one per decision */
+  next: string | Record<string, string>;
+}
+
+export type SignalName = 'confirmation' | 'evidence_uploaded' | 'tech_fixed';
+
+/** Waits for a named signal (user confirmation, evidence uploaded, tech fixed) within `timeout`. */
+export interface WaitSignalStep extends StepBase {
+  kind: 'wait_signal';
+  signal: SignalName;
+  timeout: Duration;
+  output?: string;
+  next: string;
+  onTimeout: string;
+}
+
+/** Branches on the first condition that holds. */
+export interface DecisionStep extends StepBase {
+  kind: 'decision';
+  branches: Array<{ when: Expression; next: string }>;
+  otherwise: string;
+}
+
+/** Sends a message to the user; `{{path}}` in the text is filled from the context. */
+export interface NotifyStep extends StepBase {
+  kind: 'notify';
+  to: 'user' | string;
+  message: LocalizedText;
+  channels?: Array<'in_app' | 'sms' | 'email'>;
+  next: string;
+}
+
+/** Hands the ticket to a group at a level; with `next` the procedure goes on, without it the ticket ends escalated. */
+export interface EscalateStep extends StepBase {
+  kind: 'escalate';
+  to: string;
+  level: number;
+  reason: string;
+  next?: string;
+}
+
+export interface CloseStep extends StepBase {
+  kind: 'close';
+  resolution: string;
+}
+
+export type SopStep = ActionStep | HumanTaskStep | WaitSignalStep | DecisionStep | NotifyStep | EscalateStep | CloseStep;
+export type StepKind = SopStep['kind'];
+
+export interface SopDocument {
+  /** the ticket type this procedure handles, e.g. fee_dispute, late_arrival */
+  type: string;
+  name: LocalizedText;
+  /** set by publishing; immutable afterwards */
+  version: number;
+  /** which classifier labels start this SOP: 'category/subtype' or 'category/*' */
+  appliesTo: string[];
+  start: string;
+  /** thresholds and limits, readable from expressions as policy.NAME and from durations as $NAME */
+  policy?: Record<string, number | string | boolean>;
+  steps: Record<string, SopStep>;
+}
+
+export interface SopValidationError {
+  /** the step the error is about, if any */
+  step?: string;
+  /** JSON path inside the document, e.g. steps.fetch_order.next */
+  path: string;
+  message: string;
+}
