@@ -1,0 +1,87 @@
+/**
+ * NLP benchmark (run by hand): npx tsx bench/nlp.bench.ts [--train-size 10000]
+ *  1. classification throughput of classifyFeedback on short tickets, one core (single thread):
+ *     cold (first pass over held-out texts, empty caches) and steady state (30k distinct synthesised tickets);
+ *  2. training time on N examples synthesised by sampling + perturbing the corpus.
+ */
+import { loadProjectCorpus, splitExamples } from '../nlp/corpus';
+import { classifyFeedback, getModel } from '../nlp/index';
+import { trainCalibrated, trainModel } from '../nlp/model';
+import { normalize } from '../nlp/text';
+import { parseArgs, progressBar } from '../nlp/cli/common';
+
+const args = parseArgs(process.argv.slice(2));
+const trainSize = Number(args['train-size'] ?? 10000);
+
+const corpus = loadProjectCorpus();
+const { test } = splitExamples(corpus);
+const short = test.map((e) => e.text).filter((t) => t.length <= 60);
+console.log(`node ${process.version}, ${corpus.length} corpus examples; ${short.length} short held-out tickets (≤ 60 chars, mean ${(short.reduce((s, t) => s + t.length, 0) / short.length).toFixed(0)} chars)`);
+
+const t0 = performance.now();
+getModel();
+console.log(`model load: ${(performance.now() - t0).toFixed(0)} ms`);
+
+// Synthesis: sample corpus texts and perturb them (drop / duplicate clauses, add filler phrases).
+const fillers = ['请尽快处理', '谢谢', '麻烦看一下', 'please check', 'thanks', 'asap', '急', '！！', 'hi,', '你好，'];
+let seed = 7;
+const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+function perturb(text: string): string {
+  const parts = text.split(/(?<=[，。！？,.!? ])/);
+  const out: string[] = [];
+  for (const p of parts) {
+    const r = rnd();
+    if (r < 0.1 && parts.length > 2) continue;
+    out.push(p);
+    if (r > 0.92) out.push(p);
+  }
+  if (rnd() < 0.5) out.unshift(fillers[Math.floor(rnd() * fillers.length)]! + ' ');
+  if (rnd() < 0.5) out.push(' ' + fillers[Math.floor(rnd() * fillers.length)]!);
+  return out.join('');
+}
+
+// 1a. cold pass: held-out short tickets, empty caches (English lemmas via compromise are computed on first sight)
+let t = performance.now();
+for (const s of short) classifyFeedback({ text: s });
+const cold = short.length / ((performance.now() - t) / 1000);
+console.log(`classify (cold, first pass over ${short.length} held-out tickets): ${cold.toFixed(0)} tickets/s`);
+
+// 1b. steady state: 30,000 DISTINCT short tickets synthesised from the corpus (each classified once)
+const distinct = new Set<string>();
+const shortCorpus = corpus.map((e) => e.text).filter((x) => x.length <= 60);
+while (distinct.size < 30000) distinct.add(perturb(shortCorpus[Math.floor(rnd() * shortCorpus.length)]!) + ' #' + distinct.size);
+const tickets = [...distinct];
+const mean = tickets.reduce((a, x) => a + x.length, 0) / tickets.length;
+const bar = progressBar('classify ');
+t = performance.now();
+for (let i = 0; i < tickets.length; i++) {
+  classifyFeedback({ text: tickets[i]! });
+  if (i % 1000 === 0) bar(i, tickets.length, `${i} tickets`);
+}
+bar(1, 1, 'done');
+const secs = (performance.now() - t) / 1000;
+const warm = tickets.length / secs;
+console.log(`classify (steady state, ${tickets.length} distinct tickets, mean ${mean.toFixed(0)} chars): ${warm.toFixed(0)} tickets/s (${(1e6 / warm).toFixed(0)} µs/ticket)`);
+
+// 2. training on synthesised examples (sampled + perturbed corpus texts)
+const texts: string[] = [];
+const labels: string[] = [];
+for (let i = 0; i < trainSize; i++) {
+  const e = corpus[Math.floor(rnd() * corpus.length)]!;
+  texts.push(normalize(perturb(e.text)));
+  labels.push(e.label);
+}
+console.log(`training on ${trainSize} synthesised examples, ${new Set(labels).size} labels`);
+t = performance.now();
+trainModel(texts, labels, { onProgress: progressBar('train ') });
+const plain = (performance.now() - t) / 1000;
+console.log(`train (12 epochs): ${plain.toFixed(1)} s`);
+t = performance.now();
+trainCalibrated(texts, labels, { onProgress: progressBar('train+calibration ') });
+console.log(`train with temperature calibration (what nlp:train runs): ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+// 3. the same with ~77 classes (each corpus label split in three by text hash), the size of a public intent benchmark
+const many = labels.map((l, i) => `${l}#${(texts[i]!.length * 7 + i) % 3}`);
+t = performance.now();
+trainModel(texts, many, { onProgress: progressBar('train 78 classes ') });
+console.log(`train (12 epochs) with ${new Set(many).size} classes: ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -1,0 +1,245 @@
+/**
+ * Entity extraction for Chinese / English customer feedback.
+ * Pure, synchronous, no dependencies. Offsets (start/end) refer to the ORIGINAL text
+ * (full-width → half-width folding is length-preserving, so offsets stay valid).
+ */
+
+export interface MoneyMention { fen: number; text: string; start: number; end: number; currency?: 'CNY' | 'USD' }
+export interface DurationMention { minutes: number; text: string; start: number; end: number }
+export type FeeItemCode =
+  | 'base_fare' | 'distance_fee' | 'cross_city_surcharge' | 'waiting_fee' | 'toll'
+  | 'night_surcharge' | 'porterage' | 'cancellation_fee' | 'coupon';
+export interface Entities {
+  orderIds: string[];
+  amounts: MoneyMention[];
+  durations: DurationMention[];
+  phones: string[];
+  feeItems: FeeItemCode[];
+}
+
+/** Length-preserving full-width → half-width fold (ASCII range + ideographic space). */
+export function foldWidth(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0xff01 && c <= 0xff5e) out += String.fromCharCode(c - 0xfee0);
+    else if (c === 0x3000) out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- numbers
+const ZH_DIGITS: Record<string, number> = {
+  零: 0, 〇: 0, 一: 1, 壹: 1, 二: 2, 贰: 2, 两: 2, 俩: 2, 三: 3, 叁: 3, 四: 4, 肆: 4,
+  五: 5, 伍: 5, 六: 6, 陆: 6, 七: 7, 柒: 7, 八: 8, 捌: 8, 九: 9, 玖: 9,
+};
+const ZH_UNITS: Record<string, number> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 千: 1000, 仟: 1000 };
+const ZH_NUM_CHARS = '零〇一壹二贰两俩三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万萬亿';
+
+/** Parse a Chinese numeral such as 十五, 一百二十, 两千五, 三万, 一百二 (=120). Returns NaN if invalid. */
+export function parseChineseNumber(s: string): number {
+  if (!s) return NaN;
+  // plain digit string like 一二三 → 123 (rare), only when no unit chars at all
+  if (/^[零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖]{2,}$/.test(s)) {
+    let v = 0;
+    for (const ch of s) v = v * 10 + ZH_DIGITS[ch]!;
+    return v;
+  }
+  let total = 0;     // accumulated over 亿/万 sections
+  let section = 0;   // current section below 万
+  let digit = -1;    // pending digit
+  let lastUnit = 0;
+  for (const ch of s) {
+    if (ch in ZH_DIGITS) {
+      digit = ZH_DIGITS[ch]!;
+    } else if (ch in ZH_UNITS) {
+      const u = ZH_UNITS[ch]!;
+      section += (digit < 0 ? 1 : digit) * u;
+      digit = -1;
+      lastUnit = u;
+    } else if (ch === '万' || ch === '萬' || ch === '亿') {
+      const u = ch === '亿' ? 1e8 : 1e4;
+      if (digit >= 0) section += digit;
+      total = (total + section) * u;
+      section = 0; digit = -1; lastUnit = u / 10;
+    } else return NaN;
+  }
+  if (digit >= 0) {
+    // 一百二 → 120, 两千五 → 2500: a trailing bare digit after a unit means the next lower unit
+    section += lastUnit >= 10 && s.length >= 2 && !/[零〇]/.test(s.slice(-2, -1)) ? digit * (lastUnit / 10) : digit;
+  }
+  return total + section;
+}
+
+function parseNumber(raw: string): number {
+  const s = raw.replace(/[,\s]/g, '');
+  if (/^\d+(\.\d+)?$/.test(s)) return parseFloat(s);
+  if (s === '半') return 0.5;
+  return parseChineseNumber(s);
+}
+
+const EN_NUMBERS: Record<string, number> = {
+  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18,
+  nineteen: 19, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, ninety: 90, half: 0.5, several: 3, few: 3, couple: 2,
+};
+
+const NUM = `\\d+(?:,\\d{3})*(?:\\.\\d+)?|[${ZH_NUM_CHARS}]+`;
+
+// ---------------------------------------------------------------- regexes
+const ORDER_ID_RE = /\b((?:ORD|ORDER|TF|TKT)[-_]?\d{4,})\b/gi;
+const ORDER_AFTER_KEYWORD_RE =
+  /(?:订单号|订单编号|订单|运单号|运单|单号|order\s*(?:no\.?|number|num|id|#)|order\s*#?)\s*(?:是|为)?[:：#\s]*([A-Za-z]{0,4}-?\d[\d-]{4,})/gi;
+const PHONE_RE = /(?<![\d])(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)/g;
+
+const MONEY_PREFIX_RE = new RegExp(
+  `(?:[¥￥]|\\bRMB|\\bCNY|\\bUSD|US\\$|\\$)\\s*(${NUM.replace(/\|\[.*$/, '')})`, 'gi');
+const MONEY_SUFFIX_RE = new RegExp(
+  `(${NUM})\\s*(多)?\\s*(元钱|元|块钱|块(?!儿)|圆|毛钱|毛|角|rmb\\b|yuan\\b|cny\\b|kuai\\b|dollars?\\b|bucks?\\b|usd\\b)(?:\\s*([一二两三四五六七八九\\d])(?![\\d一二两三四五六七八九十百千万]|\\s*(?:个|小时|分钟|天)))?`, 'gi');
+
+const DURATION_ZH_RE = new RegExp(
+  `(${NUM}|半)\\s*(多)?\\s*(个)?\\s*(半)?\\s*(多)?\\s*(小时|钟头|分钟|天|周|星期)(半)?`, 'g');
+const DURATION_EN_RE =
+  /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|half(?:\s+an?)?|several|a\s+few|a\s+couple\s+of|couple\s+of)\s*(?:-\s*)?(and\s+a\s+half\s+)?(hours?|hrs?|h|minutes?|mins?|m|days?|weeks?)\b(\s+and\s+a\s+half)?/gi;
+
+const FEE_PATTERNS: Array<[FeeItemCode, RegExp]> = [
+  ['waiting_fee', /等候费|等待费|等时费|等车费|超时等候|超时费|waiting\s*(?:fee|charge|time\s*fee)s?|wait(?:ing)?[-\s]time\s+charges?|wait\s*fees?/i],
+  ['cross_city_surcharge', /跨城附加费|跨城费|跨市费|异地费|跨城费用|cross[-\s]?city\s*(?:surcharge|fee|charge)s?|inter[-\s]?city\s*(?:surcharge|fee)s?/i],
+  ['toll', /过路费|高速费|路桥费|过桥费|通行费|tolls?\b|highway\s*fees?|road\s*fees?|bridge\s*fees?/i],
+  ['base_fare', /起步价|起步费|基础运费|基础价|base\s*(?:fare|fee|price)|starting\s*(?:fare|price)|flag[-\s]?fall/i],
+  ['distance_fee', /里程费|超里程费|超公里费|公里费|distance\s*(?:fee|charge)s?|mileage\s*(?:fee|charge)s?|per[-\s]km\s*(?:fee|charge|rate)/i],
+  ['night_surcharge', /夜间附加费|夜间服务费|夜间费|夜间加价|night\s*(?:surcharge|fee|charge|rate)s?|late[-\s]night\s*(?:fee|surcharge)/i],
+  ['porterage', /搬运费|装卸费|上楼费|搬运服务费|跟车费|porterage|loading\s*(?:fee|charge)s?|carrying\s*(?:fee|charge)s?|(?:moving|labou?r)\s*(?:fee|charge)s?|stairs?\s*fees?/i],
+  ['cancellation_fee', /取消费|违约金|取消订单费|取消费用|取消订单.{0,4}扣|cancell?ation\s*(?:fee|charge|penalty)s?|cancel\s*(?:fee|charge)s?/i],
+  ['coupon', /优惠券|优惠卷|代金券|抵用券|优惠码|coupons?|vouchers?|promo\s*codes?|discount\s*codes?/i],
+];
+
+interface Span { start: number; end: number }
+const overlaps = (a: Span, spans: Span[]) => spans.some((b) => a.start < b.end && b.start < a.end);
+
+function mask(p: string): string {
+  const d = p.replace(/\D/g, '').slice(-11);
+  return `${d.slice(0, 3)}****${d.slice(7)}`;
+}
+
+/** Replace every mobile phone number with its masked form (138****5678), e.g. for logs. */
+export function maskPhones(text: string): string {
+  const folded = foldWidth(text);
+  let out = '';
+  let last = 0;
+  for (const m of folded.matchAll(PHONE_RE)) {
+    out += text.slice(last, m.index!) + `${m[1]}****${m[3]}`;
+    last = m.index! + m[0].length;
+  }
+  return out + text.slice(last);
+}
+
+function durationZh(m: RegExpMatchArray): number {
+  const [, numRaw, , , midHalf, , unit, tailHalf] = m;
+  let n = parseNumber(numRaw!);
+  if (!Number.isFinite(n)) return NaN;
+  if (midHalf || tailHalf) n += 0.5;
+  const per: Record<string, number> = { 小时: 60, 钟头: 60, 分钟: 1, 天: 1440, 周: 10080, 星期: 10080 };
+  return n * per[unit!]!;
+}
+
+function durationEn(m: RegExpMatchArray): number {
+  const numRaw = m[1]!.toLowerCase().replace(/\s+/g, ' ');
+  let n: number;
+  if (/^\d/.test(numRaw)) n = parseFloat(numRaw);
+  else if (numRaw.startsWith('half')) n = 0.5;
+  else if (numRaw.includes('few')) n = 3;
+  else if (numRaw.includes('couple')) n = 2;
+  else n = EN_NUMBERS[numRaw] ?? NaN;
+  if (m[2] || m[4]) n += 0.5;
+  const u = m[3]!.toLowerCase();
+  const per = u.startsWith('h') ? 60 : u.startsWith('d') ? 1440 : u.startsWith('w') ? 10080 : 1;
+  return n * per;
+}
+
+export function extractEntities(text: string): Entities {
+  const t = foldWidth(text ?? '');
+  const taken: Span[] = [];
+
+  // order ids
+  const orderIds: string[] = [];
+  const orderSpans: Span[] = [];
+  for (const m of t.matchAll(ORDER_ID_RE)) {
+    const id = m[1]!.toUpperCase();
+    orderSpans.push({ start: m.index!, end: m.index! + m[0].length });
+    if (!orderIds.includes(id)) orderIds.push(id);
+  }
+  for (const m of t.matchAll(ORDER_AFTER_KEYWORD_RE)) {
+    const id = m[1]!.toUpperCase().replace(/-+$/, '');
+    const start = m.index! + m[0].length - m[1]!.length;
+    const sp = { start, end: start + m[1]!.length };
+    if (overlaps(sp, orderSpans)) continue;
+    orderSpans.push(sp);
+    if (!orderIds.includes(id)) orderIds.push(id);
+  }
+  taken.push(...orderSpans);
+
+  // phones
+  const phones: string[] = [];
+  for (const m of t.matchAll(PHONE_RE)) {
+    const sp = { start: m.index!, end: m.index! + m[0].length };
+    if (overlaps(sp, taken)) continue;
+    taken.push(sp);
+    const masked = mask(m[0]);
+    if (!phones.includes(masked)) phones.push(masked);
+  }
+
+  // durations (before money so "2小时" isn't money; money suffix units never collide anyway)
+  const durations: DurationMention[] = [];
+  for (const re of [DURATION_ZH_RE, DURATION_EN_RE]) {
+    for (const m of t.matchAll(re)) {
+      const sp = { start: m.index!, end: m.index! + m[0].length };
+      if (overlaps(sp, taken)) continue;
+      const minutes = re === DURATION_ZH_RE ? durationZh(m) : durationEn(m);
+      if (!Number.isFinite(minutes) || minutes <= 0) continue;
+      // English: bare "m"/"h" only after digits
+      if (re === DURATION_EN_RE && /^(m|h)$/i.test(m[3]!) && !/^\d/.test(m[1]!)) continue;
+      taken.push(sp);
+      durations.push({ minutes: Math.round(minutes * 100) / 100, text: text.slice(sp.start, sp.end), ...sp });
+    }
+  }
+  durations.sort((a, b) => a.start - b.start);
+
+  // money
+  const amounts: MoneyMention[] = [];
+  const pushMoney = (start: number, end: number, value: number, currency: 'CNY' | 'USD') => {
+    const sp = { start, end };
+    if (!Number.isFinite(value) || overlaps(sp, taken)) return;
+    taken.push(sp);
+    amounts.push({ fen: Math.round(value * 100), text: text.slice(start, end), start, end, ...(currency === 'USD' ? { currency } : {}) });
+  };
+  for (const m of t.matchAll(MONEY_PREFIX_RE)) {
+    const sym = m[0].trim().toUpperCase();
+    const currency = sym.startsWith('$') || sym.startsWith('US') ? 'USD' : 'CNY';
+    pushMoney(m.index!, m.index! + m[0].length, parseNumber(m[1]!), currency);
+  }
+  for (const m of t.matchAll(MONEY_SUFFIX_RE)) {
+    let value = parseNumber(m[1]!);
+    const unit = m[3]!.toLowerCase();
+    if (unit.startsWith('毛') || unit === '角') value /= 10;
+    if (m[4]) {
+      // 三块五 → 3.5, 十元五角 handled loosely
+      const d = /\d/.test(m[4]) ? parseInt(m[4], 10) : ZH_DIGITS[m[4]]!;
+      if (!unit.startsWith('毛') && unit !== '角') value += d / 10;
+    }
+    const currency = /dollar|buck|usd/.test(unit) ? 'USD' : 'CNY';
+    pushMoney(m.index!, m.index! + m[0].length, value, currency);
+  }
+  amounts.sort((a, b) => a.start - b.start);
+
+  // fee items (order of first mention)
+  const found: Array<[number, FeeItemCode]> = [];
+  for (const [code, re] of FEE_PATTERNS) {
+    const m = re.exec(t);
+    if (m) found.push([m.index, code]);
+  }
+  found.sort((a, b) => a[0] - b[0]);
+
+  return { orderIds, amounts, durations, phones, feeItems: found.map(([, c]) => c) };
+}

@@ -1,0 +1,146 @@
+/**
+ * Hashed sparse features: word uni/bi-grams, Chinese character 1–3 grams, English in-word character 3–5 grams,
+ * plus entity flags (fee items, money, durations). Values are raw counts here; the model applies
+ * sublinear tf (1 + ln tf) × idf and L2-normalises.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { extractEntities, type Entities } from './entities';
+import { tokenize } from './text';
+
+export interface SparseCounts { idx: Int32Array; tf: Float32Array }
+
+/** 32-bit FNV-1a */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** concept features are counted this many times (tf 1 + ln 8 ≈ 3×), as they are few and curated */
+const CONCEPT_REPEAT = 8;
+const GRAM_CACHE = new Map<string, string[]>();
+/** Chinese character 1–3 grams of a run (cached: clauses and the whole message share runs). */
+function charGrams(run: string): string[] {
+  let g = GRAM_CACHE.get(run);
+  if (!g) {
+    g = [];
+    for (let i = 0; i < run.length; i++) {
+      g.push('c:' + run[i]);
+      if (i + 1 < run.length) g.push('c:' + run.slice(i, i + 2));
+      if (i + 2 < run.length) g.push('c:' + run.slice(i, i + 3));
+    }
+    if (GRAM_CACHE.size > 20_000) GRAM_CACHE.clear();
+    GRAM_CACHE.set(run, g);
+  }
+  return g;
+}
+
+let concepts: Array<[string, RegExp]> | undefined;
+/** Bilingual concept lexicon (config/concepts.yaml) → shared features k:<concept>. */
+function loadConcepts(): Array<[string, RegExp]> {
+  if (concepts) return concepts;
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'config', 'concepts.yaml');
+  const raw = (parse(readFileSync(file, 'utf8')) as { concepts?: Record<string, string> }).concepts ?? {};
+  return (concepts = Object.entries(raw).map(([k, v]) => [k, new RegExp(v, 'i')]));
+}
+
+export function featureStrings(norm: string, entities?: Entities): string[] {
+  const { words, zhRuns, enWords } = tokenize(norm);
+  const f: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    f.push('w:' + words[i]);
+    if (i + 1 < words.length) f.push('b:' + words[i] + ' ' + words[i + 1]);
+  }
+  for (const run of zhRuns) for (const g of charGrams(run)) f.push(g);
+  for (const w of enWords) {
+    if (w.length < 3) continue;
+    const p = '<' + w + '>';
+    for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= p.length; i++) f.push('e:' + p.slice(i, i + n));
+  }
+  for (const [k, re] of loadConcepts()) if (re.test(norm)) for (let r = 0; r < CONCEPT_REPEAT; r++) f.push('k:' + k);
+  const ent = entities ?? extractEntities(norm);
+  for (const code of ent.feeItems) f.push('fee:' + code);
+  if (ent.amounts.length) f.push('has:money');
+  if (ent.durations.length) f.push('has:duration');
+  if (ent.orderIds.length) f.push('has:order');
+  if (f.length === 0) f.push('empty');
+  return f;
+}
+
+// ---------------------------------------------------------------- fast path: hashes without building strings
+// fnv1a is sequential, so hashing the parts of a feature one after the other gives exactly
+// fnv1a(the concatenated feature string): featureHashes(x) ≡ featureStrings(x).map(fnv1a).
+const H0 = 0x811c9dc5;
+function step(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+  return h;
+}
+const HW = step(H0, 'w:');
+const HB = step(H0, 'b:');
+const HASH_CACHE = new Map<string, Uint32Array>();
+function cached(key: string, make: () => Uint32Array): Uint32Array {
+  let v = HASH_CACHE.get(key);
+  if (!v) {
+    v = make();
+    if (HASH_CACHE.size > 50_000) HASH_CACHE.clear();
+    HASH_CACHE.set(key, v);
+  }
+  return v;
+}
+let conceptHashes: number[] | undefined;
+
+/** 32-bit feature hashes of NORMALISED text (same multiset as featureStrings(norm).map(fnv1a)). */
+export function featureHashes(norm: string, entities?: Entities): number[] {
+  const { words, zhRuns, enWords } = tokenize(norm);
+  const f: number[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    f.push(step(HW, w) >>> 0);
+    if (i + 1 < words.length) f.push(step(step(step(HB, w), ' '), words[i + 1]!) >>> 0);
+  }
+  for (const run of zhRuns) for (const h of cached('z' + run, () => Uint32Array.from(charGrams(run), fnv1a))) f.push(h);
+  for (const w of enWords) {
+    if (w.length < 3) continue;
+    for (const h of cached('e' + w, () => {
+      const p = '<' + w + '>';
+      const out: number[] = [];
+      for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= p.length; i++) out.push(fnv1a('e:' + p.slice(i, i + n)));
+      return Uint32Array.from(out);
+    })) f.push(h);
+  }
+  const cs = loadConcepts();
+  conceptHashes ??= cs.map(([k]) => fnv1a('k:' + k));
+  for (let c = 0; c < cs.length; c++) if (cs[c]![1].test(norm)) for (let r = 0; r < CONCEPT_REPEAT; r++) f.push(conceptHashes[c]!);
+  const ent = entities ?? extractEntities(norm);
+  for (const code of ent.feeItems) f.push(fnv1a('fee:' + code));
+  if (ent.amounts.length) f.push(H_MONEY);
+  if (ent.durations.length) f.push(H_DURATION);
+  if (ent.orderIds.length) f.push(H_ORDER);
+  if (f.length === 0) f.push(H_EMPTY);
+  return f;
+}
+const H_MONEY = fnv1a('has:money');
+const H_DURATION = fnv1a('has:duration');
+const H_ORDER = fnv1a('has:order');
+const H_EMPTY = fnv1a('empty');
+
+/** Count hashed features into buckets of a `dim`-sized space (dim must be a power of two). */
+export function hashFeatures(feats: Array<string | number>, dim: number): SparseCounts {
+  const counts = new Map<number, number>();
+  const mask = dim - 1;
+  for (const s of feats) {
+    const h = (typeof s === 'number' ? s : fnv1a(s)) & mask;
+    counts.set(h, (counts.get(h) ?? 0) + 1);
+  }
+  const idx = new Int32Array(counts.size);
+  const tf = new Float32Array(counts.size);
+  let k = 0;
+  for (const [h, c] of counts) { idx[k] = h; tf[k] = c; k++; }
+  return { idx, tf };
+}

@@ -1,0 +1,282 @@
+/**
+ * Intake NLP: classify a piece of customer feedback (zh / en / mixed) into one or more issues.
+ * Pure and synchronous; the built-in model (nlp/model.json) is loaded once, lazily.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
+import { extractEntities, type Entities } from './entities';
+import { LinearModel, type ModelJson } from './model';
+import { computePriority, type PriorityFactor } from './priority';
+import { detectLanguage, normalize, splitClauses, type Language } from './text';
+
+export { extractEntities, maskPhones } from './entities';
+export type { Entities, MoneyMention, DurationMention, FeeItemCode } from './entities';
+export { loadTaxonomy, skillGroupOf, labelNames, taxonomyLabels, isKnownLabel } from './config';
+export type { Taxonomy } from './config';
+export type { PriorityFactor } from './priority';
+export { detectLanguage, normalize, splitClauses } from './text';
+
+export interface ClassifyInput {
+  text: string;
+  language?: 'zh' | 'en';
+  userTier?: 'standard' | 'vip' | 'enterprise';
+  orderValueFen?: number;
+  /** contacts by the same user or about the same order within 7 days, supplied by the caller */
+  recentContacts?: number;
+}
+export interface ClassifiedIssue {
+  span: { start: number; end: number; text: string };
+  category: string;
+  subtype: string;
+  skillGroup: string;
+  confidence: number;
+  entities: Entities;
+  priority: number;
+  factors: PriorityFactor[];
+  /** only on issues sent to triage for low confidence: the label the model would have chosen */
+  bestGuess?: { label: string; confidence: number };
+}
+export interface ClassifyResult {
+  language: Language;
+  normalized: string;
+  issues: ClassifiedIssue[];
+  priority: number;
+  factors: PriorityFactor[];
+}
+
+export const MODEL_PATH = join(dirname(fileURLToPath(import.meta.url)), 'model.json');
+
+let model: LinearModel | null | undefined;
+/** The built-in model (null when nlp/model.json is missing: rules only, everything else → triage). */
+export function getModel(): LinearModel | null {
+  if (model === undefined) {
+    model = existsSync(MODEL_PATH) ? LinearModel.fromJSON(JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as ModelJson) : null;
+  }
+  return model;
+}
+/** Replace the model used by classifyFeedback (evaluation, tests). Pass undefined to reload nlp/model.json. */
+export function setModel(m: LinearModel | null | undefined): void { model = m; space = undefined; scoreCache.clear(); }
+
+export interface LabelScore {
+  label: string;
+  confidence: number;
+  forced: boolean;
+  /** ids of the rules that fired for the winning label (all fired rules when forced) */
+  rules: string[];
+  /** labels named by any rule that fired */
+  ruleLabels: string[];
+  /** label space (model labels, then rule-only labels) and the probability of each */
+  labels: string[];
+  p: Float64Array;
+}
+
+/** Probability of `label` in a score. */
+export function probOf(s: LabelScore, label: string): number {
+  const i = s.labels.indexOf(label);
+  return i < 0 ? 0 : s.p[i]!;
+}
+
+interface LabelSpace { labels: string[]; index: Map<string, number>; nModel: number }
+let space: LabelSpace | undefined;
+function labelSpace(): LabelSpace {
+  if (!space) {
+    const m = getModel();
+    const labels = m ? [...m.labels] : [];
+    const nModel = labels.length;
+    for (const r of loadRules()) if (!labels.includes(r.label)) labels.push(r.label);
+    space = { labels, index: new Map(labels.map((l, i) => [l, i])), nModel };
+  }
+  return space;
+}
+
+/** Score one NORMALISED span with model + rules (memoised for the last few spans). */
+export function scoreText(norm: string, temperatureScale = 1): LabelScore {
+  const key = temperatureScale + '\u0000' + norm;
+  const hit = scoreCache.get(key);
+  if (hit) return hit;
+  const r = scoreUncached(norm, temperatureScale);
+  if (scoreCache.size >= 64) scoreCache.delete(scoreCache.keys().next().value!);
+  scoreCache.set(key, r);
+  return r;
+}
+/** tiny memo: the same span is often scored twice within one classification (clause = whole message) */
+const scoreCache = new Map<string, LabelScore>();
+
+function scoreUncached(norm: string, temperatureScale: number): LabelScore {
+  const m = getModel();
+  const rules = loadRules();
+  const { labels, index, nModel } = labelSpace();
+  const ent = extractEntities(norm);
+  const fee = ent.feeItems;
+  const fired: Rule[] = [];
+  for (const r of rules) {
+    if (!r.pattern && !r.feeItems) continue;
+    if (r.pattern && !r.pattern.test(norm)) continue;
+    if (r.feeItems && !r.feeItems.some((f) => fee.includes(f))) continue;
+    fired.push(r);
+  }
+  if (labels.length === 0) {
+    return { label: loadTaxonomy().settings.fallbackLabel, confidence: 0, forced: false, rules: [], ruleLabels: [], labels, p: new Float64Array(0) };
+  }
+  const L = labels.length;
+  const logits = new Float64Array(L);
+  let min = 0;
+  if (m) {
+    const sc = m.scores(norm, ent);
+    min = Infinity;
+    for (let i = 0; i < nModel; i++) { logits[i] = sc[i]! / temperatureScale; if (logits[i]! < min) min = logits[i]!; }
+  }
+  for (let i = nModel; i < L; i++) logits[i] = min - 30; // rule-only labels: out of play unless a rule fires
+  let forced: Rule | undefined;
+  const ruleLabels: string[] = [];
+  for (const r of fired) {
+    const i = index.get(r.label)!;
+    if (!ruleLabels.includes(r.label)) { ruleLabels.push(r.label); if (i >= nModel) logits[i] = min - 2; }
+  }
+  for (const r of fired) {
+    if (r.mode === 'force') { forced ??= r; continue; }
+    logits[index.get(r.label)!]! += r.weight;
+  }
+  let mx = -Infinity;
+  for (let i = 0; i < L; i++) if (logits[i]! > mx) mx = logits[i]!;
+  let z = 0;
+  const p = new Float64Array(L);
+  for (let i = 0; i < L; i++) { p[i] = Math.exp(logits[i]! - mx); z += p[i]!; }
+  let best = 0;
+  for (let i = 0; i < L; i++) { p[i]! /= z; if (p[i]! > p[best]!) best = i; }
+  if (forced) {
+    return { label: forced.label, confidence: Math.max(forced.confidence, p[index.get(forced.label)!]!), forced: true, rules: fired.map((r) => r.id), ruleLabels, labels, p };
+  }
+  const rulesFor: string[] = [];
+  for (const r of fired) if (r.label === labels[best]) rulesFor.push(r.id);
+  return { label: labels[best]!, confidence: p[best]!, forced: false, rules: rulesFor, ruleLabels, labels, p };
+}
+
+interface Group { start: number; end: number; label: string; confidence: number; forced: boolean }
+
+/**
+ * Segment clauses into issues: every clause gets a label so that Σ log p(clause label) − penalty × (label changes)
+ * is maximal (Viterbi over clauses). Clauses without a clear signal cost little to follow a neighbour, so they
+ * attach to it; a second issue is only opened when its clauses clearly prefer another label.
+ */
+export function segment(
+  norm: string, clauses: Array<{ start: number; end: number; text: string }>,
+  opts: { penalty: number; clauseTemperature: number; wholePrior: number; ruleEvidence: number },
+): Group[] {
+  if (clauses.length === 0) return [];
+  const { penalty } = opts;
+  const scored = clauses.map((c) => scoreText(c.text, opts.clauseTemperature));
+  const whole = opts.wholePrior > 0 && clauses.length > 1 ? scoreText(norm.trim(), opts.clauseTemperature) : undefined;
+  const labels = scored[0]!.labels;
+  const prior = labels.map((_, li) => (whole ? opts.wholePrior * Math.log(Math.max(1e-6, whole.p[li]!)) : 0));
+  if (labels.length === 0) return [{ start: clauses[0]!.start, end: clauses[clauses.length - 1]!.end, label: scored[0]!.label, confidence: 0, forced: false }];
+  const L = labels.length;
+  const emit = scored.map((s) => labels.map((l, li) => {
+    if (s.forced) return l === s.label ? 0 : Math.log(Math.max(1e-6, (1 - s.confidence) * s.p[li]!));
+    // the whole-message prior does not apply against a label that a rule found in this very clause
+    // and a rule firing in a clause is strong evidence against the labels it does not name
+    const hasRule = s.ruleLabels.length > 0;
+    return Math.log(Math.max(1e-6, s.p[li]!)) + (s.ruleLabels.includes(l) ? 0 : prior[li]! - (hasRule ? opts.ruleEvidence : 0));
+  }));
+  let score = emit[0]!.slice();
+  const back: Int32Array[] = [];
+  for (let i = 1; i < clauses.length; i++) {
+    let bestPrev = 0;
+    for (let l = 1; l < L; l++) if (score[l]! > score[bestPrev]!) bestPrev = l;
+    const bp = new Int32Array(L);
+    const next = new Array<number>(L);
+    for (let l = 0; l < L; l++) {
+      const stay = score[l]!;
+      const sw = score[bestPrev]! - penalty;
+      if (stay >= sw) { next[l] = stay + emit[i]![l]!; bp[l] = l; } else { next[l] = sw + emit[i]![l]!; bp[l] = bestPrev; }
+    }
+    back.push(bp);
+    score = next;
+  }
+  let cur = 0;
+  for (let l = 1; l < L; l++) if (score[l]! > score[cur]!) cur = l;
+  const path = new Array<number>(clauses.length);
+  for (let i = clauses.length - 1; i >= 0; i--) { path[i] = cur; if (i > 0) cur = back[i - 1]![cur]!; }
+  const groups: Group[] = [];
+  clauses.forEach((c, i) => {
+    const label = labels[path[i]!]!;
+    const s = scored[i]!;
+    const conf = s.p[path[i]!]!;
+    const prev = groups[groups.length - 1];
+    if (prev && prev.label === label) { prev.end = c.end; prev.confidence = Math.max(prev.confidence, conf); prev.forced ||= s.forced && s.label === label; }
+    else groups.push({ start: c.start, end: c.end, label, confidence: conf, forced: s.forced && s.label === label });
+  });
+  void norm;
+  return groups;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function classifyFeedback(input: ClassifyInput): ClassifyResult {
+  const text = typeof input?.text === 'string' ? input.text : '';
+  const tax = loadTaxonomy();
+  const { confidenceThreshold, fallbackLabel } = tax.settings;
+  const detected = detectLanguage(text);
+  const language: Language = detected === 'unknown' || detected === 'mixed' || !input.language ? detected : input.language;
+  const normalized = normalize(text);
+
+  let groups: Group[];
+  const t = normalized.trim();
+  const whole = { start: Math.max(0, normalized.indexOf(t)), end: Math.max(0, normalized.indexOf(t)) + t.length };
+  if (language === 'unknown') {
+    groups = [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }];
+  } else {
+    groups = segment(normalized, splitClauses(normalized), {
+      penalty: tax.settings.switchPenalty ?? 4,
+      clauseTemperature: tax.settings.clauseTemperature ?? 1,
+      wholePrior: tax.settings.wholeMessagePrior ?? 0,
+      ruleEvidence: tax.settings.ruleEvidence ?? 0,
+    });
+    if (groups.length === 1) {
+      // one issue: classify the whole message (the model is trained on whole messages)
+      const s = scoreText(t);
+      groups = [{ ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
+    } else {
+      // several issues: re-score each span on its own, then merge neighbours that agree
+      const merged: Group[] = [];
+      for (const g of groups) {
+        const s = scoreText(normalized.slice(g.start, g.end));
+        const cur: Group = s.label === g.label || s.forced || !g.forced ? { ...g, label: s.label, confidence: s.confidence, forced: s.forced } : g;
+        const prev = merged[merged.length - 1];
+        // same label as the neighbour → merge; a label that already has an earlier issue is the customer
+        // coming back to it → the span joins the previous issue instead of opening a duplicate
+        if (prev && (prev.label === cur.label || merged.some((m) => m.label === cur.label))) {
+          prev.end = cur.end; if (prev.label === cur.label) { prev.confidence = Math.max(prev.confidence, cur.confidence); prev.forced ||= cur.forced; }
+        } else merged.push(cur);
+      }
+      groups = merged;
+    }
+  }
+
+  // order ids and phones usually appear once per message but concern every issue in it
+  const messageEntities = groups.length > 1 ? extractEntities(text) : undefined;
+  const issues: ClassifiedIssue[] = groups.map((g) => {
+    let label = g.label;
+    if (!g.forced && g.confidence < confidenceThreshold) label = fallbackLabel;
+    const [category, subtype] = label.split('/') as [string, string];
+    const spanText = text.slice(g.start, g.end);
+    const ent = extractEntities(spanText);
+    const shift = <T extends { start: number; end: number }>(xs: T[]) => xs.map((x) => ({ ...x, start: x.start + g.start, end: x.end + g.start }));
+    const entities: Entities = { ...ent, amounts: shift(ent.amounts), durations: shift(ent.durations) };
+    if (messageEntities && !entities.orderIds.length) entities.orderIds = messageEntities.orderIds;
+    if (messageEntities && !entities.phones.length) entities.phones = messageEntities.phones;
+    const triaged = label !== g.label && g.label !== fallbackLabel;
+    const bestGuess = triaged ? { label: g.label, confidence: round3(g.confidence) } : undefined;
+    const { priority, factors } = computePriority(category, text, entities, input, bestGuess);
+    return {
+      span: { start: g.start, end: g.end, text: spanText },
+      category, subtype, skillGroup: skillGroupOf(label), confidence: round3(g.confidence), entities, priority, factors,
+      ...(bestGuess ? { bestGuess } : {}),
+    };
+  });
+  let top = issues[0]!;
+  for (const i of issues) if (i.priority > top.priority) top = i;
+  return { language, normalized, issues, priority: top.priority, factors: top.factors };
+}

@@ -1,0 +1,221 @@
+/**
+ * Language detection, normalisation, tokenisation and clause splitting.
+ * Normalisation is LENGTH-PRESERVING (1 UTF-16 unit in → 1 out), so offsets computed on the
+ * normalised text are valid offsets into the original text.
+ */
+import nlp from 'compromise';
+
+export type Language = 'zh' | 'en' | 'mixed' | 'unknown';
+
+// ------------------------------------------------------------ traditional → simplified
+// A cheap table of common traditional characters (pairs: traditional, simplified).
+const T2S_PAIRS =
+  '這这個个們们來来時时間间說说為为後后點点過过還还進进對对問问題题錢钱給给開开發发單单號号會会員员' +
+  '帳账戶户碼码應应該该讓让麼么樣样與与從从實实際际貨货運运輸输損损壞坏丟丢遺遗聯联繫系電电話话態态' +
+  '惡恶車车輛辆駕驾駛驶師师費费額额價价貴贵錯错誤误處处理理請请幫帮謝谢網网頁页載载閃闪設设備备' +
+  '應应軟软體体導导離离線线繞绕遠远隨随亂乱禮礼罵骂兇凶嚇吓騷骚擾扰傷伤醫医報报險险撞撞禍祸現现場场' +
+  '確确認认嗎吗關关閉闭帳账錄录驗验證证數数據据讀读寫写東东區区義义樂乐無无書书見见長长門门風风' +
+  '飛飞鳥鸟馬马魚鱼氣气熱热愛爱歲岁歷历壓压廣广專专業业產产親亲養养觀观動动勞劳務务機机場场' +
+  '紅红綠绿藍蓝黃黄級级紙纸結结給给統统線线終终經经絡络維维約约納纳紀纪紹绍細细組组織织' +
+  '詢询評评論论許许訴诉該该詳详誰谁調调談谈課课講讲護护讓让變变貨货賠赔償偿購购買买賣卖' +
+  '資资質质賬账贈赠贊赞趕赶車车軌轨轉转輕轻較较輪轮邊边達达遲迟違违適适選选還还郵邮鄉乡' +
+  '針针鐘钟鐵铁銀银錶表鎖锁長长門门閒闲闖闯陸陆陽阳隊队際际難难雜杂雖虽雙双雲云靈灵響响頂顶' +
+  '順顺須须預预領领頭头顏颜願愿類类顯显風风飯饭餘余館馆駐驻騙骗驚惊髮发鬧闹點点齊齐龍龙' +
+  '團团園园圖图塊块壞坏夠够奪夺媽妈嬰婴寬宽寶宝將将對对尋寻屬属嶺岭廳厅彈弹從从復复態态' +
+  '慣惯憑凭懷怀戰战擁拥據据擔担擊击擠挤攜携敗败數数斷断舊旧時时顧顾餓饿憂忧獲获環环療疗' +
+  '盡尽監监盤盘確确禮礼稱称穩稳窮穷竊窃筆笔範范簡简糧粮緊紧總总績绩繼继續续罰罚聽听職职' +
+  '膠胶臨临舉举艙舱藥药蘇苏處处號号衝冲補补裝装製制覺觉視视親亲計计訂订記记設设證证識识' +
+  '護护豐丰負负責责費费貼贴賠赔跡迹躍跃輔辅辦办農农連连週周運运過过錄录鬥斗麵面壹壹貳贰';
+const T2S = new Map<string, string>();
+for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) T2S.set(T2S_PAIRS[i]!, T2S_PAIRS[i + 1]!);
+
+/**
+ * Normalise: full-width → half-width, lower case, common traditional → simplified characters.
+ * The result has exactly the same length as the input (offsets are shared).
+ */
+export function normalize(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const c = ch.charCodeAt(0);
+    if (c >= 0xff01 && c <= 0xff5e) { out += String.fromCharCode(c - 0xfee0).toLowerCase(); continue; }
+    if (c === 0x3000) { out += ' '; continue; }
+    if (c < 0x80) { out += c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch; continue; }
+    const s = T2S.get(ch);
+    if (s) { out += s; continue; }
+    const l = ch.toLowerCase();
+    out += l.length === 1 ? l : ch;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------ language detection
+const CJK_RE = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
+const KANA_HANGUL_RE = /[\u3040-\u30ff\uac00-\ud7af]/g;
+const LATIN_WORD_RE = /[a-z]{2,}/gi;
+const OTHER_LETTER_RE = /[\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f]/g;
+
+export function detectLanguage(text: string): Language {
+  const cjk = (text.match(CJK_RE) ?? []).length;
+  const kana = (text.match(KANA_HANGUL_RE) ?? []).length;
+  const latinWords = (text.match(LATIN_WORD_RE) ?? []).filter((w) => !/^(app|gps|vip|ok|id|rmb|cny|ord|km|kg)$/i.test(w));
+  const latinChars = latinWords.reduce((n, w) => n + w.length, 0);
+  const other = (text.match(OTHER_LETTER_RE) ?? []).length;
+  if (kana > cjk * 0.3 && kana >= 2) return 'unknown'; // Japanese / Korean
+  if (cjk === 0 && latinWords.length === 0) return 'unknown';
+  if (other > cjk + latinChars) return 'unknown';
+  if (cjk === 0) return latinWords.length >= 1 ? 'en' : 'unknown';
+  if (latinWords.length === 0) return 'zh';
+  // both scripts present: mixed when the English part is substantial
+  if (latinChars >= 8 && latinChars >= cjk * 0.5) return cjk >= 4 ? 'mixed' : 'en';
+  if (latinWords.length >= 3 && cjk >= 2) return 'mixed';
+  return 'zh';
+}
+
+// ------------------------------------------------------------ English lemmas (compromise, cached)
+const LEMMA_CACHE = new Map<string, string>();
+const IRREGULAR: Record<string, string> = {
+  was: 'be', were: 'be', is: 'be', are: 'be', am: 'be', been: 'be', being: 'be', "i'm": 'i',
+  did: 'do', does: 'do', done: 'do', had: 'have', has: 'have', got: 'get', gotten: 'get',
+  came: 'come', went: 'go', gone: 'go', took: 'take', taken: 'take', paid: 'pay', lost: 'lose',
+  broke: 'break', broken: 'break', left: 'leave', said: 'say', told: 'tell', drove: 'drive', driven: 'drive',
+  charged: 'charge', arrived: 'arrive', cancelled: 'cancel', canceled: 'cancel', fees: 'fee', tolls: 'toll',
+};
+/** Lemma of a lower-case English word via compromise (cached per word, so hot paths stay fast). */
+export function lemma(word: string): string {
+  const hit = LEMMA_CACHE.get(word);
+  if (hit !== undefined) return hit;
+  let out = IRREGULAR[word];
+  if (!out) {
+    if (word.length <= 3 || /\d/.test(word)) out = word;
+    else {
+      try {
+        const doc = nlp(word);
+        doc.compute('root');
+        const t = (doc.json() as Array<{ terms: Array<{ root?: string; normal?: string }> }>)[0]?.terms[0];
+        out = (t?.root || t?.normal || word).toLowerCase();
+        if (!/^[a-z'-]+$/.test(out)) out = word;
+      } catch {
+        out = word;
+      }
+    }
+  }
+  if (LEMMA_CACHE.size > 100_000) LEMMA_CACHE.clear();
+  LEMMA_CACHE.set(word, out);
+  return out;
+}
+
+// ------------------------------------------------------------ tokenisation
+let segmenter: Intl.Segmenter | undefined;
+function zhSegmenter(): Intl.Segmenter {
+  return (segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' }));
+}
+
+const SEG_CACHE = new Map<string, string[]>();
+/** Chinese word segmentation (Intl.Segmenter), cached per run of Chinese characters. */
+export function segmentZh(run: string): string[] {
+  let ws = SEG_CACHE.get(run);
+  if (!ws) {
+    ws = [];
+    for (const s of zhSegmenter().segment(run)) ws.push(s.segment);
+    if (SEG_CACHE.size > 20_000) SEG_CACHE.clear();
+    SEG_CACHE.set(run, ws);
+  }
+  return ws;
+}
+
+export interface Tokens {
+  /** Chinese words (Intl.Segmenter) and English lemmas (with neg_ marks), in order */
+  words: string[];
+  /** Chinese character runs (for 1–3 grams) */
+  zhRuns: string[];
+  /** English surface words (for character 3–5 grams) */
+  enWords: string[];
+}
+
+const NEGATORS = new Set(['not', 'no', 'never', 'without', 'nobody', 'nothing', 'none', 'neither', 'nor', 'cannot']);
+const RUN_RE = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z][a-z'’]*)|(\d+(?:[.:]\d+)?)/g;
+
+/** Tokenise NORMALISED text. */
+export function tokenize(norm: string): Tokens {
+  const words: string[] = [];
+  const zhRuns: string[] = [];
+  const enWords: string[] = [];
+  let negLeft = 0;
+  const text = norm.replace(/n[’']t\b/g, ' not').replace(/\bcan not\b/g, 'can not');
+  for (const m of text.matchAll(RUN_RE)) {
+    if (m[1]) {
+      zhRuns.push(m[1]);
+      for (const w of segmentZh(m[1])) words.push(w);
+      negLeft = 0;
+    } else if (m[2]) {
+      const w = m[2].replace(/[’']s$/, '').replace(/[’']/g, '');
+      if (!w) continue;
+      enWords.push(w);
+      if (NEGATORS.has(w)) { words.push('not'); negLeft = 3; continue; }
+      const l = lemma(w);
+      if (negLeft > 0) { words.push('neg_' + l); negLeft--; } else words.push(l);
+    } else if (m[3]) {
+      words.push('<num>');
+    }
+  }
+  return { words, zhRuns, enWords };
+}
+
+// ------------------------------------------------------------ clause splitting
+export interface Clause { start: number; end: number; text: string }
+
+// Connectives and punctuation that separate candidate issues. Order matters (longest first).
+const SPLIT_RE = new RegExp(
+  [
+    '[，,。；;！!？?\\n\\r、~…]+',
+    '(?<!\\d)\\.(?!\\d)',
+    '并且|而且|另外|同时|以及|此外|再加上|再者|然后|但是|可是|不过|况且|甚至|并(?=[\\u4e00-\\u9fff])(?![且非不没])|且',
+    '还有|(?<![退归偿送交])还(?![没未不是在要得有能可会好行差款钱给])',
+    '\\b(?:and|also|plus|as well as|but|then|additionally|moreover|besides|on top of that|what\'s more|furthermore)\\b',
+  ].join('|'),
+  'g',
+);
+const CONTENT_RE = /[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]+/gi;
+
+function contentSize(s: string): number {
+  let n = 0;
+  for (const m of s.matchAll(CONTENT_RE)) n += /[a-z0-9]/i.test(m[0][0]!) ? 2 : 1; // an English word ≈ 2 CJK chars
+  return n;
+}
+
+/**
+ * Split NORMALISED text into candidate clauses on conjunctions and punctuation.
+ * Fragments that are too small to stand alone (< minSize content units) are glued to the previous clause
+ * (or to the next when first). Returned spans are trimmed and index into the original text.
+ */
+export function splitClauses(norm: string, minSize = 3): Clause[] {
+  const pieces: Clause[] = [];
+  let last = 0;
+  const push = (s: number, e: number) => {
+    while (s < e && /[\s"'“”‘’()（）【】\[\]:：-]/.test(norm[s]!)) s++;
+    while (e > s && /[\s"'“”‘’()（）【】\[\]:：-]/.test(norm[e - 1]!)) e--;
+    if (e > s) pieces.push({ start: s, end: e, text: norm.slice(s, e) });
+  };
+  for (const m of norm.matchAll(SPLIT_RE)) {
+    push(last, m.index!);
+    last = m.index! + m[0].length;
+  }
+  push(last, norm.length);
+  // glue small fragments
+  const out: Clause[] = [];
+  for (const p of pieces) {
+    const prev = out[out.length - 1];
+    if (prev && contentSize(p.text) < minSize) {
+      prev.end = p.end; prev.text = norm.slice(prev.start, prev.end);
+    } else if (prev && contentSize(prev.text) < minSize) {
+      prev.end = p.end; prev.text = norm.slice(prev.start, prev.end);
+    } else out.push({ ...p });
+  }
+  if (out.length === 0) {
+    const t = norm.trim();
+    const s = norm.indexOf(t);
+    return [{ start: s, end: s + t.length, text: t }];
+  }
+  return out;
+}
