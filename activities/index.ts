@@ -1,32 +1,36 @@
 // All activities, built from their dependencies so tests and processes can wire real or sandbox systems.
-import type { FeePolicy } from '../config';
+// SOP actions (see sops/actions.ts) are activities of the same name.
 import type { Database } from '../schema';
 import type { FinanceSystem } from '../integrations/finance';
 import type { OrderSystem } from '../integrations/orders';
+import type { SmsGateway } from '../integrations/sms';
 import { feeDisputeActivities } from './fee-dispute';
 import { createFinanceActivities } from './finance';
+import { createHandoffActivities } from './handoffs';
 import { createIntakeActivities } from './intake';
 import { createOrderActivities } from './orders';
+import { createSopActivities } from './sops';
 import { createStoreActivities } from './store';
 
 export interface ActivityDeps {
   db: Database;
   orders: OrderSystem;
   finance: FinanceSystem;
-  feePolicy: FeePolicy;
+  sms: SmsGateway;
+  /** this environment's overrides of SOP policy values (e.g. short timeouts in tests) */
+  sopPolicyOverrides: Record<string, number | string | boolean>;
+  onCallPhones: Record<string, string>;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db),
     ...createIntakeActivities(deps.db),
+    ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createOrderActivities(deps.orders),
     ...createFinanceActivities(deps.finance),
+    ...createHandoffActivities(deps.sms, deps.onCallPhones),
     ...feeDisputeActivities,
-    /** the fee policy in force now; a ticket keeps the one it started with */
-    async currentFeePolicy(): Promise<FeePolicy> {
-      return deps.feePolicy;
-    },
   };
 }
 

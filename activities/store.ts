@@ -14,6 +14,10 @@ export interface ProgressRecord {
   data: Record<string, unknown>;
   status?: TicketStatus;
   resolution?: Record<string, unknown>;
+  /** the queue the ticket moves to (human tasks, escalations) */
+  skillGroup?: string;
+  /** the SOP it continues under (triage rerouting) */
+  sop?: { type: string; version: number };
 }
 
 export function createStoreActivities(db: Database) {
@@ -74,6 +78,8 @@ export function createStoreActivities(db: Database) {
             ...(p.status ? { status: p.status } : {}),
             ...(p.status === 'closed' ? { closedAt: at } : {}),
             ...(p.resolution ? { resolution: p.resolution } : {}),
+            ...(p.skillGroup ? { skillGroup: p.skillGroup } : {}),
+            ...(p.sop ? { sopType: p.sop.type, sopVersion: p.sop.version } : {}),
           })
           .where(eq(tickets.id, p.ticketId));
       });

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './errors';
 import { healthRoutes } from './routes/health';
+import { sopRoutes } from './routes/sops';
 import { ticketRoutes } from './routes/tickets';
 
 export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {}) {
@@ -30,5 +31,6 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes, ctx);
   await app.register(ticketRoutes, ctx);
+  await app.register(sopRoutes, ctx);
   return app;
 }

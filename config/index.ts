@@ -19,29 +19,25 @@ function str(name: string, fallback?: string): string | undefined {
   return raw === undefined || raw === '' ? fallback : raw;
 }
 
-/** Amounts in fen. Thresholds of the fee-dispute solution policy. */
-export interface FeePolicy {
-  /** refunds above this are not automatic: the ticket escalates to the fee group */
-  autoRefundLimitFen: number;
-  /** a driver this many minutes late or more earns a compensation coupon when the bill itself is right */
-  lateThresholdMinutes: number;
-  lateCompensationCouponFen: number;
-  /** goodwill coupon for vip/enterprise users whose bill was right (0 = none) */
-  goodwillCouponFen: number;
-  couponValidDays: number;
-  /** how long the user has to confirm a proposed solution */
-  confirmationTimeoutMs: number;
+/**
+ * Overrides of SOP policy values for this environment (tests use seconds instead of a day).
+ * Only what is set explicitly: CONFIRMATION_TIMEOUT_MS, and SOP_POLICY_OVERRIDES as a JSON object.
+ */
+export function loadSopPolicyOverrides(): Record<string, number | string | boolean> {
+  const overrides: Record<string, number | string | boolean> = {};
+  const raw = str('SOP_POLICY_OVERRIDES');
+  if (raw) {
+    const parsed: unknown = JSON.parse(raw);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('SOP_POLICY_OVERRIDES must be a JSON object');
+    Object.assign(overrides, parsed);
+  }
+  if (str('CONFIRMATION_TIMEOUT_MS')) overrides.confirmationTimeout = int('CONFIRMATION_TIMEOUT_MS', 0);
+  return overrides;
 }
 
-export function loadFeePolicy(): FeePolicy {
-  return {
-    autoRefundLimitFen: int('POLICY_AUTO_REFUND_LIMIT_FEN', 50000),
-    lateThresholdMinutes: int('POLICY_LATE_THRESHOLD_MINUTES', 30),
-    lateCompensationCouponFen: int('POLICY_LATE_COUPON_FEN', 2000),
-    goodwillCouponFen: int('POLICY_GOODWILL_COUPON_FEN', 1000),
-    couponValidDays: int('POLICY_COUPON_VALID_DAYS', 30),
-    confirmationTimeoutMs: int('CONFIRMATION_TIMEOUT_MS', 24 * 60 * 60 * 1000),
-  };
+export interface ApiToken {
+  token: string;
+  role: 'admin' | 'agent';
 }
 
 export interface Config {
@@ -61,7 +57,11 @@ export interface Config {
   orderApiUrl?: string;
   financeApiUrl?: string;
   smsApiUrl?: string;
-  feePolicy: FeePolicy;
+  sopPolicyOverrides: Record<string, number | string | boolean>;
+  /** skill group → phone paged by SOPs' notifyOnCall */
+  onCallPhones: Record<string, string>;
+  /** bearer tokens of the console and the designer; only admins publish SOPs */
+  apiTokens: ApiToken[];
 }
 
 export function loadConfig(): Config {
@@ -86,6 +86,11 @@ export function loadConfig(): Config {
     orderApiUrl: str('ORDER_API_URL'),
     financeApiUrl: str('FINANCE_API_URL'),
     smsApiUrl: str('SMS_API_URL'),
-    feePolicy: loadFeePolicy(),
+    sopPolicyOverrides: loadSopPolicyOverrides(),
+    onCallPhones: JSON.parse(str('ONCALL_PHONES', '{"safety_group":"13800000110","tech_team":"13800000120","supervisor_group":"13800000130"}')),
+    apiTokens: [
+      { token: str('ADMIN_TOKEN', 'dev-admin-token'), role: 'admin' },
+      { token: str('AGENT_TOKEN', 'dev-agent-token'), role: 'agent' },
+    ],
   };
 }

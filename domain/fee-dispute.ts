@@ -2,7 +2,18 @@
 // order's system record, then pick a solution by policy. Pure so they are unit-tested directly;
 // the workflow calls them through activities so a rule change never breaks a running ticket's replay.
 import type { FeeCode, Order } from '../integrations/types';
-import type { FeePolicy } from '../config';
+
+/** Amounts in fen: the fee-dispute SOP's policy values that the solution policy reads. */
+export interface FeePolicy {
+  /** refunds above this are not automatic: an agent of the fee group reviews them */
+  autoRefundLimitFen: number;
+  /** a driver this many minutes late or more earns a compensation coupon when the bill itself is right */
+  lateThresholdMinutes: number;
+  lateCompensationCouponFen: number;
+  /** goodwill coupon for vip/enterprise users whose bill was right (0 = none) */
+  goodwillCouponFen: number;
+  couponValidDays: number;
+}
 
 export type DisputedItem = FeeCode | 'payment';
 

@@ -1,6 +1,6 @@
 // HTTP client for the order system (sandbox: `${sandbox.url}/order`).
 import { createHttp, type HttpClientOptions } from './http';
-import type { Order, OrderScenario } from './types';
+import type { Order, OrderEvidence, OrderScenario } from './types';
 
 export interface ListOrdersQuery {
   scenario?: OrderScenario;
@@ -13,6 +13,8 @@ export interface OrderSystem {
   /** null when the order does not exist (404) */
   getOrder(id: string): Promise<Order | null>;
   listOrders(q?: ListOrdersQuery): Promise<{ orders: Order[]; total: number }>;
+  /** trajectory and sign-off photos; null when the order does not exist */
+  getEvidence(id: string): Promise<OrderEvidence | null>;
   /** scenario → first order ids (sandbox only) */
   scenarios(limit?: number): Promise<Record<OrderScenario, string[]>>;
 }
@@ -22,6 +24,10 @@ export function createOrderSystemClient(baseUrl: string, opts: HttpClientOptions
   return {
     async getOrder(id) {
       const res = await http<Order>(`/orders/${encodeURIComponent(id)}`, { okStatuses: [404] });
+      return res.status === 404 ? null : res.body;
+    },
+    async getEvidence(id) {
+      const res = await http<OrderEvidence>(`/orders/${encodeURIComponent(id)}/evidence`, { okStatuses: [404] });
       return res.status === 404 ? null : res.body;
     },
     async listOrders(q = {}) {

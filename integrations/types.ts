@@ -148,3 +148,11 @@ export interface SmsMessage {
   text: string;
   at: string;
 }
+
+/** What the driver app recorded for an order: proof for cargo claims. */
+export interface OrderEvidence {
+  orderId: string;
+  trajectory: Array<{ at: string; progressKm: number; place: string }>;
+  signOffPhotos: string[];
+  signedBy: string | null;
+}

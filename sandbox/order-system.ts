@@ -1,6 +1,6 @@
 // Order system sandbox: read-only view of seeded orders, with payment statuses reflecting finance refunds.
 import type { FastifyInstance } from 'fastify';
-import type { Order, OrderScenario } from '../integrations/types';
+import type { Order, OrderEvidence, OrderScenario } from '../integrations/types';
 import { SCENARIOS } from './generate';
 
 export class OrderBook {
@@ -71,6 +71,14 @@ export function orderRoutes(book: OrderBook) {
       return { orders: matching.slice(offset, offset + limit).map((o) => book.view(o)), total: matching.length };
     });
 
+    // Evidence the driver app recorded: GPS trajectory from pickup to drop-off and sign-off photos.
+    app.get('/orders/:id/evidence', async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const order = book.raw(id);
+      if (!order) return reply.code(404).send({ error: 'order_not_found', id });
+      return orderEvidence(order);
+    });
+
     app.get('/orders/:id', async (req, reply) => {
       const { id } = req.params as { id: string };
       const order = book.raw(id);
@@ -89,4 +97,19 @@ export function orderRoutes(book: OrderBook) {
       return out;
     });
   };
+}
+
+/** Deterministic per order: ten trajectory points between the route's ends, photos only when delivered. */
+export function orderEvidence(order: Order): OrderEvidence {
+  const start = Date.parse(order.times.pickedUpAt ?? order.times.promisedPickupAt);
+  const end = Date.parse(order.times.deliveredAt ?? new Date(start + 60 * 60_000).toISOString());
+  const trajectory = Array.from({ length: 10 }, (_, i) => ({
+    at: new Date(start + ((end - start) * i) / 9).toISOString(),
+    progressKm: Math.round((order.distanceKm * i * 10) / 9) / 10,
+    place: i === 0 ? order.origin.address : i === 9 ? order.destination.address : `${order.origin.city}→${order.destination.city}`,
+  }));
+  const signOffPhotos = order.times.deliveredAt
+    ? [`/order/orders/${order.id}/photos/pickup.jpg`, `/order/orders/${order.id}/photos/delivery.jpg`]
+    : [];
+  return { orderId: order.id, trajectory, signOffPhotos, signedBy: order.times.deliveredAt ? 'consignee' : null };
 }

@@ -1,5 +1,5 @@
 // The read model. Temporal holds process state; these tables are what the API, the console and analytics read.
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const TICKET_STATUSES = ['triage', 'open', 'in_progress', 'awaiting_confirmation', 'escalated', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -70,6 +70,19 @@ export const ticketEvents = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
   (t) => [uniqueIndex('ticket_events_ticket_seq_idx').on(t.ticketId, t.seq), index('ticket_events_kind_at_idx').on(t.kind, t.at)],
+);
+
+/** Published SOP versions: immutable; a ticket keeps the version it started with. */
+export const sopVersions = pgTable(
+  'sop_versions',
+  {
+    type: text('type').notNull(),
+    version: integer('version').notNull(),
+    document: jsonb('document').notNull(),
+    publishedBy: text('published_by').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.type, t.version] })],
 );
 
 export type TicketRow = typeof tickets.$inferSelect;

@@ -3,15 +3,12 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
 import { loadConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
-import { createFinanceClient } from '../integrations/finance';
-import { createOrderSystemClient } from '../integrations/orders';
 import { startSandbox, type RunningSandbox } from '../sandbox';
-import { migrateDatabase, openDatabase } from '../schema';
-import { createTicketWorker } from '../worker';
+import { openDatabase, prepareDatabase } from '../schema';
+import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { readDevServerConfig, startDevServer } from './dev-server';
 
@@ -29,7 +26,9 @@ if (!config.orderApiUrl || !config.financeApiUrl || !config.smsApiUrl) {
 }
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-await migrateDatabase(database);
+const { seededSops } = await prepareDatabase(database);
+if (seededSops.length) console.log(`[database] published the default SOPs: ${seededSops.join(', ')}`);
+installRuntimeLogging();
 
 const connection = await Connection.connect(temporalConnectionOptions(config));
 const added = await ensureSearchAttributes(connection, config.temporal.namespace).catch((err) => {
@@ -43,12 +42,7 @@ const worker = await createTicketWorker({
   connection: workerConnection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  activities: createActivities({
-    db: database.db,
-    orders: createOrderSystemClient(config.orderApiUrl!),
-    finance: createFinanceClient(config.financeApiUrl!),
-    feePolicy: config.feePolicy,
-  }),
+  activities: activitiesFromConfig(config, database.db),
 });
 const workerRun = worker.run();
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig, projectRoot } from '../config';
-import { migrateDatabase, openDatabase } from '../schema';
+import { openDatabase, prepareDatabase } from '../schema';
 import { freePort, readDevServerConfig, startDevServer } from './dev-server';
 import { freshTestDatabase } from './postgres';
 
@@ -15,7 +15,7 @@ const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.
 
 await freshTestDatabase(databaseUrl);
 const database = await openDatabase({ databaseUrl, dataDir: loadConfig().dataDir });
-await migrateDatabase(database);
+await prepareDatabase(database);
 await database.close();
 console.log(`[test] database ${new URL(databaseUrl).pathname.slice(1)} migrated`);
 

@@ -93,7 +93,10 @@ export interface EscalateStep extends StepBase {
 
 export interface CloseStep extends StepBase {
   kind: 'close';
+  /** the resolution code; `rerouted_<type>` continues the ticket under that type's latest SOP */
   resolution: string;
+  /** extra fields of the resolution, each an expression over the context (e.g. the solution applied) */
+  data?: Record<string, Expression>;
 }
 
 export type SopStep = ActionStep | HumanTaskStep | WaitSignalStep | DecisionStep | NotifyStep | EscalateStep | CloseStep;

@@ -8,16 +8,46 @@ import proto from '@temporalio/proto';
 const { temporal } = proto; // CommonJS: no named exports under ESM
 import { eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../schema';
+import { loadDefaultSops } from '../sops/load';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
-  stack = await startTestStack({ policy: { confirmationTimeoutMs: 8_000 } });
+  stack = await startTestStack({ policy: { confirmationTimeout: 8_000 } });
 });
 test.after.always(async () => {
   await stack?.close();
 });
+
+const feePolicy = loadDefaultSops().find((d) => d.type === 'fee_dispute')!.policy as Record<string, number>;
+const AUTO_REFUND_LIMIT_FEN = feePolicy.autoRefundLimitFen!;
+
+async function decide(ticketId: string, body: object, token: string | null = 'dev-agent-token') {
+  const response = await stack.app.inject({ method: 'POST', url: `/v1/tickets/${ticketId}/decision`, headers: token ? { authorization: `Bearer ${token}` } : {}, payload: body });
+  return { status: response.statusCode, body: response.json() };
+}
+
+async function waitForLive(ticketId: string, fits: (live: any) => boolean, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await getTicket(stack, ticketId);
+    if (body.live && fits(body.live)) return body.live;
+    if (Date.now() > deadline) throw new Error(`live state of ${ticketId} never fit: ${JSON.stringify(body.live)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function waitForEvent(ticketId: string, fits: (event: any) => boolean, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await getTicket(stack, ticketId);
+    const event = body.events?.find(fits);
+    if (event) return event;
+    if (Date.now() > deadline) throw new Error(`no such event on ${ticketId}: ${JSON.stringify(body.events?.map((e: any) => `${e.step}:${e.kind}`))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** With RECORD_HISTORIES=1 the histories of finished workflows are saved for the replay test. */
 async function recordHistory(name: string, workflowId: string) {
@@ -50,29 +80,33 @@ test('accepted refund: closed, exactly one refund of the overcharge, every step 
   const answer = await confirm(stack, ticket.id, { accepted: true, comment: '好的' });
   t.is(answer.status, 202);
   const closed = await waitForStatus(stack, ticket.id, 'closed');
-  t.like(closed.ticket.resolution, { code: 'refund_issued', amountFen: overcharge });
+  t.like(closed.ticket.resolution, { code: 'resolved', solution: { kind: 'refund', amountFen: overcharge }, applied: { amountFen: overcharge } });
   t.truthy(closed.ticket.closedAt);
+  t.like(closed.ticket, { sopType: 'fee_dispute', sopVersion: 1 });
 
   const refunds = await stack.finance.listRefunds({ ticketId: ticket.id });
   t.is(refunds.length, 1);
-  t.like(refunds[0], { orderId: order.id, amount: overcharge, idempotencyKey: `${ticket.id}:refund` });
+  t.like(refunds[0], { orderId: order.id, amount: overcharge, idempotencyKey: `${ticket.id}:apply_solution:1` });
 
   const steps = closed.events.map((e: { step: string; kind: string }) => `${e.step}:${e.kind}`);
   t.deepEqual(steps, [
     'intake:created',
     'fetch_order:entered',
     'fetch_order:completed',
+    'check_order:decided',
     'analyze_dispute:entered',
     'analyze_dispute:completed',
     'match_solution:entered',
     'match_solution:completed',
+    'check_solution:decided',
     'send_solution:notified',
     'await_confirmation:entered',
     'await_confirmation:signal',
+    'check_confirmation:decided',
     'apply_solution:entered',
     'apply_solution:completed',
-    'close:entered',
-    'close:archived',
+    'close_resolved:entered',
+    'close_resolved:archived',
   ]);
   t.deepEqual(closed.events.map((e: { seq: number }) => e.seq), steps.map((_: string, i: number) => i));
 
@@ -82,29 +116,60 @@ test('accepted refund: closed, exactly one refund of the overcharge, every step 
   await recordHistory('intake-fee-dispute', `intake-${created.body.requestId}`);
 });
 
-test('rejected solution: escalated to the fee group, nothing paid', async (t) => {
-  const { ticket } = await openFeeTicket('wrongful_cross_city_surcharge', 'I was charged a cross-city surcharge but never left the city');
+test('rejected: escalated to a fee-team review; the agent refunds, the user accepts, one refund', async (t) => {
+  const { order, ticket } = await openFeeTicket('wrongful_cross_city_surcharge', 'I was charged a cross-city surcharge but never left the city');
   await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
   t.is((await confirm(stack, ticket.id, { accepted: false, comment: 'not enough' })).status, 202);
   const escalated = await waitForStatus(stack, ticket.id, 'escalated');
-  t.like(escalated.ticket.resolution, { code: 'escalated', reason: 'solution_rejected', toGroup: 'fee_group', comment: 'not enough' });
-  t.true(escalated.events.some((e: { kind: string; actor: string }) => e.kind === 'signal' && e.actor.startsWith('user:')));
+  t.like(escalated.events.find((e: { kind: string }) => e.kind === 'escalated').data, { to: 'fee_group', level: 1, reason: 'solution_rejected' });
+  t.true(escalated.events.some((e: { kind: string; actor: string }) => e.kind === 'signal' && e.actor === `user:${order.userId}`));
   t.deepEqual(await stack.finance.listRefunds({ ticketId: ticket.id }), []);
+  await waitForLive(ticket.id, (live) => live.waitingFor?.kind === 'human_task');
+  t.like((await getTicket(stack, ticket.id)).body.live.waitingFor, { kind: 'human_task', group: 'fee_group', decisions: ['refund', 'coupon', 'explain', 'reject'] });
+  t.is(escalated.ticket.skillGroup, 'fee_group');
   await recordHistory('fee-dispute-rejected', ticket.workflowId);
+
+  // without an agent's token, no decision
+  t.is((await decide(ticket.id, { decision: 'refund', agentId: 'A-1' }, null)).status, 401);
+  t.is((await decide(ticket.id, { decision: 'waive', agentId: 'A-1' })).status, 409);
+  t.is((await decide(ticket.id, { decision: 'refund', agentId: 'A-7', note: '多退5元作为补偿', data: { amountFen: 1_234 } })).status, 202);
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  const offer = (await getTicket(stack, ticket.id)).body.events.filter((e: { kind: string }) => e.kind === 'notified').at(-1);
+  t.regex(offer.data.message, /12\.34/);
+  t.is((await confirm(stack, ticket.id, { accepted: true })).status, 202);
+  const closed = await waitForStatus(stack, ticket.id, 'closed');
+  t.like(closed.ticket.resolution, { code: 'resolved', decision: 'refund', amountFen: 1_234 });
+  const refunds = await stack.finance.listRefunds({ ticketId: ticket.id });
+  t.deepEqual(refunds.map((r) => r.amount), [1_234]);
+  t.true(closed.events.some((e: { kind: string; actor: string }) => e.kind === 'decided' && e.actor === 'agent:A-7'));
+});
+
+test('rejected twice: escalated to the supervisors', async (t) => {
+  const { ticket } = await openFeeTicket('wrongful_cross_city_surcharge', '跨城费不合理,同城订单');
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  await confirm(stack, ticket.id, { accepted: false });
+  await waitForLive(ticket.id, (live) => live.waitingFor?.kind === 'human_task');
+  t.is((await decide(ticket.id, { decision: 'explain', agentId: 'A-2', note: '跨城费按行政区划收取' })).status, 202);
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  await confirm(stack, ticket.id, { accepted: false, comment: '还是不认可' });
+  const final = await waitForEvent(ticket.id, (e) => e.kind === 'escalated' && e.data.to === 'supervisor_group');
+  t.like(final.data, { level: 2, reason: 'rejected_twice' });
+  const body = (await getTicket(stack, ticket.id)).body;
+  t.like(body.ticket, { status: 'escalated', skillGroup: 'supervisor_group' });
 });
 
 test('no answer within the time limit: sla_breached, escalated', async (t) => {
   const { ticket } = await openFeeTicket('double_charged_toll', '过路费收了两次,请核实');
   await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
   const escalated = await waitForStatus(stack, ticket.id, 'escalated', 20_000);
-  t.like(escalated.ticket.resolution, { reason: 'confirmation_timeout' });
+  t.like(escalated.events.find((e: { kind: string }) => e.kind === 'escalated').data, { to: 'fee_group', reason: 'confirmation_timeout' });
   t.true(escalated.events.some((e: { kind: string; step: string }) => e.kind === 'sla_breached' && e.step === 'await_confirmation'));
   t.is((await confirm(stack, ticket.id, { accepted: true })).status, 409);
   await recordHistory('fee-dispute-timeout', ticket.workflowId);
 });
 
 test.serial('a lost finance response is retried with the same key: still one refund', async (t) => {
-  const withinLimit = (o: { total: number }) => o.total <= stack.config.feePolicy.autoRefundLimitFen;
+  const withinLimit = (o: { total: number }) => o.total <= AUTO_REFUND_LIMIT_FEN;
   const { order, ticket } = await openFeeTicket('double_payment', '同一个订单扣了我两次钱,多收费了', {}, withinLimit);
   await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
   await fetch(`${stack.sandbox.financeApiUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext: 1, mode: 'after' }) });
@@ -113,15 +178,15 @@ test.serial('a lost finance response is retried with the same key: still one ref
   const refunds = await stack.finance.listRefunds({ ticketId: ticket.id });
   t.is(refunds.length, 1);
   t.is(refunds[0]!.amount, order.total);
-  const attempts = (await stack.finance.requestLog()).filter((e) => e.idempotencyKey === `${ticket.id}:refund`);
+  const attempts = (await stack.finance.requestLog()).filter((e) => e.idempotencyKey === `${ticket.id}:apply_solution:1`);
   t.deepEqual(attempts.map((e) => e.outcome), ['created', 'replayed']);
 });
 
 test('an overcharge above the automatic refund limit escalates for manual review', async (t) => {
-  const aboveLimit = (o: { total: number }) => o.total > stack.config.feePolicy.autoRefundLimitFen;
+  const aboveLimit = (o: { total: number }) => o.total > AUTO_REFUND_LIMIT_FEN;
   const { ticket } = await openFeeTicket('double_payment', 'charged twice for the same order', {}, aboveLimit);
   const escalated = await waitForStatus(stack, ticket.id, 'escalated');
-  t.like(escalated.ticket.resolution, { reason: 'amount_above_auto_refund_limit' });
+  t.like(escalated.events.find((e: { kind: string }) => e.kind === 'escalated').data, { to: 'fee_group', reason: 'manual_review' });
   t.true(escalated.events.some((e: { kind: string }) => e.kind === 'notified'));
   t.deepEqual(await stack.finance.listRefunds({ ticketId: ticket.id }), []);
 });
@@ -129,24 +194,24 @@ test('an overcharge above the automatic refund limit escalates for manual review
 test('a correct bill with a late driver: compensation coupon issued once', async (t) => {
   const { ticket } = await openFeeTicket('late_arrival', 'The base fare and distance fee look too high to me, please check', { language: 'en' });
   const waiting = await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
-  t.like(waiting.live.solution, { kind: 'coupon', amountFen: stack.config.feePolicy.lateCompensationCouponFen });
+  t.like(waiting.live.solution, { kind: 'coupon', amountFen: feePolicy.lateCompensationCouponFen });
   await confirm(stack, ticket.id, { accepted: true });
   const closed = await waitForStatus(stack, ticket.id, 'closed');
-  t.is(closed.ticket.resolution.code, 'coupon_issued');
+  t.like(closed.ticket.resolution, { code: 'resolved', solution: { kind: 'coupon' } });
   t.is((await stack.finance.listCoupons({ ticketId: ticket.id })).length, 1);
 });
 
 test('an unknown order escalates at fetch_order', async (t) => {
   const created = await postTicket(stack, { text: '跨城费不应该收', orderId: 'ORD-999999' });
   const escalated = await waitForStatus(stack, created.body.tickets[0].id, 'escalated');
-  t.like(escalated.ticket.resolution, { reason: 'order_not_found', orderId: 'ORD-999999' });
+  t.like(escalated.ticket.resolution, { code: 'escalated', reason: 'order_not_found', toGroup: 'fee_group' });
 });
 
-test('a ticket that is not about fees waits in triage with its own group', async (t) => {
+test('the seed example opens two tickets under two SOPs, linked to one request', async (t) => {
   const created = await postTicket(stack, { text: '司机未按约定时间到达且态度恶劣' });
   t.is(created.status, 201);
-  const groups = created.body.tickets.map((x: { skillGroup: string; status: string }) => `${x.skillGroup}:${x.status}`);
-  t.deepEqual(groups, ['order_exception_group:triage', 'qa_group:triage']);
+  const groups = created.body.tickets.map((x: { skillGroup: string; sopType: string }) => `${x.skillGroup}:${x.sopType}`);
+  t.deepEqual(groups, ['order_exception_group:late_arrival', 'qa_group:attitude']);
   const row = await getTicket(stack, created.body.tickets[0].id);
   t.is(row.body.ticket.requestId, created.body.requestId);
 });

@@ -1,12 +1,12 @@
 // Unit tests of the fee-dispute analysis and solution policy over every seeded sandbox scenario.
 import test from 'ava';
-import { loadFeePolicy } from '../config';
 import { analyzeDispute, describeSolution, matchSolution } from '../domain/fee-dispute';
+import { lateArrivalCompensation } from '../domain/late-arrival';
 import type { Order, OrderScenario } from '../integrations/types';
 import { generateOrders } from '../sandbox';
 
 const orders = generateOrders(7, 400);
-const policy = { ...loadFeePolicy(), autoRefundLimitFen: 50_000, lateThresholdMinutes: 30, lateCompensationCouponFen: 2_000, goodwillCouponFen: 1_000 };
+const policy = { autoRefundLimitFen: 50_000, lateThresholdMinutes: 30, lateCompensationCouponFen: 2_000, goodwillCouponFen: 1_000, couponValidDays: 30 };
 const of = (scenario: OrderScenario) => orders.filter((o) => o.scenario === scenario);
 const sum = (o: Order, code: string) => o.fees.filter((f) => f.code === code).reduce((s, f) => s + f.amount, 0);
 const noClaim = { namedItems: [], amountsFen: [] };
@@ -84,4 +84,17 @@ test('the message to the user is in their language and names the amount', (t) =>
   const amount = `¥${(analysis.totalOverchargeFen / 100).toFixed(2)}`;
   t.regex(describeSolution(solution, analysis, order, 'zh'), new RegExp(`退还${amount.replace('.', '\\.')}`));
   t.regex(describeSolution(solution, analysis, order, 'en'), new RegExp(`refund \\${amount}`));
+});
+
+test('late-arrival compensation follows the delay bands', (t) => {
+  const bands = { lateBand30Fen: 1_000, lateBand60Fen: 2_000, lateBand120Fen: 5_000, couponValidDays: 30 };
+  for (const order of of('late_arrival')) {
+    const { lateMinutes, solution, message } = lateArrivalCompensation(order, 'zh', bands);
+    const expected = lateMinutes >= 120 ? 5_000 : lateMinutes >= 60 ? 2_000 : lateMinutes >= 30 ? 1_000 : 0;
+    if (expected) t.like(solution, { kind: 'coupon', amountFen: expected });
+    else t.is(solution.kind, 'explanation');
+    t.true(message.includes(order.id));
+  }
+  const onTime = of('correct_bill').find((o) => o.times.driverArrivedAt && Date.parse(o.times.driverArrivedAt) <= Date.parse(o.times.promisedPickupAt))!;
+  t.is(lateArrivalCompensation(onTime, 'en', bands).solution.kind, 'explanation');
 });

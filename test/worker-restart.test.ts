@@ -27,7 +27,9 @@ function startWorkerProcess(): Promise<ChildProcess> {
       TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
       ORDER_API_URL: stack.sandbox.orderApiUrl,
       FINANCE_API_URL: stack.sandbox.financeApiUrl,
+      SMS_API_URL: stack.sandbox.smsApiUrl,
       CONFIRMATION_TIMEOUT_MS: '120000',
+      SOP_POLICY_OVERRIDES: JSON.stringify({ reopenWindow: 0 }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,12 @@
 // Builds the ticket worker: one task queue for intake and ticket workflows and all activities.
 import { createRequire } from 'node:module';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import type { Activities } from '../activities';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { createActivities, type Activities } from '../activities';
+import type { Config } from '../config';
+import { createFinanceClient } from '../integrations/finance';
+import { createOrderSystemClient } from '../integrations/orders';
+import { createSmsClient } from '../integrations/sms';
+import type { Database } from '../schema';
 
 const require = createRequire(import.meta.url);
 
@@ -23,4 +28,27 @@ export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     shutdownGraceTime: '10 seconds',
   });
+}
+
+/** Activities wired to the external systems named in the configuration. */
+export function activitiesFromConfig(config: Config, db: Database): Activities {
+  const { orderApiUrl, financeApiUrl, smsApiUrl } = config;
+  if (!orderApiUrl || !financeApiUrl || !smsApiUrl) throw new Error('ORDER_API_URL, FINANCE_API_URL and SMS_API_URL must be set (npm start sets them to the sandbox)');
+  return createActivities({
+    db,
+    orders: createOrderSystemClient(orderApiUrl),
+    finance: createFinanceClient(financeApiUrl),
+    sms: createSmsClient(smsApiUrl),
+    sopPolicyOverrides: config.sopPolicyOverrides,
+    onCallPhones: config.onCallPhones,
+  });
+}
+
+let runtimeInstalled = false;
+
+/** The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. */
+export function installRuntimeLogging(level: LogLevel = (process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN'): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger(level) });
+  runtimeInstalled = true;
 }

@@ -1,7 +1,13 @@
 // Message definitions: the API sends and queries through these names.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Confirmation, ConfirmationOutcome, TicketLiveState } from './types';
+import type { AgentDecision, Confirmation, ConfirmationOutcome, SignalDelivery, TicketLiveState } from './types';
 
 export const ticketStateQuery = defineQuery<TicketLiveState>('ticketState');
 /** The user's answer to a proposed solution; rejected by the validator unless the ticket awaits one. */
 export const confirmSolutionUpdate = defineUpdate<ConfirmationOutcome, [Confirmation]>('confirmSolution');
+/** An agent's decision on a human task; the validator checks the step and the allowed decisions. */
+export const decideUpdate = defineUpdate<TicketLiveState, [AgentDecision]>('decide');
+/** Other awaited signals (evidence uploaded, tech fixed). */
+export const deliverSignalUpdate = defineUpdate<TicketLiveState, [SignalDelivery]>('deliverSignal');
+/** The user says a closed ticket is not solved: second handling (二次处理) within the reopen window. */
+export const reopenUpdate = defineUpdate<TicketLiveState, [{ reason: string }]>('reopen');

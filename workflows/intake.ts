@@ -1,25 +1,27 @@
-// One intake per accepted API request (workflow id "intake-<requestId>"): classify, store the
-// tickets, start one ticket workflow per issue. Durable from the moment the API got a start.
+// One intake per accepted API request (workflow id "intake-<requestId>"): classify, pick each
+// issue's SOP version, store the tickets, start one ticket workflow per issue. Durable from the
+// moment the API got a start.
 import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ticketWorkflow } from './ticket';
 import * as attrs from './search-attributes';
 import type { IntakeRequest, IntakeResult, PlannedTicket } from './types';
 
-const { classifyIntake, createTickets, currentFeePolicy } = proxyActivities<Activities>({
+const { classifyIntake, createTickets, resolveSops } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResult> {
   const classification = await classifyIntake(request);
-  // the worker's policy at intake time travels with the ticket: a running ticket never changes rules
-  const policy = await currentFeePolicy();
-  const planned: PlannedTicket[] = classification.issues.map((issue) => {
+  // the latest published version of each issue's SOP, fixed now: a running ticket never changes procedure
+  const sops = await resolveSops({ labels: classification.issues.map((i) => `${i.category}/${i.subtype}`) });
+  const planned: PlannedTicket[] = classification.issues.map((issue, index) => {
     const id = uuid4();
-    const sopType = issue.category === 'fee_dispute' ? 'fee_dispute' : 'triage';
+    const { document } = sops[index]!;
     return {
       id,
+      workflowId: `ticket-${id}`,
       category: issue.category,
       subtype: issue.subtype,
       skillGroup: issue.skillGroup,
@@ -27,25 +29,47 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
       priorityFactors: issue.priorityFactors,
       issueText: issue.issueText,
       claim: issue.claim,
-      workflowId: `ticket-${id}`,
       orderId: request.orderId ?? issue.orderIds[0],
       language: classification.language,
-      status: sopType === 'fee_dispute' ? 'open' : 'triage',
-      sopType,
-      sopVersion: 1,
+      status: document.type === 'triage' ? 'triage' : 'open',
+      sopType: document.type,
+      sopVersion: document.version,
     };
   });
   await createTickets({ request, language: classification.language, tickets: planned });
 
-  for (const ticket of planned) {
+  for (const [index, ticket] of planned.entries()) {
+    const { document, policy } = sops[index]!;
     await startChild(ticketWorkflow, {
       workflowId: ticket.workflowId,
-      args: [{ ticket: { ...ticket, requestId: request.requestId, userId: request.userId, userTier: request.userTier, channel: request.channel, region: request.region }, policy }],
+      args: [
+        {
+          ticket: {
+            id: ticket.id,
+            requestId: request.requestId,
+            category: ticket.category,
+            subtype: ticket.subtype,
+            skillGroup: ticket.skillGroup,
+            priority: ticket.priority,
+            userId: request.userId,
+            userTier: request.userTier,
+            orderId: ticket.orderId ?? null,
+            region: request.region ?? null,
+            channel: request.channel,
+            language: ticket.language,
+            issueText: ticket.issueText,
+            appVersion: request.appVersion ?? null,
+            claim: ticket.claim,
+          },
+          sop: document,
+          policy,
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `${ticket.category}/${ticket.subtype} · P${ticket.priority} · ${ticket.orderId ?? 'no order'} · ${ticket.issueText.slice(0, 60)}`,
+      staticSummary: `${ticket.category}/${ticket.subtype} · P${ticket.priority} · SOP ${document.type} v${document.version} · ${ticket.orderId ?? 'no order'} · ${ticket.issueText.slice(0, 60)}`,
       staticDetails: `request ${request.requestId} (${workflowInfo().workflowId}), user ${request.userId} (${request.userTier}), channel ${request.channel}`,
       typedSearchAttributes: [
-        { key: attrs.TicketType, value: ticket.category },
+        { key: attrs.TicketType, value: document.type },
         { key: attrs.TicketSubtype, value: ticket.subtype },
         { key: attrs.SkillGroup, value: ticket.skillGroup },
         { key: attrs.Priority, value: ticket.priority },
@@ -59,6 +83,6 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
   return {
     requestId: request.requestId,
     language: classification.language,
-    tickets: planned.map(({ id, workflowId, category, subtype, skillGroup, priority, status }) => ({ id, workflowId, category, subtype, skillGroup, priority, status })),
+    tickets: planned.map(({ id, workflowId, category, subtype, skillGroup, priority, status, sopType, sopVersion }) => ({ id, workflowId, category, subtype, skillGroup, priority, status, sopType, sopVersion })),
   };
 }

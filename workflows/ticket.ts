@@ -1,53 +1,160 @@
-// One workflow per ticket (id "ticket-<id>"). Today it runs the fee-dispute SOP in code and parks
-// other types in triage; the SOP-engine issue turns this into an interpreter of versioned SOP data.
-import { ActivityFailure, condition, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+// One workflow per ticket (id "ticket-<id>"): interprets the SOP document it was started with, one
+// step at a time. Business rules live in the SOP and in activities; this file is the loop, the
+// waits, the handlers and the bookkeeping that makes every step visible (events, search attributes).
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Solution } from '../domain/fee-dispute';
+import type { ActionMeta } from '../activities/meta';
 import type { TicketStatus } from '../schema/tables';
-import { confirmSolutionUpdate, ticketStateQuery } from './definitions';
+import { parseDuration } from '../sops/duration';
+import { evaluate, renderTemplate } from '../sops/expressions';
+import type { SopDocument, SopStep } from '../sops/types';
+import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
 import * as attrs from './search-attributes';
-import type { Confirmation, TicketLiveState, TicketOutcome, TicketWorkflowInput } from './types';
+import type { AgentDecision, TicketLiveState, TicketOutcome, TicketProgress, TicketWorkflowInput } from './types';
 
 const retry = { initialInterval: '1 second', maximumInterval: '1 minute' };
 const internal = proxyActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
-const external = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
+type ActionFn = (input: Record<string, unknown>, meta: ActionMeta) => Promise<unknown>;
 
-const FEE_GROUP = 'fee_group';
+const SUPERVISORS = 'supervisor_group';
 
-export async function ticketWorkflow({ ticket, policy }: TicketWorkflowInput): Promise<TicketOutcome> {
-  const live: TicketLiveState = { status: ticket.status, step: 'start', solution: null, awaitingConfirmationUntil: null };
-  let confirmation: Confirmation | null = null;
-  let seq = 1;
+interface Counters {
+  rejections: number;
+  reopens: number;
+  visits: Record<string, number>;
+}
 
-  setHandler(ticketStateQuery, () => live);
+const truthy = (v: unknown) => (Array.isArray(v) ? v.length > 0 : Boolean(v));
+const mapValues = (o: Record<string, unknown>, fn: (v: unknown) => unknown) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fn(v)]));
+
+/** Keeps events small: a large output is summarised by its scalar fields. */
+function summarize(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || JSON.stringify(value).length <= 1_000) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v === null || typeof v !== 'object'));
+}
+
+export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketOutcome> {
+  const { ticket } = input;
+  let sop: SopDocument = input.sop;
+  let policy = input.policy;
+  const progress: TicketProgress = input.resume ?? { stepId: sop.start, status: sop.type === 'triage' ? 'triage' : 'open', seq: 1, context: {}, run: 1 };
+  const ctx = progress.context;
+  ctx.ticket = ticket;
+  ctx.policy = policy;
+  const counters = (ctx.counters ??= { rejections: 0, reopens: 0, visits: {} }) as Counters;
+
+  let waiting: TicketLiveState['waitingFor'] = null;
+  let stepKind: string | null = null;
+  let solution: unknown = ctx.lastSolution ?? null;
+  let pendingSignal: { name: string; payload: Record<string, unknown> } | null = null;
+  let pendingDecision: AgentDecision | null = null;
+  let reopenRequest: { reason: string } | null = null;
+  let reopenable = false;
+  let outcome: TicketOutcome = { status: progress.status, resolution: {} };
+
+  const live = (): TicketLiveState => ({
+    status: progress.status,
+    step: progress.stepId ?? 'end',
+    stepKind,
+    sop: { type: sop.type, version: sop.version },
+    waitingFor: waiting,
+    solution,
+  });
+
+  // Handlers first: messages that arrived before the workflow started are delivered once they exist.
+  // Validators stay synchronous: an async validator is not awaited (sdk-typescript #1542).
+  setHandler(ticketStateQuery, live);
   setHandler(
     confirmSolutionUpdate,
     (answer) => {
-      confirmation = { accepted: answer.accepted, ...(answer.comment ? { comment: answer.comment } : {}) };
-      return { accepted: answer.accepted, status: live.status };
+      pendingSignal = { name: 'confirmation', payload: { accepted: answer.accepted, ...(answer.comment ? { comment: answer.comment } : {}) } };
+      return { accepted: answer.accepted, status: progress.status };
     },
     {
-      // must stay synchronous: an async validator is not awaited (sdk-typescript #1542)
       validator: (answer) => {
-        if (live.status !== 'awaiting_confirmation' || confirmation !== null) {
-          throw new Error(`ticket is ${live.status} at step ${live.step}, not awaiting a confirmation`);
+        if (waiting?.kind !== 'signal' || waiting.signal !== 'confirmation' || pendingSignal) {
+          throw new Error(`ticket is ${progress.status} at step ${progress.stepId ?? 'end'}, not awaiting a confirmation`);
         }
         if (typeof answer?.accepted !== 'boolean') throw new Error('accepted must be a boolean');
       },
     },
   );
+  setHandler(
+    deliverSignalUpdate,
+    (delivery) => {
+      pendingSignal = { name: delivery.name, payload: delivery.payload ?? {} };
+      return live();
+    },
+    {
+      validator: (delivery) => {
+        if (waiting?.kind !== 'signal' || waiting.signal !== delivery?.name || pendingSignal) {
+          throw new Error(`ticket is at step ${progress.stepId ?? 'end'}, not waiting for ${String(delivery?.name)}`);
+        }
+      },
+    },
+  );
+  setHandler(
+    decideUpdate,
+    (decision) => {
+      pendingDecision = decision;
+      return live();
+    },
+    {
+      validator: (decision) => {
+        if (waiting?.kind !== 'human_task' || pendingDecision) throw new Error(`ticket is at step ${progress.stepId ?? 'end'}, not waiting for an agent's decision`);
+        if (!decision?.agentId) throw new Error('agentId is required');
+        if (!waiting.decisions.includes(decision.decision)) throw new Error(`decision must be one of ${waiting.decisions.join(', ')}`);
+      },
+    },
+  );
+  setHandler(
+    reopenUpdate,
+    (request) => {
+      reopenRequest = request;
+      return live();
+    },
+    {
+      validator: (_request) => {
+        if (!reopenable || reopenRequest) throw new Error(`ticket is ${progress.status}: only a closed ticket within its reopen window can be reopened`);
+      },
+    },
+  );
 
-  /** Writes one ticket event (and the status, if it changes) and mirrors it to the Temporal UI. */
-  async function record(step: string, kind: string, data: Record<string, unknown> = {}, change: { status?: TicketStatus; actor?: string; resolution?: Record<string, unknown> } = {}) {
-    live.step = step;
-    if (change.status && change.status !== live.status) {
-      live.status = change.status;
-      upsertSearchAttributes([{ key: attrs.TicketStatus, value: change.status }]);
+  interface Change {
+    status?: TicketStatus;
+    actor?: string;
+    skillGroup?: string;
+    resolution?: Record<string, unknown>;
+    sop?: { type: string; version: number };
+  }
+
+  /** Writes one ticket event (and what changed) and mirrors it to the Temporal UI. */
+  async function record(step: string, kind: string, data: Record<string, unknown> = {}, change: Change = {}) {
+    const updates: Parameters<typeof upsertSearchAttributes>[0] = [];
+    if (change.status && change.status !== progress.status) {
+      progress.status = change.status;
+      updates.push({ key: attrs.TicketStatus, value: change.status });
     }
-    setCurrentDetails(`**${live.status}** · step \`${step}\` (${kind})${live.solution ? ` · solution: ${live.solution.kind}` : ''}`);
+    if (change.skillGroup) updates.push({ key: attrs.SkillGroup, value: change.skillGroup });
+    if (change.sop) updates.push({ key: attrs.TicketType, value: change.sop.type });
+    if (updates.length) upsertSearchAttributes(updates);
+    setCurrentDetails(
+      `**${progress.status}** · SOP \`${sop.type}\` v${sop.version} · step \`${step}\` (${kind})` +
+        (waiting ? ` · waiting for ${waiting.kind === 'signal' ? waiting.signal : `a decision of ${waiting.group}`}${waiting.until ? ` until ${waiting.until}` : ''}` : ''),
+    );
     await internal.recordProgress({
       ticketId: ticket.id,
-      seq: seq++,
+      seq: progress.seq++,
       at: new Date().toISOString(),
       step,
       kind,
@@ -55,91 +162,164 @@ export async function ticketWorkflow({ ticket, policy }: TicketWorkflowInput): P
       data,
       status: change.status,
       resolution: change.resolution,
+      skillGroup: change.skillGroup,
+      sop: change.sop,
     });
   }
 
-  async function escalate(step: string, reason: string, data: Record<string, unknown> = {}): Promise<TicketOutcome> {
-    upsertSearchAttributes([{ key: attrs.SkillGroup, value: FEE_GROUP }]);
-    const resolution = { code: 'escalated', reason, toGroup: FEE_GROUP, level: 1, ...data };
-    await record(step, 'escalated', resolution, { status: 'escalated', resolution });
-    return { status: 'escalated', resolution };
+  async function runAction(stepId: string, step: Extract<SopStep, { kind: 'action' }>): Promise<string | null> {
+    await record(stepId, 'entered', { owner: step.owner, action: step.action, ...(step.sla ? { sla: step.sla } : {}) }, progress.status === 'open' || progress.status === 'triage' ? { status: 'in_progress' } : {});
+    const visit = counters.visits[stepId] ?? 1;
+    const meta: ActionMeta = { ticketId: ticket.id, stepId, visit, idempotencyKey: `${ticket.id}:${stepId}:${visit}` };
+    const actions = proxyActivities<Record<string, ActionFn>>({
+      startToCloseTimeout: '30 seconds',
+      // the step's SLA bounds all retries together; past it the action counts as failed
+      ...(step.sla ? { scheduleToCloseTimeout: parseDuration(step.sla, policy) } : {}),
+      retry,
+      summary: `${stepId}: ${step.action}`,
+    });
+    let result: unknown;
+    try {
+      result = await actions[step.action]!(mapValues(step.input ?? {}, (e) => evaluate(e, ctx)) as Record<string, unknown>, meta);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const error = err.cause?.message ?? err.message;
+      await record(stepId, 'failed', { action: step.action, error });
+      if (step.onError) return step.onError;
+      return escalateAndEnd(stepId, SUPERVISORS, 2, `action_failed:${step.action}`, { error });
+    }
+    if (step.output) ctx[step.output] = result;
+    if (result && typeof result === 'object' && 'solution' in result) ctx.lastSolution = solution = (result as { solution: unknown }).solution;
+    await record(stepId, 'completed', { ...(step.output ? { output: step.output } : {}), result: summarize(result) });
+    return step.next;
   }
 
-  async function close(resolution: Record<string, unknown>): Promise<TicketOutcome> {
-    await record('close', 'entered');
+  async function escalateAndEnd(stepId: string, to: string, level: number, reason: string, extra: Record<string, unknown> = {}): Promise<null> {
+    const resolution = { code: 'escalated', reason, toGroup: to, level, ...extra };
+    await record(stepId, 'escalated', { to, level, reason, ...extra }, { status: 'escalated', skillGroup: to, resolution });
+    outcome = { status: 'escalated', resolution };
+    return null;
+  }
+
+  async function runWaitSignal(stepId: string, step: Extract<SopStep, { kind: 'wait_signal' }>): Promise<string> {
+    const timeoutMs = parseDuration(step.timeout, policy);
+    waiting = { kind: 'signal', signal: step.signal, until: new Date(Date.now() + timeoutMs).toISOString() };
+    const status: TicketStatus = step.signal === 'confirmation' ? 'awaiting_confirmation' : progress.status === 'escalated' ? 'escalated' : 'in_progress';
+    await record(stepId, 'entered', { owner: step.owner, signal: step.signal, timeoutMs, deadline: waiting.until }, { status });
+    // an answer accepted in the same activation as the timer still counts
+    const arrived = (await condition(() => pendingSignal !== null, timeoutMs)) || pendingSignal !== null;
+    waiting = null;
+    if (!arrived) {
+      await record(stepId, 'sla_breached', { signal: step.signal, timeoutMs });
+      return step.onTimeout;
+    }
+    const signal = pendingSignal!;
+    pendingSignal = null;
+    if (signal.name === 'confirmation' && signal.payload.accepted === false) counters.rejections++;
+    if (step.output) ctx[step.output] = signal.payload;
+    await record(stepId, 'signal', { signal: signal.name, ...signal.payload }, { actor: `user:${ticket.userId}`, status: progress.status === 'escalated' ? 'escalated' : 'in_progress' });
+    return step.next;
+  }
+
+  async function runHumanTask(stepId: string, step: Extract<SopStep, { kind: 'human_task' }>): Promise<string> {
+    const slaMs = step.sla ? parseDuration(step.sla, policy) : undefined;
+    waiting = { kind: 'human_task', group: step.group, decisions: step.decisions, until: slaMs ? new Date(Date.now() + slaMs).toISOString() : null };
+    const status: TicketStatus = progress.status === 'escalated' ? 'escalated' : 'in_progress';
+    await record(stepId, 'entered', { owner: step.owner, group: step.group, task: step.task, decisions: step.decisions, ...(slaMs ? { slaMs, deadline: waiting.until } : {}) }, { status, skillGroup: step.group });
+    const decided = slaMs === undefined ? (await condition(() => pendingDecision !== null), true) : (await condition(() => pendingDecision !== null, slaMs)) || pendingDecision !== null;
+    if (!decided) {
+      await record(stepId, 'sla_breached', { group: step.group, slaMs });
+      const rule = step.onBreach ?? { action: 'escalate', to: SUPERVISORS };
+      if (rule.action === 'continue' && rule.next) {
+        waiting = null;
+        return rule.next;
+      }
+      if (rule.action === 'escalate') {
+        const to = rule.to ?? SUPERVISORS;
+        waiting = { ...waiting, group: to, until: null };
+        await record(stepId, 'escalated', { to, level: 2, reason: 'sla_breached' }, { status: 'escalated', skillGroup: to });
+      } else {
+        await record(stepId, 'notified', { to: rule.to ?? step.group, message: `SLA of ${stepId} breached` });
+      }
+      await condition(() => pendingDecision !== null);
+    }
+    waiting = null;
+    const decision = pendingDecision!;
+    pendingDecision = null;
+    if (step.output) ctx[step.output] = decision;
+    await record(stepId, 'decided', { ...decision }, { actor: `agent:${decision.agentId}` });
+    return typeof step.next === 'string' ? step.next : step.next[decision.decision]!;
+  }
+
+  async function runClose(stepId: string, step: Extract<SopStep, { kind: 'close' }>): Promise<string | null> {
+    if (step.resolution.startsWith('rerouted_')) {
+      // triage decided the type: the ticket goes on under that type's latest SOP, in this same workflow
+      const next = await internal.resolveSopByType({ type: step.resolution.slice('rerouted_'.length) });
+      await record(stepId, 'rerouted', { from: { type: sop.type, version: sop.version }, to: { type: next.document.type, version: next.document.version } }, { status: 'open', sop: { type: next.document.type, version: next.document.version } });
+      sop = next.document;
+      ctx.policy = policy = next.policy;
+      return sop.start;
+    }
+    const resolution = { code: step.resolution, ...(step.data ? mapValues(step.data, (e) => evaluate(e, ctx)) : {}) };
+    await record(stepId, 'entered', { owner: step.owner });
     // the status turns closed with the last event, so a reader that sees "closed" sees the whole history
-    await record('close', 'archived', { resolution, handledInMs: Date.now() - workflowInfo().startTime.getTime() }, { status: 'closed', resolution });
-    return { status: 'closed', resolution };
+    await record(stepId, 'archived', { resolution, handledInMs: Date.now() - workflowInfo().startTime.getTime(), reopens: counters.reopens }, { status: 'closed', resolution });
+    outcome = { status: 'closed', resolution };
+    return null;
   }
 
-  if (ticket.sopType !== 'fee_dispute') {
-    await record('triage', 'entered', { skillGroup: ticket.skillGroup, reason: 'awaiting its SOP: a human handles it' });
-    return { status: 'triage', resolution: { code: 'triage' } };
-  }
-
-  // 1. fetch the order data (fee breakdown, payment records)
-  await record('fetch_order', 'entered', { owner: 'system' }, { status: 'in_progress' });
-  if (!ticket.orderId) return escalate('fetch_order', 'order_id_missing');
-  const order = await external.fetchOrder(ticket.orderId);
-  if (!order) return escalate('fetch_order', 'order_not_found', { orderId: ticket.orderId });
-  await record('fetch_order', 'completed', { orderId: order.id, totalFen: order.total, payments: order.payments.length });
-
-  // 2. analyse the disputed point against the system record
-  await record('analyze_dispute', 'entered', { owner: 'system' });
-  const analysis = await internal.analyzeFeeDispute({ order, claim: ticket.claim });
-  await record('analyze_dispute', 'completed', { disputedPoint: analysis.disputedPoint, findings: analysis.findings, totalOverchargeFen: analysis.totalOverchargeFen });
-
-  // 3. match a solution by policy
-  await record('match_solution', 'entered', { owner: 'system' });
-  const { solution, message } = await internal.proposeFeeSolution({ analysis, order, userTier: ticket.userTier, language: ticket.language, policy });
-  live.solution = solution;
-  await record('match_solution', 'completed', { solution });
-  if (solution.kind === 'manual_review') {
-    await record('send_solution', 'notified', { channel: 'in_app', message });
-    return escalate('match_solution', 'amount_above_auto_refund_limit', { amountFen: solution.amountFen });
-  }
-
-  // 4. send it and wait for the user's confirmation, within the time limit
-  await record('send_solution', 'notified', { channel: 'in_app', message, solution });
-  const deadline = new Date(Date.now() + policy.confirmationTimeoutMs).toISOString();
-  live.awaitingConfirmationUntil = deadline;
-  await record('await_confirmation', 'entered', { owner: 'user', slaMs: policy.confirmationTimeoutMs, deadline }, { status: 'awaiting_confirmation' });
-  const answered = await condition(() => confirmation !== null, policy.confirmationTimeoutMs);
-  live.awaitingConfirmationUntil = null;
-  if (!answered || !confirmation) {
-    await record('await_confirmation', 'sla_breached', { slaMs: policy.confirmationTimeoutMs });
-    return escalate('await_confirmation', 'confirmation_timeout');
-  }
-  const answer: Confirmation = confirmation;
-  await record('await_confirmation', 'signal', { ...answer }, { actor: `user:${ticket.userId}`, status: 'in_progress' });
-  if (!answer.accepted) return escalate('await_confirmation', 'solution_rejected', answer.comment ? { comment: answer.comment } : {});
-
-  // 5. carry out the solution (once: the finance system deduplicates on the ticket's key), close and archive
-  await record('apply_solution', 'entered', { owner: 'system', solution });
-  let applied: Record<string, unknown>;
-  try {
-    applied = await applySolution(solution, order.id);
-  } catch (err) {
-    // only non-retryable rejections get here (e.g. the refund exceeds what was paid): a person decides
-    if (!(err instanceof ActivityFailure)) throw err;
-    return escalate('apply_solution', 'solution_rejected_by_finance', { error: err.cause?.message ?? err.message });
-  }
-  await record('apply_solution', 'completed', applied);
-  return close({ code: solution.kind === 'explanation' ? 'explained' : `${solution.kind}_issued`, solution, ...applied });
-
-  async function applySolution(s: Solution, orderId: string): Promise<Record<string, unknown>> {
-    const reason = `ticket ${ticket.id}: ${s.reason}`;
-    if (s.kind === 'refund') {
-      const refund = await external.issueRefund({ orderId, amount: s.amountFen, reason, ticketId: ticket.id }, `${ticket.id}:refund`);
-      return { refundId: refund.id, amountFen: refund.amount };
+  async function runStep(stepId: string, step: SopStep): Promise<string | null> {
+    stepKind = step.kind;
+    counters.visits[stepId] = (counters.visits[stepId] ?? 0) + 1;
+    switch (step.kind) {
+      case 'action':
+        return runAction(stepId, step);
+      case 'decision': {
+        const index = step.branches.findIndex((b) => truthy(evaluate(b.when, ctx)));
+        const next = index >= 0 ? step.branches[index]!.next : step.otherwise;
+        await record(stepId, 'decided', { branch: index >= 0 ? index : 'otherwise', next });
+        return next;
+      }
+      case 'notify': {
+        const message = renderTemplate(ticket.language === 'en' ? step.message.en : step.message.zh, ctx);
+        await record(stepId, 'notified', { to: step.to, channels: step.channels ?? ['in_app'], message });
+        return step.next;
+      }
+      case 'escalate':
+        if (!step.next) return escalateAndEnd(stepId, step.to, step.level, step.reason);
+        await record(stepId, 'escalated', { to: step.to, level: step.level, reason: step.reason }, { status: 'escalated', skillGroup: step.to });
+        return step.next;
+      case 'wait_signal':
+        return runWaitSignal(stepId, step);
+      case 'human_task':
+        return runHumanTask(stepId, step);
+      case 'close':
+        return runClose(stepId, step);
     }
-    if (s.kind === 'coupon') {
-      const coupon = await external.issueCoupon(
-        { userId: ticket.userId, amount: s.amountFen, validDays: s.validDays, reason, ticketId: ticket.id },
-        `${ticket.id}:coupon`,
-      );
-      return { couponId: coupon.id, couponCode: coupon.code, amountFen: coupon.amount };
+  }
+
+  for (;;) {
+    while (progress.stepId) {
+      if (workflowInfo().continueAsNewSuggested) {
+        // keep the history small for long-lived tickets; the new run resumes at this very step
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof ticketWorkflow>({ ticket, sop, policy, resume: { ...progress, run: progress.run + 1 } });
+      }
+      const step = sop.steps[progress.stepId];
+      if (!step) throw new Error(`SOP ${sop.type} v${sop.version} has no step ${progress.stepId}`);
+      progress.stepId = await runStep(progress.stepId, step);
     }
-    return {};
+    stepKind = null;
+    const windowMs = outcome.status === 'closed' && typeof policy.reopenWindow === 'number' ? policy.reopenWindow : 0;
+    if (!windowMs) return outcome;
+    // a closed ticket stays reopenable for a while: the user may say it is not solved (二次处理)
+    reopenable = true;
+    const reopened = await condition(() => reopenRequest !== null, windowMs);
+    reopenable = false;
+    if (!reopened) return outcome;
+    counters.reopens++;
+    await record('reopen', 'reopened', { reason: reopenRequest!.reason, secondHandling: true, reopens: counters.reopens }, { status: 'open', actor: `user:${ticket.userId}` });
+    reopenRequest = null;
+    progress.stepId = sop.start;
   }
 }

@@ -1,7 +1,7 @@
 // Inputs, outputs and message types of the workflows; shared with the API and activities.
-import type { FeePolicy } from '../config';
 import type { TicketStatus } from '../schema/tables';
-import type { Solution, UserTier } from '../domain/fee-dispute';
+import type { UserTier } from '../domain/fee-dispute';
+import type { SopDocument } from '../sops/types';
 
 export type Channel = 'app' | 'sms' | 'email' | 'phone' | 'web';
 export const CHANNELS: Channel[] = ['app', 'sms', 'email', 'phone', 'web'];
@@ -21,6 +21,24 @@ export interface IntakeRequest {
   receivedAt: string;
 }
 
+/** One issue of a message as the intake classifier sees it. */
+export interface IssuePlan {
+  category: string;
+  subtype: string;
+  skillGroup: string;
+  confidence: number;
+  priority: number;
+  priorityFactors: unknown[];
+  issueText: string;
+  orderIds: string[];
+  claim: { namedItems: string[]; amountsFen: number[] };
+}
+
+export interface IntakeClassification {
+  language: string;
+  issues: IssuePlan[];
+}
+
 export interface PlannedTicket {
   id: string;
   workflowId: string;
@@ -33,41 +51,52 @@ export interface PlannedTicket {
   issueText: string;
   orderId?: string;
   language: string;
-  sopType: SopType;
+  sopType: string;
   sopVersion: number;
-  /** fee items and amounts the user named, for the dispute analysis */
-  claim: { namedItems: string[]; amountsFen: number[] };
+  claim: IssuePlan['claim'];
 }
-
-/** One issue of a message as the intake classifier sees it. */
-export interface IssuePlan {
-  category: string;
-  subtype: string;
-  skillGroup: string;
-  confidence: number;
-  priority: number;
-  priorityFactors: unknown[];
-  issueText: string;
-  orderIds: string[];
-  claim: PlannedTicket['claim'];
-}
-
-export interface IntakeClassification {
-  language: string;
-  issues: IssuePlan[];
-}
-
-export type SopType = 'fee_dispute' | 'triage';
 
 export interface IntakeResult {
   requestId: string;
   language: string;
-  tickets: Array<Pick<PlannedTicket, 'id' | 'workflowId' | 'category' | 'subtype' | 'skillGroup' | 'priority' | 'status'>>;
+  tickets: Array<Pick<PlannedTicket, 'id' | 'workflowId' | 'category' | 'subtype' | 'skillGroup' | 'priority' | 'status'> & { sopType: string; sopVersion: number }>;
+}
+
+/** The ticket as SOP expressions see it: `ticket.*` in the context. */
+export interface TicketFacts {
+  id: string;
+  requestId: string;
+  category: string;
+  subtype: string;
+  skillGroup: string;
+  priority: number;
+  userId: string;
+  userTier: UserTier;
+  orderId: string | null;
+  region: string | null;
+  channel: Channel;
+  language: string;
+  issueText: string;
+  appVersion: string | null;
+  claim: IssuePlan['claim'];
+}
+
+/** Where a ticket is in its procedure: all a continue-as-new run needs to go on. */
+export interface TicketProgress {
+  stepId: string | null;
+  status: TicketStatus;
+  seq: number;
+  context: Record<string, unknown>;
+  /** runs of this ticket so far (continue-as-new) */
+  run: number;
 }
 
 export interface TicketWorkflowInput {
-  ticket: PlannedTicket & { requestId: string; userId: string; userTier: UserTier; channel: Channel; region?: string };
-  policy: FeePolicy;
+  ticket: TicketFacts;
+  sop: SopDocument;
+  /** the SOP's policy with the environment's overrides, fixed at intake */
+  policy: Record<string, number | string | boolean>;
+  resume?: TicketProgress;
 }
 
 export interface Confirmation {
@@ -75,18 +104,33 @@ export interface Confirmation {
   comment?: string;
 }
 
-/** What the ticket took: a repeated request gets the first answer back, whatever it sent. */
 export interface ConfirmationOutcome {
   accepted: boolean;
   status: TicketStatus;
+}
+
+export interface AgentDecision {
+  decision: string;
+  agentId: string;
+  note?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface SignalDelivery {
+  name: 'evidence_uploaded' | 'tech_fixed';
+  payload?: Record<string, unknown>;
 }
 
 /** Live view of a running ticket, answered by the ticketState query. */
 export interface TicketLiveState {
   status: TicketStatus;
   step: string;
-  solution: Solution | null;
-  awaitingConfirmationUntil: string | null;
+  stepKind: string | null;
+  sop: { type: string; version: number };
+  /** the signal or decision the ticket waits for, if any */
+  waitingFor: { kind: 'signal'; signal: string; until: string | null } | { kind: 'human_task'; group: string; decisions: string[]; until: string | null } | null;
+  /** the last solution a matching action proposed */
+  solution: unknown;
 }
 
 export interface TicketOutcome {

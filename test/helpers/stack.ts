@@ -5,33 +5,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { buildApp } from '../../api/app';
-import { loadConfig, type Config, type FeePolicy } from '../../config';
+import { loadConfig, type Config } from '../../config';
 import { createFinanceClient } from '../../integrations/finance';
 import { createOrderSystemClient } from '../../integrations/orders';
 import { startSandbox } from '../../sandbox';
 import { openDatabase } from '../../schema';
-import { createTicketWorker } from '../../worker';
+import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../../worker';
 
 export interface StackOptions {
-  policy?: Partial<FeePolicy>;
+  /** SOP policy overrides, e.g. { confirmationTimeout: 5000 } */
+  policy?: Record<string, number | string | boolean>;
   /** false: no worker in this process (the test runs its own, e.g. as a child process) */
   worker?: boolean;
   intakeWaitMs?: number;
 }
 
-let runtimeInstalled = false;
-
 export async function startTestStack(opts: StackOptions = {}) {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installRuntimeLogging('ERROR');
   const config: Config = loadConfig();
   config.temporal.taskQueue = `test-${randomUUID()}`;
-  config.feePolicy = { ...config.feePolicy, confirmationTimeoutMs: 5_000, ...opts.policy };
+  config.sopPolicyOverrides = { confirmationTimeout: 5_000, reopenWindow: 0, ...opts.policy };
   if (opts.intakeWaitMs) config.api.intakeWaitMs = opts.intakeWaitMs;
   if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
 
@@ -57,7 +52,7 @@ export async function startTestStack(opts: StackOptions = {}) {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-      activities: createActivities({ db: database.db, orders, finance, feePolicy: config.feePolicy }),
+      activities: activitiesFromConfig(config, database.db),
     });
     workerRun = worker.run();
   }

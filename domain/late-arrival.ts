@@ -1,0 +1,35 @@
+// Late-arrival SOP: compensation coupon by delay bands from the SOP's policy.
+import type { Order } from '../integrations/types';
+import { driverLateMinutes, type Solution } from './fee-dispute';
+
+export interface LateArrivalPolicy {
+  lateBand30Fen: number;
+  lateBand60Fen: number;
+  lateBand120Fen: number;
+  couponValidDays: number;
+}
+
+const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+
+export function lateArrivalCompensation(order: Order, language: string, policy: LateArrivalPolicy): { solution: Solution; message: string; lateMinutes: number } {
+  const lateMinutes = driverLateMinutes(order);
+  const amountFen = lateMinutes >= 120 ? policy.lateBand120Fen : lateMinutes >= 60 ? policy.lateBand60Fen : lateMinutes >= 30 ? policy.lateBand30Fen : 0;
+  const zh = language !== 'en';
+  if (amountFen === 0) {
+    const reason = `driver arrived ${lateMinutes} min after the promised time, within the 30 min tolerance`;
+    return {
+      lateMinutes,
+      solution: { kind: 'explanation', reason },
+      message: zh
+        ? `经核实订单${order.id},司机比约定时间晚到${lateMinutes}分钟,在30分钟的约定范围内。请确认您是否认可此说明。`
+        : `We checked order ${order.id}: the driver arrived ${lateMinutes} min after the promised time, within our 30-minute tolerance. Please confirm whether this settles it.`,
+    };
+  }
+  return {
+    lateMinutes,
+    solution: { kind: 'coupon', amountFen, validDays: policy.couponValidDays, reason: `driver ${lateMinutes} min late` },
+    message: zh
+      ? `经核实订单${order.id},司机迟到${lateMinutes}分钟,非常抱歉。我们将赠送${yuan(amountFen)}优惠券(${policy.couponValidDays}天内有效),请确认是否接受。`
+      : `We checked order ${order.id}: the driver was ${lateMinutes} min late, and we are sorry. We offer a ${yuan(amountFen)} coupon valid ${policy.couponValidDays} days. Please confirm whether you accept.`,
+  };
+}
