@@ -35,6 +35,10 @@ export interface DisputeAnalysis {
   claimedFen: number | null;
   findings: Finding[];
   totalOverchargeFen: number;
+  /** refunds already made on the order (an earlier ticket, a reopened one): never paid twice */
+  alreadyRefundedFen: number;
+  /** what is still owed: overcharge minus what was already refunded */
+  refundDueFen: number;
   /** minutes the driver arrived after the promised time (0 when on time or unknown) */
   driverLateMinutes: number;
   /** one line for agents: what the dispute is about and what the record says */
@@ -140,6 +144,7 @@ export function analyzeDispute(order: Order, claim: DisputeClaim): DisputeAnalys
     checkPayments(order),
   ].filter((f): f is Finding => f !== null);
   const totalOverchargeFen = findings.reduce((s, f) => s + f.overcharge, 0);
+  const alreadyRefundedFen = order.payments.reduce((s, p) => s + (p.refundedAmount ?? 0), 0);
   const named = claim.namedItems.length ? claim.namedItems.join(', ') : 'the bill in general';
   const disputedPoint = findings.length
     ? `user disputes ${named}; record shows ${findings.map((f) => f.reason).join('; ')}`
@@ -150,6 +155,8 @@ export function analyzeDispute(order: Order, claim: DisputeClaim): DisputeAnalys
     claimedFen: claim.amountsFen.length ? Math.max(...claim.amountsFen) : null,
     findings,
     totalOverchargeFen,
+    alreadyRefundedFen,
+    refundDueFen: Math.max(0, totalOverchargeFen - alreadyRefundedFen),
     driverLateMinutes: lateMinutes,
     disputedPoint,
   };
@@ -164,7 +171,10 @@ export type Solution =
 export type UserTier = 'standard' | 'vip' | 'enterprise';
 
 export function matchSolution(analysis: DisputeAnalysis, userTier: UserTier, policy: FeePolicy): Solution {
-  const overcharge = analysis.totalOverchargeFen;
+  const overcharge = analysis.refundDueFen;
+  if (analysis.totalOverchargeFen > 0 && overcharge === 0) {
+    return { kind: 'explanation', reason: `the overcharge of ${yuan(analysis.totalOverchargeFen)} was already refunded` };
+  }
   if (overcharge > policy.autoRefundLimitFen) {
     return { kind: 'manual_review', amountFen: overcharge, reason: `overcharge ${yuan(overcharge)} exceeds the automatic refund limit ${yuan(policy.autoRefundLimitFen)}` };
   }

@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../schema';
 import { loadDefaultSops } from '../sops/load';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { decide as decideAs, waitForEvent as waitForEventOf, waitForLive as waitForLiveOf } from './helpers/flows';
 import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
@@ -22,32 +23,9 @@ test.after.always(async () => {
 
 const feePolicy = loadDefaultSops().find((d) => d.type === 'fee_dispute')!.policy as Record<string, number>;
 const AUTO_REFUND_LIMIT_FEN = feePolicy.autoRefundLimitFen!;
-
-async function decide(ticketId: string, body: object, token: string | null = 'dev-agent-token') {
-  const response = await stack.app.inject({ method: 'POST', url: `/v1/tickets/${ticketId}/decision`, headers: token ? { authorization: `Bearer ${token}` } : {}, payload: body });
-  return { status: response.statusCode, body: response.json() };
-}
-
-async function waitForLive(ticketId: string, fits: (live: any) => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await getTicket(stack, ticketId);
-    if (body.live && fits(body.live)) return body.live;
-    if (Date.now() > deadline) throw new Error(`live state of ${ticketId} never fit: ${JSON.stringify(body.live)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function waitForEvent(ticketId: string, fits: (event: any) => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await getTicket(stack, ticketId);
-    const event = body.events?.find(fits);
-    if (event) return event;
-    if (Date.now() > deadline) throw new Error(`no such event on ${ticketId}: ${JSON.stringify(body.events?.map((e: any) => `${e.step}:${e.kind}`))}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const decide = (ticketId: string, body: object, token?: string | null) => decideAs(stack, ticketId, body, token);
+const waitForLive = (ticketId: string, fits: (live: any) => boolean) => waitForLiveOf(stack, ticketId, fits);
+const waitForEvent = (ticketId: string, fits: (event: any) => boolean) => waitForEventOf(stack, ticketId, fits);
 
 /** With RECORD_HISTORIES=1 the histories of finished workflows are saved for the replay test. */
 async function recordHistory(name: string, workflowId: string) {

@@ -98,3 +98,15 @@ test('late-arrival compensation follows the delay bands', (t) => {
   const onTime = of('correct_bill').find((o) => o.times.driverArrivedAt && Date.parse(o.times.driverArrivedAt) <= Date.parse(o.times.promisedPickupAt))!;
   t.is(lateArrivalCompensation(onTime, 'en', bands).solution.kind, 'explanation');
 });
+
+test('an overcharge already refunded is not refunded again', (t) => {
+  const order = of('waiting_fee_overcharged')[0]!;
+  const overcharge = analyzeDispute(order, noClaim).totalOverchargeFen;
+  const refunded = { ...order, payments: order.payments.map((p, i) => (i === 0 ? { ...p, refundedAmount: overcharge } : p)) };
+  const analysis = analyzeDispute(refunded, noClaim);
+  t.is(analysis.alreadyRefundedFen, overcharge);
+  t.is(analysis.refundDueFen, 0);
+  t.is(matchSolution(analysis, 'standard', policy).kind, 'explanation');
+  const partly = { ...order, payments: order.payments.map((p, i) => (i === 0 ? { ...p, refundedAmount: 100 } : p)) };
+  t.like(matchSolution(analyzeDispute(partly, noClaim), 'standard', policy), { kind: 'refund', amountFen: overcharge - 100 });
+});

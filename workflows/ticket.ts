@@ -27,6 +27,8 @@ const internal = proxyActivities<Activities>({ startToCloseTimeout: '15 seconds'
 type ActionFn = (input: Record<string, unknown>, meta: ActionMeta) => Promise<unknown>;
 
 const SUPERVISORS = 'supervisor_group';
+/** a closed ticket accepts a reopen for this long unless its SOP's policy says otherwise */
+const DEFAULT_REOPEN_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 interface Counters {
   rejections: number;
@@ -224,7 +226,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   async function runHumanTask(stepId: string, step: Extract<SopStep, { kind: 'human_task' }>): Promise<string> {
     const slaMs = step.sla ? parseDuration(step.sla, policy) : undefined;
     waiting = { kind: 'human_task', group: step.group, decisions: step.decisions, until: slaMs ? new Date(Date.now() + slaMs).toISOString() : null };
-    const status: TicketStatus = progress.status === 'escalated' ? 'escalated' : 'in_progress';
+    // an escalated ticket stays in the escalation queue, a triage ticket in triage
+    const status: TicketStatus = progress.status === 'escalated' || progress.status === 'triage' ? progress.status : 'in_progress';
     await record(stepId, 'entered', { owner: step.owner, group: step.group, task: step.task, decisions: step.decisions, ...(slaMs ? { slaMs, deadline: waiting.until } : {}) }, { status, skillGroup: step.group });
     const decided = slaMs === undefined ? (await condition(() => pendingDecision !== null), true) : (await condition(() => pendingDecision !== null, slaMs)) || pendingDecision !== null;
     if (!decided) {
@@ -310,7 +313,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       progress.stepId = await runStep(progress.stepId, step);
     }
     stepKind = null;
-    const windowMs = outcome.status === 'closed' && typeof policy.reopenWindow === 'number' ? policy.reopenWindow : 0;
+    const windowMs = outcome.status === 'closed' ? (typeof policy.reopenWindow === 'number' ? policy.reopenWindow : DEFAULT_REOPEN_WINDOW_MS) : 0;
     if (!windowMs) return outcome;
     // a closed ticket stays reopenable for a while: the user may say it is not solved (二次处理)
     reopenable = true;
