@@ -37,9 +37,48 @@ export async function freshTestDatabase(url: string): Promise<void> {
   }
   const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
   try {
+    // per-file copies left behind by an interrupted run
+    const leftovers = await sql<{ datname: string }[]>`select datname from pg_database where datname like ${name + '\\_%'}`;
+    for (const { datname } of leftovers) await sql.unsafe(`drop database if exists ${datname} with (force)`);
     await sql.unsafe(`drop database if exists ${name} with (force)`);
     await sql.unsafe(`create database ${name}`);
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** CREATE DATABASE … TEMPLATE: a cheap private copy of the prepared test database for one test file. */
+export async function copyDatabase(templateUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const template = new URL(templateUrl);
+  const name = `${template.pathname.slice(1)}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new URL(templateUrl);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  try {
+    // copies fail while another session is connected to the template: retry briefly when files start together
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await sql.unsafe(`create database ${name} template ${template.pathname.slice(1)}`);
+        break;
+      } catch (err) {
+        if (attempt >= 50 || !/being accessed by other users/.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  const url = new URL(templateUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const admin2 = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+      try {
+        await admin2.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await admin2.end({ timeout: 5 });
+      }
+    },
+  };
 }

@@ -12,6 +12,7 @@ import { createFinanceClient } from '../../integrations/finance';
 import { createOrderSystemClient } from '../../integrations/orders';
 import { startSandbox } from '../../sandbox';
 import { openDatabase } from '../../schema';
+import { copyDatabase } from '../../scripts/postgres';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../../worker';
 
 export interface StackOptions {
@@ -20,15 +21,21 @@ export interface StackOptions {
   /** false: no worker in this process (the test runs its own, e.g. as a child process) */
   worker?: boolean;
   intakeWaitMs?: number;
+  /** another Temporal server than the one `npm test` started */
+  temporalAddress?: string;
 }
 
 export async function startTestStack(opts: StackOptions = {}) {
   installRuntimeLogging('ERROR');
   const config: Config = loadConfig();
   config.temporal.taskQueue = `test-${randomUUID()}`;
+  if (opts.temporalAddress) config.temporal.address = opts.temporalAddress;
   config.sopPolicyOverrides = { confirmationTimeout: 5_000, reopenWindow: 0, ...opts.policy };
   if (opts.intakeWaitMs) config.api.intakeWaitMs = opts.intakeWaitMs;
   if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
+  // a database of its own per test file (a copy of the migrated, seeded template): files may publish SOPs freely
+  const ownDatabase = await copyDatabase(config.databaseUrl);
+  config.databaseUrl = ownDatabase.url;
 
   const sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-sandbox-'));
   const sandbox = await startSandbox({ port: 0, dataDir: sandboxDir });
@@ -79,6 +86,7 @@ export async function startTestStack(opts: StackOptions = {}) {
       await connection.close();
       await sandbox.close();
       await database.close();
+      await ownDatabase.drop();
     },
   };
 }

@@ -1,0 +1,126 @@
+// The SOP engine's promises: versions are immutable and pinned per ticket, publishing is validated
+// and admin-only, human-step SLA breaches escalate, closed tickets can be reopened (二次处理).
+import test from 'ava';
+import { loadDefaultSops } from '../sops/load';
+import { decide, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+
+let stack: TestStack;
+test.before(async () => {
+  stack = await startTestStack({ policy: { confirmationTimeout: 20_000, triageSla: 1_500, reopenWindow: 30_000 } });
+});
+test.after.always(async () => {
+  await stack?.close();
+});
+
+const ADMIN = { authorization: 'Bearer dev-admin-token' };
+const AGENT = { authorization: 'Bearer dev-agent-token' };
+const defaults = loadDefaultSops();
+const lateArrival = defaults.find((d) => d.type === 'late_arrival')!;
+
+async function api(method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) {
+  const response = await stack.app.inject({ method, url, payload, headers });
+  return { status: response.statusCode, body: response.json() };
+}
+
+test.serial('a ticket keeps its SOP version after a new one is published; new tickets take the new one', async (t) => {
+  const order = await orderOf(stack, 'late_arrival', (o) => {
+    const late = (Date.parse(o.times.driverArrivedAt!) - Date.parse(o.times.promisedPickupAt)) / 60_000;
+    return late >= 30 && late < 60;
+  });
+  const before = await postTicket(stack, { text: '司机迟到了', orderId: order.id, userId: order.userId });
+  const v1Ticket = before.body.tickets[0];
+  t.like(v1Ticket, { sopType: 'late_arrival', sopVersion: 1 });
+  await waitForStatus(stack, v1Ticket.id, 'awaiting_confirmation');
+
+  const v2 = structuredClone(lateArrival);
+  v2.policy = { ...v2.policy, lateBand30Fen: 3_300 };
+  const published = await api('POST', '/v1/sops/late_arrival/versions', { document: v2 }, ADMIN);
+  t.is(published.status, 201);
+  t.is(published.body.version, 2);
+  const versions = await api('GET', '/v1/sops/late_arrival/versions');
+  t.deepEqual(versions.body.map((v: { version: number }) => v.version), [2, 1]);
+  t.is((await api('GET', '/v1/sops/late_arrival/versions/latest')).body.document.policy.lateBand30Fen, 3_300);
+
+  const after = await postTicket(stack, { text: '司机迟到了半个多小时', orderId: order.id, userId: order.userId });
+  const v2Ticket = after.body.tickets[0];
+  t.like(v2Ticket, { sopType: 'late_arrival', sopVersion: 2 });
+  const v2Waiting = await waitForStatus(stack, v2Ticket.id, 'awaiting_confirmation');
+  t.like(v2Waiting.live.solution, { amountFen: 3_300 });
+
+  await confirm(stack, v1Ticket.id, { accepted: true });
+  const v1Closed = await waitForStatus(stack, v1Ticket.id, 'closed');
+  t.like(v1Closed.live.sop, { type: 'late_arrival', version: 1 });
+  t.deepEqual((await stack.finance.listCoupons({ ticketId: v1Ticket.id })).map((c) => c.amount), [lateArrival.policy!.lateBand30Fen]);
+});
+
+test('publishing needs an admin token and a valid document', async (t) => {
+  const fee = defaults.find((d) => d.type === 'fee_dispute')!;
+  t.is((await api('POST', '/v1/sops/fee_dispute/versions', { document: fee })).status, 401);
+  const asAgent = await api('POST', '/v1/sops/fee_dispute/versions', { document: fee }, AGENT);
+  t.is(asAgent.status, 403);
+  const broken = structuredClone(fee);
+  (broken.steps.fetch_order as { next: string }).next = 'nowhere';
+  (broken.steps.match_solution as { action: string }).action = 'teleport';
+  const rejected = await api('POST', '/v1/sops/fee_dispute/versions', { document: broken }, ADMIN);
+  t.is(rejected.status, 400);
+  t.is(rejected.body.error, 'invalid_sop');
+  const steps = rejected.body.errors.map((e: { step?: string }) => e.step);
+  t.true(steps.includes('fetch_order'));
+  t.true(steps.includes('match_solution'));
+  const validated = await api('POST', '/v1/sops/validate', { document: broken });
+  t.is(validated.status, 200);
+  t.false(validated.body.valid);
+  t.deepEqual(validated.body.errors, rejected.body.errors);
+  t.is((await api('GET', '/v1/sops/fee_dispute/versions')).body.length, 1);
+  const wrongType = await api('POST', '/v1/sops/late_arrival/versions', { document: fee }, ADMIN);
+  t.is(wrongType.status, 400);
+});
+
+test('SOP catalog and listing', async (t) => {
+  const list = await api('GET', '/v1/sops');
+  t.deepEqual(list.body.map((s: { type: string }) => s.type).sort(), defaults.map((d) => d.type).sort());
+  const catalog = await api('GET', '/v1/sops/catalog');
+  t.truthy(catalog.body.actions.fetchOrder);
+  t.true(catalog.body.signals.includes('confirmation'));
+  t.is((await api('GET', '/v1/sops/nope/versions')).status, 404);
+  t.is((await api('GET', '/v1/sops/fee_dispute/versions/99')).status, 404);
+});
+
+test('a human step past its SLA escalates to the supervisors, who can still decide', async (t) => {
+  const created = await postTicket(stack, { text: '你好,在吗?', userId: 'U-sla' });
+  const ticket = created.body.tickets[0];
+  t.is(ticket.sopType, 'triage');
+  const breach = await waitForEvent(stack, ticket.id, (e) => e.kind === 'sla_breached' && e.step === 'route');
+  t.is(breach.data.group, 'triage');
+  const escalated = await waitForStatus(stack, ticket.id, 'escalated');
+  t.like(escalated.ticket, { skillGroup: 'supervisor_group' });
+  t.like(escalated.events.find((e: { kind: string }) => e.kind === 'escalated').data, { to: 'supervisor_group', reason: 'sla_breached' });
+  await waitForLive(stack, ticket.id, waitingForDecision('supervisor_group'));
+  t.is((await decide(stack, ticket.id, { decision: 'general', agentId: 'SUP-1' })).status, 202);
+  await waitForLive(stack, ticket.id, waitingForDecision('general_group'));
+});
+
+test('a closed ticket reopened by the user is handled a second time (二次处理) without paying twice', async (t) => {
+  const order = await orderOf(stack, 'waiting_fee_overcharged', (o) => o.id !== 'ORD-100007');
+  const created = await postTicket(stack, { text: '等候费多收了', orderId: order.id, userId: order.userId });
+  const ticket = created.body.tickets[0];
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  await confirm(stack, ticket.id, { accepted: true });
+  await waitForStatus(stack, ticket.id, 'closed');
+  t.is((await api('POST', `/v1/tickets/${ticket.id}/reopen`, {})).status, 400);
+  const reopened = await api('POST', `/v1/tickets/${ticket.id}/reopen`, { reason: '钱没到账,问题没解决' });
+  t.is(reopened.status, 202);
+  const event = await waitForEvent(stack, ticket.id, (e) => e.kind === 'reopened');
+  t.like(event.data, { secondHandling: true, reopens: 1 });
+  // second pass: the analysis sees the refund already made and proposes an explanation, not a second refund
+  const again = await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  t.like(again.live.solution, { kind: 'explanation' });
+  await confirm(stack, ticket.id, { accepted: true });
+  await waitForEvent(stack, ticket.id, (e) => e.kind === 'archived' && e.seq > event.seq);
+  t.is((await stack.finance.listRefunds({ ticketId: ticket.id })).length, 1);
+  t.is((await api('POST', `/v1/tickets/${ticket.id}/reopen`, { reason: 'again' })).status, 202);
+  const body = (await getTicket(stack, ticket.id)).body;
+  t.true(body.events.filter((e: { kind: string }) => e.kind === 'reopened').length >= 1);
+});
