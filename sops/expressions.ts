@@ -139,9 +139,10 @@ export function expressionPaths(expr: unknown): string[] {
 
 const TEMPLATE = /\{\{\s*([^{}|]*?)\s*(?:\|\s*([A-Za-z_]\w*)\s*)?\}\}/g;
 
-/** Filters a template may apply: {{path | yuan}} renders an amount in fen as ¥12.34. */
+/** Filters a template may apply: {{path | yuan}} renders fen as ¥12.34, {{path | hours}} milliseconds as hours (48, 0.5). */
 export const TEMPLATE_FILTERS: Record<string, (value: unknown) => string> = {
   yuan: (v) => (typeof v === 'number' && Number.isFinite(v) ? `¥${(v / 100).toFixed(2)}` : ''),
+  hours: (v) => (typeof v === 'number' && Number.isFinite(v) ? String(Math.round(v / 360_000) / 10) : ''),
   json: (v) => (v === undefined ? '' : JSON.stringify(v)),
 };
 

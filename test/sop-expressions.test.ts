@@ -119,6 +119,8 @@ test('templates fill {{path}} from the context', (t) => {
   t.is(renderTemplate('{{ticket.claim.amountsFen.1}}', context), '5000');
   t.is(renderTemplate('refund {{proposal.solution.amountFen | yuan}}', context), 'refund ¥30.00');
   t.is(renderTemplate('{{nothing | yuan}}', context), '');
+  t.is(renderTemplate('{{policy.autoRefundLimitFen | hours}}', { policy: { autoRefundLimitFen: 172_800_000 } }), '48');
+  t.is(renderTemplate('{{x | hours}}', { x: 1_800_000 }), '0.5');
   t.is(renderTemplate('no placeholders', context), 'no placeholders');
   t.is(renderTemplate('{{ticket.id.constructor}}', context), '', 'only own properties');
 });

@@ -320,3 +320,14 @@ test('every step of every default SOP has an owner, an SLA and zh/en names', (t)
     }
   }
 });
+
+test('docs/SOP_FORMAT.md lists every action of the catalog', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { ACTIONS } = await import('../sops/actions');
+  const text = readFileSync(new URL('../docs/SOP_FORMAT.md', import.meta.url), 'utf8');
+  for (const [name, spec] of Object.entries(ACTIONS)) {
+    const row = text.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+    t.truthy(row, name);
+    for (const input of [...spec.inputs, ...(spec.optionalInputs ?? [])]) t.true(row!.includes(`\`${input}\``), `${name}.${input}`);
+  }
+});
