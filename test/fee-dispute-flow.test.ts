@@ -1,16 +1,11 @@
 // The fee-dispute SOP end to end: API → intake workflow → ticket workflow → sandbox order and
 // finance systems → read model, against the real dev server and PostgreSQL.
-import fs from 'node:fs';
-import path from 'node:path';
 import test from 'ava';
-import proto from '@temporalio/proto';
-
-const { temporal } = proto; // CommonJS: no named exports under ESM
 import { eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../schema';
 import { loadDefaultSops } from '../sops/load';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { decide as decideAs, waitForEvent as waitForEventOf, waitForLive as waitForLiveOf } from './helpers/flows';
+import { recordHistory as recordHistoryOf, decide as decideAs, waitForEvent as waitForEventOf, waitForLive as waitForLiveOf } from './helpers/flows';
 import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
@@ -27,13 +22,7 @@ const decide = (ticketId: string, body: object, token?: string | null) => decide
 const waitForLive = (ticketId: string, fits: (live: any) => boolean) => waitForLiveOf(stack, ticketId, fits);
 const waitForEvent = (ticketId: string, fits: (event: any) => boolean) => waitForEventOf(stack, ticketId, fits);
 
-/** With RECORD_HISTORIES=1 the histories of finished workflows are saved for the replay test. */
-async function recordHistory(name: string, workflowId: string) {
-  if (!process.env.RECORD_HISTORIES) return;
-  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-  // binary protobuf: exact, and independent of the JSON mapping of whichever protobufjs copy is loaded
-  fs.writeFileSync(path.join(import.meta.dirname, 'histories', `${name}.pb`), temporal.api.history.v1.History.encode(history).finish());
-}
+const recordHistory = (name: string, workflowId: string) => recordHistoryOf(stack, name, workflowId);
 
 async function openFeeTicket(scenario: Parameters<typeof orderOf>[1], text: string, extra: object = {}, fits?: Parameters<typeof orderOf>[2]) {
   const order = await orderOf(stack, scenario, fits);

@@ -1,4 +1,4 @@
-// Replays recorded histories (test/histories, binary protobuf written by `RECORD_HISTORIES=1 npm test -- test/fee-dispute-flow.test.ts`) against
+// Replays recorded histories (test/histories, binary protobuf written by `RECORD_HISTORIES=1 npm test -- test/fee-dispute-flow.test.ts test/sop-flows.test.ts`) against
 // today's workflow code: a change that would break running tickets fails here.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,8 +11,10 @@ import { Worker } from '@temporalio/worker';
 const dir = path.join(import.meta.dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.pb'));
 
-test('recorded histories exist for the intake and each fee-dispute outcome', (t) => {
-  for (const name of ['intake-fee-dispute', 'fee-dispute-refund-accepted', 'fee-dispute-rejected', 'fee-dispute-timeout']) {
+test('recorded histories exist for the intake, each fee-dispute outcome and every default SOP', (t) => {
+  const expected = ['intake-fee-dispute', 'fee-dispute-refund-accepted', 'fee-dispute-rejected', 'fee-dispute-timeout'];
+  expected.push(...['late-arrival', 'attitude', 'cargo-damage', 'cargo-loss', 'safety-incident', 'app-technical', 'triage-rerouted'].map((s) => `sop-${s}`));
+  for (const name of expected) {
     t.true(files.includes(`${name}.pb`), name);
   }
 });

@@ -1,7 +1,7 @@
 // Every default SOP end to end against the real dev server, with short time limits.
 import test from 'ava';
 import { loadDefaultSops } from '../sops/load';
-import { decide, sendSignal, waitForEvent, waitForLive, waitingForDecision, waitingForSignal } from './helpers/flows';
+import { decide, recordHistory, sendSignal, waitForEvent, waitForLive, waitingForDecision, waitingForSignal } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
@@ -35,6 +35,7 @@ test('late arrival: coupon by delay band, confirmed, issued once', async (t) => 
   await waitForStatus(stack, ticket!.id, 'closed');
   const coupons = await stack.finance.listCoupons({ ticketId: ticket!.id });
   t.deepEqual(coupons.map((c) => c.amount), [expected]);
+  await recordHistory(stack, 'sop-late-arrival', `ticket-${ticket!.id}`);
 });
 
 test('attitude complaint: QA review decides a penalty, apology coupon, user confirms, closed', async (t) => {
@@ -52,6 +53,7 @@ test('attitude complaint: QA review decides a penalty, apology coupon, user conf
   t.is(closed.ticket.resolution.code, 'resolved');
   const coupons = await stack.finance.listCoupons({ ticketId: ticket!.id });
   t.deepEqual(coupons.map((c) => c.amount), [policyOf('attitude').apologyCouponFen]);
+  await recordHistory(stack, 'sop-attitude', `ticket-${ticket!.id}`);
 });
 
 test('cargo damage: evidence uploaded and collected, claims agent decides liability and amount, payout once', async (t) => {
@@ -71,6 +73,7 @@ test('cargo damage: evidence uploaded and collected, claims agent decides liabil
   await waitForStatus(stack, ticket!.id, 'closed');
   const refunds = await stack.finance.listRefunds({ ticketId: ticket!.id });
   t.deepEqual(refunds.map((r) => r.amount), [amountFen]);
+  await recordHistory(stack, 'sop-cargo-damage', `ticket-${ticket!.id}`);
 });
 
 test('cargo loss: not liable, explained, confirmed, nothing paid', async (t) => {
@@ -85,6 +88,7 @@ test('cargo loss: not liable, explained, confirmed, nothing paid', async (t) => 
   await confirm(stack, ticket!.id, { accepted: true });
   await waitForStatus(stack, ticket!.id, 'closed');
   t.deepEqual(await stack.finance.listRefunds({ ticketId: ticket!.id }), []);
+  await recordHistory(stack, 'sop-cargo-loss', `ticket-${ticket!.id}`);
 });
 
 test('safety incident: escalated at once, on-call paged by SMS, safety group resolves with the police', async (t) => {
@@ -98,6 +102,7 @@ test('safety incident: escalated at once, on-call paged by SMS, safety group res
   await decide(stack, ticket!.id, { decision: 'police_involved', agentId: 'S-1', note: '已报警并联系用户' });
   const closed = await waitForStatus(stack, ticket!.id, 'closed');
   t.is(closed.ticket.resolution.code, 'police_involved');
+  await recordHistory(stack, 'sop-safety-incident', `ticket-${ticket!.id}`);
 });
 
 test('app technical: tech ticket opened, fixed signal, user confirms, closed', async (t) => {
@@ -113,6 +118,7 @@ test('app technical: tech ticket opened, fixed signal, user confirms, closed', a
   const closed = await waitForStatus(stack, ticket!.id, 'closed');
   t.is(closed.ticket.resolution.code, 'resolved');
   t.true(kinds(closed.events).includes('await_fix:signal'));
+  await recordHistory(stack, 'sop-app-technical', `ticket-${ticket!.id}`);
 });
 
 test('triage: a human picks the type and the ticket continues under that SOP', async (t) => {
@@ -127,4 +133,5 @@ test('triage: a human picks the type and the ticket continues under that SOP', a
   t.like(waiting.ticket, { sopType: 'late_arrival', sopVersion: 1 });
   t.like(waiting.live.sop, { type: 'late_arrival' });
   t.true(kinds(waiting.events).includes('reroute_late_arrival:rerouted'));
+  await recordHistory(stack, 'sop-triage-rerouted', `ticket-${ticket!.id}`);
 });

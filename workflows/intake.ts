@@ -1,13 +1,14 @@
 // One intake per accepted API request (workflow id "intake-<requestId>"): classify, pick each
 // issue's SOP version, store the tickets, start one ticket workflow per issue. Durable from the
 // moment the API got a start.
-import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyLocalActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ticketWorkflow } from './ticket';
 import * as attrs from './search-attributes';
 import type { IntakeRequest, IntakeResult, PlannedTicket } from './types';
 
-const { classifyIntake, createTickets, resolveSops } = proxyActivities<Activities>({
+// short, idempotent and CPU- or DB-bound: local activities keep an intake to a few workflow tasks
+const { classifyIntake, createTickets, resolveSops } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

@@ -7,6 +7,7 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -24,6 +25,8 @@ import type { AgentDecision, TicketLiveState, TicketOutcome, TicketProgress, Tic
 
 const retry = { initialInterval: '1 second', maximumInterval: '1 minute' };
 const internal = proxyActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
+// read-model writes are short, idempotent and local to the worker: no task-queue round trip per event
+const store = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
 type ActionFn = (input: Record<string, unknown>, meta: ActionMeta) => Promise<unknown>;
 
 const SUPERVISORS = 'supervisor_group';
@@ -154,7 +157,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       `**${progress.status}** · SOP \`${sop.type}\` v${sop.version} · step \`${step}\` (${kind})` +
         (waiting ? ` · waiting for ${waiting.kind === 'signal' ? waiting.signal : `a decision of ${waiting.group}`}${waiting.until ? ` until ${waiting.until}` : ''}` : ''),
     );
-    await internal.recordProgress({
+    await store.recordProgress({
       ticketId: ticket.id,
       seq: progress.seq++,
       at: new Date().toISOString(),

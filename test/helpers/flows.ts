@@ -1,4 +1,7 @@
 // Waiting and acting on tickets through the HTTP API, for SOP flow tests.
+import fs from 'node:fs';
+import path from 'node:path';
+import proto from '@temporalio/proto';
 import type { TestStack } from './stack';
 import { getTicket } from './tickets';
 
@@ -37,3 +40,13 @@ export function waitForEvent(stack: TestStack, ticketId: string, fits: (event: a
 
 export const waitingForDecision = (group: string) => (live: any) => live.waitingFor?.kind === 'human_task' && live.waitingFor.group === group;
 export const waitingForSignal = (signal: string) => (live: any) => live.waitingFor?.kind === 'signal' && live.waitingFor.signal === signal;
+
+const { temporal } = proto; // CommonJS: no named exports under ESM
+
+/** With RECORD_HISTORIES=1 the workflow's history is saved under test/histories for the replay test. */
+export async function recordHistory(stack: TestStack, name: string, workflowId: string) {
+  if (!process.env.RECORD_HISTORIES) return;
+  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  // binary protobuf: exact, and independent of the JSON mapping of whichever protobufjs copy is loaded
+  fs.writeFileSync(path.join(import.meta.dirname, '..', 'histories', `${name}.pb`), temporal.api.history.v1.History.encode(history).finish());
+}

@@ -1,0 +1,74 @@
+// Intake throughput and latency through the real HTTP API: dev server with its SQLite file and WAL
+// pragmas (as `npm start` runs it), real PostgreSQL, worker and API in this process.
+//   npx tsx bench/intake.bench.ts [--requests 400] [--concurrency 8]
+// Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ticketflow_bench).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, readDevServerConfig, startDevServer } from '../scripts/dev-server';
+import { freshTestDatabase } from '../scripts/postgres';
+import { openDatabase, prepareDatabase } from '../schema';
+
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '8' } } });
+const total = Number(values.requests);
+const concurrency = Number(values.concurrency);
+
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ticketflow_bench';
+await freshTestDatabase(databaseUrl);
+const prepared = await openDatabase({ databaseUrl, dataDir: os.tmpdir() });
+await prepareDatabase(prepared);
+await prepared.close();
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-bench-'));
+const server = await startDevServer({ ...readDevServerConfig(), port: await freePort(), headless: true, database: path.join(dir, 'temporal.sqlite') });
+process.env.DATABASE_URL = databaseUrl;
+process.env.TEMPORAL_ADDRESS = server.address;
+const { startTestStack } = await import('../test/helpers/stack');
+const stack = await startTestStack({ policy: { reopenWindow: 0 } });
+await stack.app.listen({ port: 0, host: '127.0.0.1' });
+const url = `http://127.0.0.1:${(stack.app.server.address() as { port: number }).port}/v1/tickets`;
+
+const { orders } = await stack.orders.listOrders({ limit: 200 });
+const texts = ['等候费多收了,我只等了一会儿', '司机未按约定时间到达且态度恶劣', 'I was charged a cross-city surcharge for a trip inside the city', '过路费收了两次', 'APP一直闪退'];
+const latencies: number[] = [];
+let next = 0;
+let failed = 0;
+const started = performance.now();
+let shown = -1;
+const bar = setInterval(() => {
+  const done = latencies.length + failed;
+  if (done === shown) return;
+  shown = done;
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+}, 200);
+
+async function client() {
+  while (next < total) {
+    const i = next++;
+    const order = orders[i % orders.length]!;
+    const t0 = performance.now();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${Date.now()}-${i}` },
+      body: JSON.stringify({ text: texts[i % texts.length], userId: order.userId, orderId: order.id, channel: 'app' }),
+    });
+    await response.arrayBuffer();
+    if (response.status === 201) latencies.push(performance.now() - t0);
+    else failed++;
+  }
+}
+await Promise.all(Array.from({ length: concurrency }, client));
+const seconds = (performance.now() - started) / 1000;
+clearInterval(bar);
+process.stderr.write('\n');
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(0);
+console.log(`requests ${total} (concurrency ${concurrency}), failed ${failed}`);
+console.log(`intake throughput ${(latencies.length / seconds).toFixed(1)} requests/s`);
+console.log(`latency to 201: p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms`);
+await stack.close();
+await server.stop();
+fs.rmSync(dir, { recursive: true, force: true });
