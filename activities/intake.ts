@@ -1,17 +1,31 @@
-import { classifyFeedback } from '../nlp';
+import { classifyFeedback, type ClassifyResult } from '../nlp';
 import type { Database } from '../schema';
-import { countRecentContacts } from './store';
 import type { IntakeClassification, IntakeRequest } from '../workflows/types';
+import { countRecentContacts } from './store';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** Classifies and splits the message; repeat contacts of the last 7 days come from the read model. */
+export interface ClassificationInput {
+  text: string;
+  language?: 'zh' | 'en';
+  userTier?: IntakeRequest['userTier'];
+  userId?: string;
+  orderId?: string;
+  /** when the message arrived: repeat contacts are counted over the 7 days before */
+  at?: string;
+}
+
+/** The one classification path, shared by intake and POST /v1/classify: repeat contacts come from the read model. */
+export async function classifyWithHistory(db: Database, input: ClassificationInput): Promise<ClassifyResult> {
+  const since = new Date(Date.parse(input.at ?? new Date().toISOString()) - WEEK_MS);
+  const recentContacts = input.userId ? await countRecentContacts(db, input.userId, input.orderId, since) : 0;
+  return classifyFeedback({ text: input.text, language: input.language, userTier: input.userTier, recentContacts });
+}
+
 export function createIntakeActivities(db: Database) {
   return {
     async classifyIntake(request: IntakeRequest): Promise<IntakeClassification> {
-      const since = new Date(Date.parse(request.receivedAt) - WEEK_MS);
-      const recentContacts = await countRecentContacts(db, request.userId, request.orderId, since);
-      const result = classifyFeedback({ text: request.text, language: request.language, userTier: request.userTier, recentContacts });
+      const result = await classifyWithHistory(db, { ...request, at: request.receivedAt });
       return {
         language: result.language,
         issues: result.issues.map((issue) => ({

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './errors';
+import { classifyRoutes } from './routes/classify';
 import { healthRoutes } from './routes/health';
 import { sopRoutes } from './routes/sops';
 import { ticketRoutes } from './routes/tickets';
@@ -32,5 +33,6 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
   await app.register(healthRoutes, ctx);
   await app.register(ticketRoutes, ctx);
   await app.register(sopRoutes, ctx);
+  await app.register(classifyRoutes, ctx);
   return app;
 }

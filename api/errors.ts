@@ -12,6 +12,11 @@ export class HttpError extends Error {
   }
 }
 
+/** JSON Schema's minLength lets "   " through; blank text is as empty as "". */
+export function assertNotBlank(field: string, value: string): void {
+  if (!value.trim()) throw new HttpError(400, 'validation_failed', `${field} must not be blank`, [{ field, reason: 'must not be blank' }]);
+}
+
 function fieldOf(v: { instancePath: string; params: Record<string, unknown> }, context?: string): string {
   const base = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const missing = v.params.missingProperty ?? v.params.additionalProperty;

@@ -10,7 +10,7 @@ import { intakeWorkflow } from '../../workflows';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from '../../workflows/definitions';
 import { CHANNELS, USER_TIERS, type AgentDecision, type Confirmation, type IntakeRequest, type IntakeResult, type SignalDelivery } from '../../workflows/types';
 import { requireRole } from '../auth';
-import { HttpError } from '../errors';
+import { assertNotBlank, HttpError } from '../errors';
 import type { ApiContext } from '../context';
 import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
 
@@ -83,7 +83,7 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
 
   app.post<{ Body: CreateTicketBody; Headers: { 'idempotency-key'?: string } }>('/v1/tickets', { schema: createTicketSchema }, async (request, reply) => {
     const body = request.body;
-    if (!body.text.trim()) throw new HttpError(400, 'validation_failed', 'text must not be blank', [{ field: 'text', reason: 'must not be blank' }]);
+    assertNotBlank('text', body.text);
     const key = request.headers['idempotency-key'];
     const requestId = key ?? randomUUID();
     const bodyHash = fingerprint(body);

@@ -1,0 +1,61 @@
+// The visual SOP designer: plain HTML + ES modules + CSS from web/designer, no build step.
+// Also serves the two browser libraries it uses from node_modules: mermaid (one IIFE file that sets
+// window.mermaid) and yaml's browser ESM build (many files with relative imports, served as a folder
+// behind a one-line entry module).
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { FastifyPluginAsync } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { projectRoot } from '../../config';
+
+const require = createRequire(import.meta.url);
+
+function packageDir(name: string): string {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    return path.join(projectRoot, 'node_modules', name);
+  }
+}
+
+const designerDir = path.join(projectRoot, 'web', 'designer');
+const mermaidFile = path.join(packageDir('mermaid'), 'dist', 'mermaid.min.js');
+const yamlDir = path.join(packageDir('yaml'), 'browser', 'dist');
+/** the browser build's index imports './compose/composer.js' etc., so the folder lives under /vendor/yaml/ */
+const yamlEntry = "export * from './yaml/index.js';\n";
+
+export const webRoutes: FastifyPluginAsync = async (app) => {
+  const noSchema = { hide: true };
+
+  // /designer without the slash: the page itself (its links are absolute, so both forms work)
+  app.get('/designer', { schema: noSchema }, async (_request, reply) => {
+    const html = await fs.promises.readFile(path.join(designerDir, 'index.html'));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
+  });
+
+  await app.register(fastifyStatic, {
+    root: designerDir,
+    prefix: '/designer/',
+    decorateReply: false,
+    index: ['index.html'],
+    cacheControl: false,
+    setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
+  });
+
+  app.get('/vendor/mermaid.min.js', { schema: noSchema }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(fs.createReadStream(mermaidFile)),
+  );
+
+  app.get('/vendor/yaml.js', { schema: noSchema }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(yamlEntry),
+  );
+
+  await app.register(fastifyStatic, {
+    root: yamlDir,
+    prefix: '/vendor/yaml/',
+    decorateReply: false,
+    index: false,
+    maxAge: 86_400_000,
+  });
+};

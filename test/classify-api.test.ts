@@ -1,0 +1,90 @@
+// POST /v1/classify: the intake's classification path over HTTP, and the intake of a multi-issue message.
+import test from 'ava';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { postTicket } from './helpers/tickets';
+
+let stack: TestStack;
+test.before(async () => {
+  stack = await startTestStack();
+});
+test.after.always(async () => {
+  await stack?.close();
+});
+
+async function classify(payload: object) {
+  const response = await stack.app.inject({ method: 'POST', url: '/v1/classify', payload });
+  return { status: response.statusCode, body: response.json() };
+}
+const labels = (body: { issues: Array<{ category: string; subtype: string; skillGroup: string }> }) => body.issues.map((i) => `${i.category}/${i.subtype}@${i.skillGroup}`);
+
+test('the seed example splits into late arrival and attitude, in Chinese and in English', async (t) => {
+  const expected = ['order_exception/late_arrival@order_exception_group', 'service_complaint/attitude@qa_group'];
+  const zh = await classify({ text: '司机未按约定时间到达且态度恶劣' });
+  t.is(zh.status, 200);
+  t.is(zh.body.language, 'zh');
+  t.deepEqual(labels(zh.body), expected);
+  t.deepEqual(zh.body.issues.map((i: { span: { text: string } }) => i.span.text.length > 0), [true, true]);
+  const en = await classify({ text: 'The driver arrived two hours late and was very rude' });
+  t.is(en.body.language, 'en');
+  t.deepEqual(labels(en.body), expected);
+  const duration = en.body.issues[0].entities.durations[0];
+  t.is(duration?.minutes, 120);
+});
+
+test('a fee item goes to the fee group with its amount and order id', async (t) => {
+  const { body } = await classify({ text: '订单ORD-100123的等候费多收了50元' });
+  t.deepEqual(labels(body), ['fee_dispute/waiting_fee@fee_group']);
+  t.deepEqual(body.issues[0].entities.orderIds, ['ORD-100123']);
+  t.deepEqual(body.issues[0].entities.amounts.map((a: { fen: number }) => a.fen), [5_000]);
+  t.true(body.issues[0].entities.feeItems.includes('waiting_fee'));
+});
+
+test('priority explains itself: safety first, urgency and vip tier add points', async (t) => {
+  const safety = await classify({ text: '司机开车撞了人,有人受伤了,紧急!' });
+  t.is(safety.body.issues[0].category, 'safety_incident');
+  t.true(safety.body.priority >= 90);
+  const plain = await classify({ text: '发票抬头开错了' });
+  const vip = await classify({ text: '发票抬头开错了', userTier: 'vip' });
+  t.true(vip.body.priority > plain.body.priority);
+  t.true(vip.body.factors.some((f: { factor: string }) => f.factor === 'user_tier'));
+});
+
+test('repeat contacts of the same user within 7 days raise priority', async (t) => {
+  const userId = 'U-repeat';
+  const before = await classify({ text: '过路费收了两次', userId });
+  await postTicket(stack, { text: '过路费收了两次', userId });
+  const after = await classify({ text: '过路费收了两次', userId });
+  t.false(before.body.factors.some((f: { factor: string }) => f.factor === 'repeat_contact'));
+  t.true(after.body.factors.some((f: { factor: string }) => f.factor === 'repeat_contact'));
+  t.true(after.body.priority > before.body.priority);
+});
+
+test('emoji, mixed scripts and unsupported languages never crash and fall to triage', async (t) => {
+  for (const text of ['😡😡😡', 'Привет, у меня проблема', 'こんにちは', '?!']) {
+    const { status, body } = await classify({ text });
+    t.is(status, 200, text);
+    t.is(body.issues[0].skillGroup, 'triage', text);
+  }
+  const mixed = await classify({ text: 'app上显示的waiting fee不对,多收了' });
+  t.is(mixed.status, 200);
+  t.is(mixed.body.issues[0].skillGroup, 'fee_group');
+});
+
+test('bad input: 400 for empty, blank, too long or unknown fields', async (t) => {
+  for (const payload of [{ text: '' }, { text: '   ' }, { text: 'x'.repeat(10_001) }, {}, { text: 'hi', tier: 'vip' }, { text: 5 }]) {
+    const { status, body } = await classify(payload);
+    t.is(status, 400, JSON.stringify(payload).slice(0, 40));
+    t.truthy(body.fields?.length);
+  }
+});
+
+test('intake of a two-issue message starts two ticket workflows linked to one request', async (t) => {
+  const created = await postTicket(stack, { text: 'The driver arrived two hours late and was very rude' });
+  t.is(created.status, 201);
+  t.is(created.body.tickets.length, 2);
+  for (const ticket of created.body.tickets) {
+    const description = await stack.client.workflow.getHandle(ticket.workflowId).describe();
+    t.is(description.type, 'ticketWorkflow');
+    t.regex((await description.staticDetails()) ?? '', new RegExp(created.body.requestId));
+  }
+});
