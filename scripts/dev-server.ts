@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import YAML from 'yaml';
-import { projectRoot } from '../config';
+import { loadConfig, projectRoot } from '../config';
 import { ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerConfig {
@@ -29,7 +29,7 @@ export function readDevServerConfig(file = path.join(projectRoot, 'temporal-dev.
     ...raw,
     port,
     uiPort: Number(process.env.TEMPORAL_UI_PORT ?? raw.uiPort),
-    database: raw.database ? path.resolve(projectRoot, raw.database) : null,
+    database: raw.database ? path.resolve(loadConfig().dataDir, raw.database) : null,
   };
 }
 

@@ -1,0 +1,102 @@
+// `npm start` as a user runs it: no configuration (embedded database, its own Temporal dev server
+// with a SQLite file, sandbox systems), Ctrl-C stops everything cleanly, and a ticket waiting
+// for its user survives the restart and completes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { projectRoot } from '../config';
+import { freePort, portOpen } from '../scripts/dev-server';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-start-'));
+let ports: Record<'PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SANDBOX_PORT', string>;
+let running: ChildProcess | null = null;
+
+test.before(async () => {
+  ports = { PORT: String(await freePort()), TEMPORAL_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), SANDBOX_PORT: String(await freePort()) };
+});
+test.after.always(() => {
+  if (running?.pid) process.kill(-running.pid, 'SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Starts `npm start`'s launcher in its own process group, as a terminal would; resolves when it is ready. */
+function start(): Promise<{ child: ChildProcess; output: () => string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...ports, DATA_DIR: dataDir };
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
+  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'start'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  running = child;
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start not ready in 120 s:\n${output}`)), 120_000);
+    const check = setInterval(() => {
+      if (output.includes('Ctrl-C stops everything')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`npm start exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Ctrl-C: SIGINT to the whole process group. */
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid!, 'SIGINT');
+  const code = await exited;
+  running = null;
+  return code;
+}
+
+const api = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${ports.PORT}${p}`, init);
+const json = (body: object) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function statusOf(ticketId: string, wanted: string) {
+  for (let i = 0; i < 200; i++) {
+    const body = (await (await api(`/v1/tickets/${ticketId}`)).json()) as { ticket: { status: string } };
+    if (body.ticket.status === wanted) return body;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`ticket ${ticketId} never reached ${wanted}`);
+}
+
+test.serial('npm start runs everything with no configuration, stops on Ctrl-C, and resumes tickets', async (t) => {
+  const first = await start();
+  t.regex(first.output(), /API\s+http:\/\/127\.0\.0\.1:\d+/);
+  t.regex(first.output(), /Temporal UI\s+http:\/\/127\.0\.0\.1:\d+/);
+  t.deepEqual(await (await api('/healthz')).json(), { status: 'ok', temporal: 'ok', database: 'ok' });
+  t.is((await api('/docs')).status, 200);
+  t.is((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status, 200);
+  t.true(fs.existsSync(path.join(dataDir, 'pglite')));
+
+  const scenarios = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/order/scenarios`)).json()) as Record<string, string[]>;
+  const orderId = scenarios.double_charged_toll![0]!;
+  const order = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/order/orders/${orderId}`)).json()) as { userId: string };
+  const created = await api('/v1/tickets', { ...json({ text: '过路费收了两次', orderId, userId: order.userId, channel: 'app' }), headers: { 'content-type': 'application/json', 'idempotency-key': 'launcher-1' } });
+  t.is(created.status, 201);
+  const ticketId = ((await created.json()) as { tickets: Array<{ id: string }> }).tickets[0]!.id;
+  await statusOf(ticketId, 'awaiting_confirmation');
+
+  t.is(await stop(first.child), 0);
+  t.regex(first.output(), /stopped/);
+  t.false(await portOpen('127.0.0.1', Number(ports.PORT)));
+  t.false(await portOpen('127.0.0.1', Number(ports.TEMPORAL_PORT)));
+  t.true(fs.existsSync(path.join(dataDir, 'temporal.sqlite')));
+
+  const second = await start();
+  await statusOf(ticketId, 'awaiting_confirmation');
+  t.is((await api(`/v1/tickets/${ticketId}/confirmation`, json({ accepted: true }))).status, 202);
+  const closed = (await statusOf(ticketId, 'closed')) as unknown as { ticket: { resolution: { code: string } } };
+  t.is(closed.ticket.resolution.code, 'resolved');
+  const refunds = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/finance/refunds?ticketId=${ticketId}`)).json()) as unknown[];
+  t.is(refunds.length, 1);
+  t.is(await stop(second.child), 0);
+});
