@@ -39,48 +39,51 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
   });
   await createTickets({ request, language: classification.language, tickets: planned });
 
-  for (const [index, ticket] of planned.entries()) {
-    const { document, policy } = sops[index]!;
-    await startChild(ticketWorkflow, {
-      workflowId: ticket.workflowId,
-      args: [
-        {
-          ticket: {
-            id: ticket.id,
-            requestId: request.requestId,
-            category: ticket.category,
-            subtype: ticket.subtype,
-            skillGroup: ticket.skillGroup,
-            priority: ticket.priority,
-            userId: request.userId,
-            userTier: request.userTier,
-            orderId: ticket.orderId ?? null,
-            region: request.region ?? null,
-            channel: request.channel,
-            language: ticket.language,
-            issueText: ticket.issueText,
-            appVersion: request.appVersion ?? null,
-            claim: ticket.claim,
+  // all children in one workflow task: one round trip however many issues the message had
+  await Promise.all(
+    planned.map((ticket, index) => {
+      const { document, policy } = sops[index]!;
+      return startChild(ticketWorkflow, {
+        workflowId: ticket.workflowId,
+        args: [
+          {
+            ticket: {
+              id: ticket.id,
+              requestId: request.requestId,
+              category: ticket.category,
+              subtype: ticket.subtype,
+              skillGroup: ticket.skillGroup,
+              priority: ticket.priority,
+              userId: request.userId,
+              userTier: request.userTier,
+              orderId: ticket.orderId ?? null,
+              region: request.region ?? null,
+              channel: request.channel,
+              language: ticket.language,
+              issueText: ticket.issueText,
+              appVersion: request.appVersion ?? null,
+              claim: ticket.claim,
+            },
+            sop: document,
+            policy,
           },
-          sop: document,
-          policy,
-        },
-      ],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `${ticket.category}/${ticket.subtype} · P${ticket.priority} · SOP ${document.type} v${document.version} · ${ticket.orderId ?? 'no order'} · ${ticket.issueText.slice(0, 60)}`,
-      staticDetails: `request ${request.requestId} (${workflowInfo().workflowId}), user ${request.userId} (${request.userTier}), channel ${request.channel}`,
-      typedSearchAttributes: [
-        { key: attrs.TicketType, value: document.type },
-        { key: attrs.TicketSubtype, value: ticket.subtype },
-        { key: attrs.SkillGroup, value: ticket.skillGroup },
-        { key: attrs.Priority, value: ticket.priority },
-        { key: attrs.TicketStatus, value: ticket.status },
-        { key: attrs.Channel, value: request.channel },
-        ...(ticket.orderId ? [{ key: attrs.OrderId, value: ticket.orderId }] : []),
-        ...(request.region ? [{ key: attrs.Region, value: request.region }] : []),
-      ],
-    });
-  }
+        ],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `${ticket.category}/${ticket.subtype} · P${ticket.priority} · SOP ${document.type} v${document.version} · ${ticket.orderId ?? 'no order'} · ${ticket.issueText.slice(0, 60)}`,
+        staticDetails: `request ${request.requestId} (${workflowInfo().workflowId}), user ${request.userId} (${request.userTier}), channel ${request.channel}`,
+        typedSearchAttributes: [
+          { key: attrs.TicketType, value: document.type },
+          { key: attrs.TicketSubtype, value: ticket.subtype },
+          { key: attrs.SkillGroup, value: ticket.skillGroup },
+          { key: attrs.Priority, value: ticket.priority },
+          { key: attrs.TicketStatus, value: ticket.status },
+          { key: attrs.Channel, value: request.channel },
+          ...(ticket.orderId ? [{ key: attrs.OrderId, value: ticket.orderId }] : []),
+          ...(request.region ? [{ key: attrs.Region, value: request.region }] : []),
+        ],
+      });
+    }),
+  );
   return {
     requestId: request.requestId,
     language: classification.language,
