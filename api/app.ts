@@ -7,6 +7,7 @@ import { installErrorHandler } from './errors';
 import { classifyRoutes } from './routes/classify';
 import { healthRoutes } from './routes/health';
 import { sopRoutes } from './routes/sops';
+import { ticketActionRoutes } from './routes/ticket-actions';
 import { ticketRoutes } from './routes/tickets';
 
 export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {}) {
@@ -32,6 +33,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes, ctx);
   await app.register(ticketRoutes, ctx);
+  await app.register(ticketActionRoutes, ctx);
   await app.register(sopRoutes, ctx);
   await app.register(classifyRoutes, ctx);
   return app;

@@ -1,15 +1,13 @@
-// Tickets: intake (start the intake workflow), read (read model + live query), user confirmation (update).
+// Tickets: intake (start the intake workflow) and reading (read model + live query).
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../../schema';
 import { intakeWorkflow } from '../../workflows';
-import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from '../../workflows/definitions';
-import { CHANNELS, USER_TIERS, type AgentDecision, type Confirmation, type IntakeRequest, type IntakeResult, type SignalDelivery } from '../../workflows/types';
-import { requireRole } from '../auth';
+import { ticketStateQuery } from '../../workflows/definitions';
+import { CHANNELS, USER_TIERS, type IntakeRequest, type IntakeResult } from '../../workflows/types';
 import { assertNotBlank, HttpError } from '../errors';
 import type { ApiContext } from '../context';
 import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
@@ -154,108 +152,5 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       }
       return { ticket, events: events.map(({ id: _id, ...event }) => event), live, ...(liveError ? { liveError } : {}) };
     },
-  );
-
-  /** Sends an update to the ticket's workflow: 404 unknown, 409 wrong state (the validator's reason), 503 no worker in time. */
-  async function updateTicket<Ret, Args extends [unknown]>(ticketId: string, update: UpdateDefinition<Ret, Args, string>, args: Args, updateId?: string): Promise<Ret> {
-    const [ticket] = await db.select({ workflowId: tickets.workflowId, status: tickets.status }).from(tickets).where(eq(tickets.id, ticketId));
-    if (!ticket) throw new HttpError(404, 'not_found', `no ticket ${ticketId}`);
-    try {
-      return await withinDeadline(temporal.connection, 10_000, () =>
-        temporal.client.workflow.getHandle(ticket.workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),
-      );
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'wrong_state', err.cause?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}: its workflow has finished`);
-      if (err instanceof TimedOut) {
-        throw new HttpError(503, 'worker_unavailable', 'the ticket did not take the request in time (its worker may be restarting); send the same request again to learn the outcome');
-      }
-      unavailable(err, 'could not reach the ticket');
-    }
-  }
-
-  app.post<{ Params: { id: string }; Body: Confirmation }>(
-    '/v1/tickets/:id/confirmation',
-    {
-      schema: {
-        summary: "The user's answer to the proposed solution",
-        tags: ['tickets'],
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['accepted'],
-          properties: { accepted: { type: 'boolean' }, comment: { type: 'string', maxLength: 2_000 } },
-        },
-        response: { 404: errorBody, 409: errorBody, 503: errorBody },
-      },
-    },
-    async (request, reply) => {
-      const id = request.params.id;
-      const [ticket] = await db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, id));
-      if (ticket && ticket.status !== 'awaiting_confirmation' && ticket.status !== 'in_progress') {
-        throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}, not awaiting a confirmation`);
-      }
-      // One update id per wait: a retry after a timeout joins the first attempt instead of answering twice.
-      const [wait] = await db
-        .select({ seq: ticketEvents.seq })
-        .from(ticketEvents)
-        .where(and(eq(ticketEvents.ticketId, id), eq(ticketEvents.kind, 'entered'), sql`${ticketEvents.data}->>'signal' = 'confirmation'`))
-        .orderBy(desc(ticketEvents.seq))
-        .limit(1);
-      const outcome = await updateTicket(id, confirmSolutionUpdate, [request.body], `confirm-${id}-${wait?.seq ?? 0}`);
-      return reply.status(202).send({ ticketId: id, ...outcome });
-    },
-  );
-
-  app.post<{ Params: { id: string }; Body: AgentDecision }>(
-    '/v1/tickets/:id/decision',
-    {
-      schema: {
-        summary: "An agent's decision on the ticket's human task",
-        tags: ['tickets'],
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['decision', 'agentId'],
-          properties: {
-            decision: { type: 'string', minLength: 1, maxLength: 64 },
-            agentId: { type: 'string', minLength: 1, maxLength: 64 },
-            note: { type: 'string', maxLength: 2_000 },
-            data: { type: 'object' },
-          },
-        },
-        response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 503: errorBody },
-      },
-      preHandler: requireRole(config.apiTokens, 'agent', 'admin'),
-    },
-    async (request, reply) => reply.status(202).send({ ticketId: request.params.id, live: await updateTicket(request.params.id, decideUpdate, [request.body]) }),
-  );
-
-  app.post<{ Params: { id: string; name: SignalDelivery['name'] }; Body: { payload?: Record<string, unknown> } }>(
-    '/v1/tickets/:id/signals/:name',
-    {
-      schema: {
-        summary: 'A signal the ticket may be waiting for: evidence_uploaded, tech_fixed',
-        tags: ['tickets'],
-        params: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string', enum: ['evidence_uploaded', 'tech_fixed'] } } },
-        body: { type: 'object', additionalProperties: false, properties: { payload: { type: 'object' } } },
-        response: { 404: errorBody, 409: errorBody, 503: errorBody },
-      },
-    },
-    async (request, reply) =>
-      reply.status(202).send({ ticketId: request.params.id, live: await updateTicket(request.params.id, deliverSignalUpdate, [{ name: request.params.name, payload: request.body?.payload ?? {} }]) }),
-  );
-
-  app.post<{ Params: { id: string }; Body: { reason: string } }>(
-    '/v1/tickets/:id/reopen',
-    {
-      schema: {
-        summary: 'The user says a closed ticket is not solved: second handling (二次处理)',
-        tags: ['tickets'],
-        body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 2_000 } } },
-        response: { 404: errorBody, 409: errorBody, 503: errorBody },
-      },
-    },
-    async (request, reply) => reply.status(202).send({ ticketId: request.params.id, live: await updateTicket(request.params.id, reopenUpdate, [{ reason: request.body.reason }]) }),
   );
 };
