@@ -22,8 +22,23 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** concept features are counted this many times (tf 1 + ln 8 ≈ 3×), as they are few and curated */
-const CONCEPT_REPEAT = 8;
+/**
+ * Feature settings. Defaults are what the shipped model was trained with; `setFeatureConfig` exists for
+ * experiments (nlp/cli/tune.ts) only — a model must be scored with the settings it was trained with.
+ */
+export const featureConfig = {
+  /** concept features are counted this many times (tf 1 + ln 8 ≈ 3×), as they are few and curated */
+  conceptRepeat: 8,
+  /** English in-word character n-gram range (word padded with < >) */
+  enMin: 3,
+  enMax: 5,
+  /** minimum English word length for character n-grams */
+  enMinWord: 3,
+};
+export function setFeatureConfig(c: Partial<typeof featureConfig>): void {
+  Object.assign(featureConfig, c);
+  HASH_CACHE.clear();
+}
 const GRAM_CACHE = new Map<string, string[]>();
 /** Chinese character 1–3 grams of a run (cached: clauses and the whole message share runs). */
 function charGrams(run: string): string[] {
@@ -59,11 +74,11 @@ export function featureStrings(norm: string, entities?: Entities): string[] {
   }
   for (const run of zhRuns) for (const g of charGrams(run)) f.push(g);
   for (const w of enWords) {
-    if (w.length < 3) continue;
+    if (w.length < featureConfig.enMinWord) continue;
     const p = '<' + w + '>';
-    for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= p.length; i++) f.push('e:' + p.slice(i, i + n));
+    for (let n = featureConfig.enMin; n <= featureConfig.enMax; n++) for (let i = 0; i + n <= p.length; i++) f.push('e:' + p.slice(i, i + n));
   }
-  for (const [k, re] of loadConcepts()) if (re.test(norm)) for (let r = 0; r < CONCEPT_REPEAT; r++) f.push('k:' + k);
+  for (const [k, re] of loadConcepts()) if (re.test(norm)) for (let r = 0; r < featureConfig.conceptRepeat; r++) f.push('k:' + k);
   const ent = entities ?? extractEntities(norm);
   for (const code of ent.feeItems) f.push('fee:' + code);
   if (ent.amounts.length) f.push('has:money');
@@ -106,17 +121,17 @@ export function featureHashes(norm: string, entities?: Entities): number[] {
   }
   for (const run of zhRuns) for (const h of cached('z' + run, () => Uint32Array.from(charGrams(run), fnv1a))) f.push(h);
   for (const w of enWords) {
-    if (w.length < 3) continue;
+    if (w.length < featureConfig.enMinWord) continue;
     for (const h of cached('e' + w, () => {
       const p = '<' + w + '>';
       const out: number[] = [];
-      for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= p.length; i++) out.push(fnv1a('e:' + p.slice(i, i + n)));
+      for (let n = featureConfig.enMin; n <= featureConfig.enMax; n++) for (let i = 0; i + n <= p.length; i++) out.push(fnv1a('e:' + p.slice(i, i + n)));
       return Uint32Array.from(out);
     })) f.push(h);
   }
   const cs = loadConcepts();
   conceptHashes ??= cs.map(([k]) => fnv1a('k:' + k));
-  for (let c = 0; c < cs.length; c++) if (cs[c]![1].test(norm)) for (let r = 0; r < CONCEPT_REPEAT; r++) f.push(conceptHashes[c]!);
+  for (let c = 0; c < cs.length; c++) if (cs[c]![1].test(norm)) for (let r = 0; r < featureConfig.conceptRepeat; r++) f.push(conceptHashes[c]!);
   const ent = entities ?? extractEntities(norm);
   for (const code of ent.feeItems) f.push(fnv1a('fee:' + code));
   if (ent.amounts.length) f.push(H_MONEY);

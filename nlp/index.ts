@@ -234,11 +234,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       wholePrior: tax.settings.wholeMessagePrior ?? 0,
       ruleEvidence: tax.settings.ruleEvidence ?? 0,
     });
-    if (groups.length === 1) {
-      // one issue: classify the whole message (the model is trained on whole messages)
-      const s = scoreText(t);
-      groups = [{ ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
-    } else {
+    if (groups.length > 1) {
       // several issues: re-score each span on its own, then merge neighbours that agree
       const merged: Group[] = [];
       for (const g of groups) {
@@ -251,7 +247,23 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
           prev.end = cur.end; if (prev.label === cur.label) { prev.confidence = Math.max(prev.confidence, cur.confidence); prev.forced ||= cur.forced; }
         } else merged.push(cur);
       }
+      // a span that is no issue of its own (the fallback label: "please help", "请平台严肃处理") or whose label the
+      // whole message does not support (minIssueWholeProb) is part of a neighbouring issue, not a new one
+      const minWhole = tax.settings.minIssueWholeProb ?? 0;
+      const wholeScore = minWhole > 0 ? scoreText(t) : undefined;
+      const weak = (g: Group) => !g.forced && (g.label === fallbackLabel || (wholeScore !== undefined && probOf(wholeScore, g.label) < minWhole));
+      for (let i = 0; merged.length > 1 && i < merged.length;) {
+        if (!weak(merged[i]!)) { i++; continue; }
+        const g = merged[i]!;
+        if (i > 0) merged[i - 1]!.end = g.end; else merged[1]!.start = g.start;
+        merged.splice(i, 1);
+      }
       groups = merged;
+    }
+    if (groups.length === 1) {
+      // one issue: classify the whole message (the model is trained on whole messages)
+      const s = scoreText(t);
+      groups = [{ ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
     }
   }
 

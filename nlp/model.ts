@@ -12,6 +12,14 @@ export interface TrainOptions {
   lr?: number;           // initial learning rate (default 0.5)
   l2?: number;           // L2 strength (default 1e-6)
   classWeight?: 'balanced' | 'none'; // default balanced (sqrt-dampened)
+  /**
+   * Weight of a complement naive Bayes model pooled into the logistic regression (log-linear pooling:
+   * the NB log-scores, rescaled to the spread of the LR logits, are added with this weight; default 1). 0 = LR only.
+   * NB is linear in the same features, so the pooled model is still one weight matrix: no cost at scoring time.
+   */
+  nb?: number;
+  /** additive smoothing of the complement NB (default 0.03) */
+  nbAlpha?: number;
   seed?: number;
   onProgress?: (done: number, total: number, phase: string) => void;
 }
@@ -258,10 +266,72 @@ export function trainModel(texts: string[], labels: string[], opts: TrainOptions
   for (let j = 0; j < W.length; j++) W[j] = W[j]! - U[j]! / t;
   const bias = new Float32Array(C);
   for (let c = 0; c < C; c++) bias[c] = b[c]! - bU[c]! / t;
+  const nb = opts.nb ?? 1;
+  if (nb > 0) poolComplementNB(W, bias, X, y, C, nRows, nb, opts.nbAlpha ?? 0.03);
   return new LinearModel({
     labels: labelSet, dim, rowOf, W, idf, bias, idfUnseen,
     meta: { examples: N, at: new Date().toISOString() },
   });
+}
+
+/**
+ * Complement naive Bayes (Rennie et al. 2003) on the same tf-idf vectors, added into W:
+ * w_cf = −log θ_{¬c,f}, each class row normalised by Σ_f |w_cf|; centred over classes per feature (does not change
+ * the ranking); rescaled so that the spread of its training scores matches that of the LR logits; times `weight`.
+ */
+function poolComplementNB(W: Float32Array, bias: Float32Array, X: Vector[], y: Int32Array, C: number, nRows: number, weight: number, alpha: number): void {
+  const fc = new Float64Array(nRows * C); // Σ x over documents of class c
+  for (let i = 0; i < X.length; i++) {
+    const { idx, val } = X[i]!;
+    const c = y[i]!;
+    for (let k = 0; k < idx.length; k++) fc[idx[k]! * C + c]! += val[k]!;
+  }
+  const tot = new Float64Array(nRows);
+  const classTot = new Float64Array(C);
+  for (let r = 0; r < nRows; r++) for (let c = 0; c < C; c++) { tot[r]! += fc[r * C + c]!; classTot[c]! += fc[r * C + c]!; }
+  let all = 0;
+  for (let c = 0; c < C; c++) all += classTot[c]!;
+  const V = new Float32Array(nRows * C);
+  const norm = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const denom = alpha * nRows + all - classTot[c]!;
+    for (let r = 0; r < nRows; r++) {
+      const v = -Math.log((alpha + tot[r]! - fc[r * C + c]!) / denom); // > 0; small where the complement uses f a lot
+      V[r * C + c] = v;
+      norm[c]! += v;
+    }
+  }
+  for (let r = 0; r < nRows; r++) {
+    let mean = 0;
+    for (let c = 0; c < C; c++) { V[r * C + c]! /= norm[c]!; mean += V[r * C + c]!; }
+    mean /= C;
+    // a large −log θ¬c means the other classes rarely use f: evidence for c (CNB predicts argmax x·w)
+    for (let c = 0; c < C; c++) V[r * C + c]! -= mean;
+  }
+  // spreads (std over classes, averaged over training documents) of LR logits and NB scores
+  let sLR = 0, sNB = 0;
+  const a = new Float64Array(C), bb = new Float64Array(C);
+  const step = Math.max(1, Math.floor(X.length / 500));
+  for (let i = 0; i < X.length; i += step) {
+    const { idx, val } = X[i]!;
+    a.fill(0); bb.fill(0);
+    for (let k = 0; k < idx.length; k++) {
+      const base = idx[k]! * C;
+      for (let c = 0; c < C; c++) { a[c]! += val[k]! * W[base + c]!; bb[c]! += val[k]! * V[base + c]!; }
+    }
+    sLR += std(a); sNB += std(bb);
+  }
+  const scale = sNB > 0 ? (weight * sLR) / sNB : 0;
+  for (let j = 0; j < W.length; j++) W[j]! += scale * V[j]!;
+  void bias;
+}
+function std(a: Float64Array): number {
+  let m = 0;
+  for (const x of a) m += x;
+  m /= a.length;
+  let v = 0;
+  for (const x of a) v += (x - m) * (x - m);
+  return Math.sqrt(v / a.length);
 }
 
 /**

@@ -5,10 +5,10 @@ import { featureHashes, featureStrings, fnv1a } from '../nlp/features';
 import { LinearModel, trainModel } from '../nlp/model';
 import { normalize } from '../nlp/text';
 
-// Measured on the corpus of 2026-11-25 (see docs/NLP.md); floors are set a little below.
-const MODEL_ACCURACY_FLOOR = 0.75;     // measured 78.4 %
-const PIPELINE_ACCURACY_FLOOR = 0.64;  // measured 67.8 % (one issue with the right label, incl. triage threshold)
-const MULTI_FULLY_RIGHT_FLOOR = 0.72;  // measured 78.75 % (all 80 multi-issue messages)
+// Measured on the corpus of 2026-11-25 incl. extra-en.jsonl (see docs/NLP.md); floors are set a little below.
+const MODEL_ACCURACY_FLOOR = 0.76;     // measured 78.9 % (536 held-out texts)
+const PIPELINE_ACCURACY_FLOOR = 0.70;  // measured 73.0 % (one issue with the right label, incl. triage threshold)
+const MULTI_FULLY_RIGHT_FLOOR = 0.76;  // measured 80.0 % (all 80 multi-issue messages)
 
 const corpus = loadProjectCorpus();
 const argmax = (p: Float32Array) => { let b = 0; for (let i = 1; i < p.length; i++) if (p[i]! > p[b]!) b = i; return b; };
@@ -78,4 +78,15 @@ test('training learns a toy problem and the model round-trips through JSON', (t)
     t.is(m.labels[argmax(m.predict(normalize(text)))], want);
     t.is(m2.labels[argmax(m2.predict(normalize(text)))], want);
   }
+});
+
+test('complement NB pooling can be switched off and changes the weights, not the interface', (t) => {
+  const texts = ['司机迟到了', 'driver was late', '我要开发票', 'i need an invoice'].map(normalize);
+  const labels = ['x/late', 'x/late', 'y/invoice', 'y/invoice'];
+  const a = trainModel(texts, labels, { epochs: 5, dim: 1 << 12, nb: 0 });
+  const b = trainModel(texts, labels, { epochs: 5, dim: 1 << 12 });
+  const n = normalize('the driver was late again');
+  t.deepEqual(a.labels, b.labels);
+  t.notDeepEqual(Array.from(a.scores(n)), Array.from(b.scores(n)));
+  t.is(b.labels[argmax(b.predict(n))], 'x/late');
 });

@@ -182,3 +182,11 @@ test('fuzz: random mixed-script input never throws and always yields at least on
     }
   }
 });
+
+test('a filler / request clause does not open an issue of its own', (t) => {
+  for (const text of ['The driver arrived two hours late. Please help asap', '司机迟到了两个小时，请平台严肃处理']) {
+    const r = classifyFeedback({ text });
+    t.is(r.issues.length, 1, text);
+    t.is(`${r.issues[0]!.category}/${r.issues[0]!.subtype}`, 'order_exception/late_arrival', text);
+  }
+});

@@ -42,6 +42,12 @@ bar(examples.length, examples.length, 'done');
 const ms = performance.now() - t0;
 console.log(`# model only — ${modelPath}\n${examples.length} examples from ${dataFile ?? 'data/corpus (held-out split)'}, ${(examples.length / (ms / 1000)).toFixed(0)} texts/s\n`);
 console.log(formatMetrics(computeMetrics(gold, pred)));
+const byLang = (got: string[]) => ['zh', 'en', 'mixed'].map((l) => {
+  let ok = 0, n = 0;
+  examples.forEach((e, i) => { if ((e.lang ?? '?') === l) { n++; if (got[i] === e.label) ok++; } });
+  return n ? `${l} ${(ok / n * 100).toFixed(1)}% of ${n}` : '';
+}).filter(Boolean).join(', ');
+if (examples.some((e) => e.lang)) console.log(`\nby language: ${byLang(pred)}`);
 
 if (!dataFile) {
   // full pipeline on the same held-out texts: single-label texts must come out as exactly one issue
@@ -54,7 +60,9 @@ if (!dataFile) {
   const triaged = pipe.filter((p) => p === 'triage/unclear').length;
   const pm = computeMetrics(gold, pipe.map((p) => (p.startsWith('split:') ? 'split/(several issues)' : p)));
   console.log(`\n# full pipeline (rules, clause splitting, confidence threshold)\n`);
-  console.log(`accuracy ${(pm.accuracy * 100).toFixed(2)}%  macro-F1 ${(pm.macroF1 * 100).toFixed(2)}%  (over-split ${splitCount}, triaged ${triaged})`);
+  const goldTriage = pipe.filter((p, i) => p === 'triage/unclear' && gold[i] === 'triage/unclear').length;
+  console.log(`accuracy ${(pm.accuracy * 100).toFixed(2)}%  macro-F1 ${(pm.macroF1 * 100).toFixed(2)}%  (over-split ${splitCount}, triaged ${triaged} of which ${goldTriage} gold triage)`);
+  console.log(`by language: ${byLang(pipe)}`);
   console.log(pm.confusions.slice(0, 10).map((c) => `  ${String(c.count).padStart(4)}  ${c.gold} → ${c.predicted}`).join('\n'));
 
   const multi = splitExamples(loadMultiCorpus());

@@ -1,0 +1,109 @@
+/**
+ * Hyper-parameter selection by k-fold cross-validation on the TRAIN split only (the held-out split is never looked at
+ * unless --heldout is given, which prints it for the final report).
+ *   npx tsx nlp/cli/tune.ts [--folds 5] [--grid default|quick] [--heldout]
+ * Prints CV accuracy (overall and per language) and macro-F1 for every setting.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CORPUS_DIR, loadLabelled, loadProjectCorpus, splitExamples, type Example } from '../corpus';
+import { fnv1a, setFeatureConfig, featureConfig } from '../features';
+import { trainModel, type TrainOptions } from '../model';
+import { normalize } from '../text';
+import { computeMetrics, parseArgs } from './common';
+
+const args = parseArgs(process.argv.slice(2));
+const K = Number(args.folds ?? 5);
+const { train, test } = splitExamples(loadProjectCorpus());
+const extraTexts = new Set(existsSync(join(CORPUS_DIR, 'extra-en.jsonl')) ? loadLabelled(join(CORPUS_DIR, 'extra-en.jsonl')).map((e) => e.text) : []);
+const norm = new Map<string, string>();
+const N = (t: string) => { let n = norm.get(t); if (n === undefined) { n = normalize(t); norm.set(t, n); } return n; };
+const fold = (e: Example) => fnv1a('fold:' + N(e.text).trim()) % K;
+
+interface Setting { name: string; feat?: Partial<typeof featureConfig>; train?: TrainOptions }
+function evaluate(s: Setting, trainSet: Example[], testSet: Example[]): { gold: string[]; pred: string[]; lang: string[] } {
+  const m = trainModel(trainSet.map((e) => N(e.text)), trainSet.map((e) => e.label), s.train);
+  const pred = testSet.map((e) => { const p = m.predict(N(e.text)); let b = 0; for (let i = 1; i < p.length; i++) if (p[i]! > p[b]!) b = i; return m.labels[b]!; });
+  return { gold: testSet.map((e) => e.label), pred, lang: testSet.map((e) => e.lang ?? '?') };
+}
+function report(name: string, r: { gold: string[]; pred: string[]; lang: string[] }, secs: number): void {
+  const m = computeMetrics(r.gold, r.pred);
+  const by = (l: string) => { let ok = 0, n = 0; r.gold.forEach((g, i) => { if (r.lang[i] === l) { n++; if (g === r.pred[i]) ok++; } }); return n ? `${l} ${(ok / n * 100).toFixed(1)}` : ''; };
+  console.log(`${name.padEnd(44)} acc ${(m.accuracy * 100).toFixed(2)}  F1 ${(m.macroF1 * 100).toFixed(2)}  ${['zh', 'en', 'mixed'].map(by).join('  ')}  (${secs.toFixed(1)} s)`);
+}
+
+const base: TrainOptions = {};
+const grids: Record<string, Setting[]> = {
+  base: [{ name: 'baseline (ep 12, lr 2, l2 1e-6)' }],
+  nb: [
+    { name: 'baseline' },
+    { name: 'nb 0.25', train: { nb: 0.25 } },
+    { name: 'nb 0.5', train: { nb: 0.5 } },
+    { name: 'nb 1', train: { nb: 1 } },
+    { name: 'nb 2', train: { nb: 2 } },
+    { name: 'nb 0.5 a 1', train: { nb: 0.5, nbAlpha: 1 } },
+    { name: 'nb 0.5 a 0.01', train: { nb: 0.5, nbAlpha: 0.01 } },
+  ],
+  default: [
+    { name: 'baseline (ep 12, lr 2, l2 1e-6)' },
+    { name: 'epochs 20', train: { epochs: 20 } },
+    { name: 'epochs 30', train: { epochs: 30 } },
+    { name: 'lr 1', train: { lr: 1 } },
+    { name: 'lr 4', train: { lr: 4 } },
+    { name: 'l2 1e-5', train: { l2: 1e-5 } },
+    { name: 'l2 1e-7', train: { l2: 1e-7 } },
+    { name: 'no class weights', train: { classWeight: 'none' } },
+    { name: 'en char 2-5', feat: { enMin: 2 } },
+    { name: 'en char 3-6', feat: { enMax: 6 } },
+    { name: 'en char 2-4', feat: { enMin: 2, enMax: 4 } },
+    { name: 'concepts ×4', feat: { conceptRepeat: 4 } },
+    { name: 'concepts ×16', feat: { conceptRepeat: 16 } },
+  ],
+  b: [
+    { name: 'l2 1e-4', train: { l2: 1e-4 } },
+    { name: 'l2 1e-3', train: { l2: 1e-3 } },
+    { name: 'lr 8', train: { lr: 8 } },
+    { name: 'lr 4 ep 20', train: { lr: 4, epochs: 20 } },
+    { name: 'concepts ×4 lr 4', feat: { conceptRepeat: 4 }, train: { lr: 4 } },
+    { name: 'concepts ×2 lr 4', feat: { conceptRepeat: 2 }, train: { lr: 4 } },
+    { name: 'concepts ×4 lr 4 en 3-6', feat: { conceptRepeat: 4, enMax: 6 }, train: { lr: 4 } },
+    { name: 'concepts ×4 lr 4 ep 20', feat: { conceptRepeat: 4 }, train: { lr: 4, epochs: 20 } },
+  ],
+  final: [
+    { name: 'LR only (nb 0)', train: { nb: 0 } },
+    { name: 'LR + complement NB (default)' },
+  ],
+  aug: [
+    { name: 'nb (default)' },
+  ],
+  nb2: [
+    { name: 'nb 1 a 0.03', train: { nb: 1, nbAlpha: 0.03 } },
+    { name: 'nb 1.5 a 0.03', train: { nb: 1.5, nbAlpha: 0.03 } },
+    { name: 'nb 10 a 0.03', train: { nb: 10, nbAlpha: 0.03 } },
+    { name: 'nb 1 a 0.03 c4 lr4', feat: { conceptRepeat: 4 }, train: { nb: 1, nbAlpha: 0.03, lr: 4 } },
+    { name: 'nb 1 a 0.03 c4', feat: { conceptRepeat: 4 }, train: { nb: 1, nbAlpha: 0.03 } },
+    { name: 'nb 1 a 0.03 ep 20', train: { nb: 1, nbAlpha: 0.03, epochs: 20 } },
+    { name: 'nb 1 a 0.03 en 2-5', feat: { enMin: 2 }, train: { nb: 1, nbAlpha: 0.03 } },
+    { name: 'nb 1 a 0.03 en 3-6', feat: { enMax: 6 }, train: { nb: 1, nbAlpha: 0.03 } },
+  ],
+};
+const grid = typeof args.grid === 'string' ? grids[args.grid] ?? [] : grids.default!;
+const defaults = { ...featureConfig };
+for (const s of grid) {
+  setFeatureConfig({ ...defaults, ...s.feat });
+  const t0 = performance.now();
+  const all = { gold: [] as string[], pred: [] as string[], lang: [] as string[] };
+  for (let k = 0; k < K; k++) {
+    const r = evaluate({ ...s, train: { ...base, ...s.train } }, train.filter((e) => fold(e) !== k), train.filter((e) => fold(e) === k));
+    all.gold.push(...r.gold); all.pred.push(...r.pred); all.lang.push(...r.lang);
+  }
+  report(`cv${K} ${s.name}`, all, (performance.now() - t0) / 1000);
+  if (args.heldout) {
+    const r = evaluate({ ...s, train: { ...base, ...s.train } }, train, test);
+    report(`  held-out ${s.name}`, r, 0);
+    const keep = test.map((e) => !extraTexts.has(e.text));
+    const f = <T>(xs: T[]) => xs.filter((_, i) => keep[i]);
+    report(`  held-out (original texts) ${s.name}`, { gold: f(r.gold), pred: f(r.pred), lang: f(r.lang) }, 0);
+  }
+}
+setFeatureConfig(defaults);
