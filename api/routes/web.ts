@@ -40,7 +40,8 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
     decorateReply: false,
     index: ['index.html'],
     cacheControl: false,
-    setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
+    // always revalidate: staff must see an updated designer at once
+    setHeaders: (reply) => void reply.header('cache-control', 'no-cache'),
   });
 
   app.get('/vendor/mermaid.min.js', { schema: noSchema }, async (_request, reply) =>
