@@ -8,11 +8,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig, projectRoot } from '../config';
 import { openDatabase, prepareDatabase } from '../schema';
 import { freePort, readDevServerConfig, startDevServer } from './dev-server';
+import { ensureChromium } from './chromium';
 import { freshTestDatabase } from './postgres';
 
 const require = createRequire(import.meta.url);
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ticketflow_test';
 
+ensureChromium();
 await freshTestDatabase(databaseUrl);
 const database = await openDatabase({ databaseUrl, dataDir: loadConfig().dataDir });
 await prepareDatabase(database);
