@@ -8,6 +8,7 @@ import { classifyRoutes } from './routes/classify';
 import { healthRoutes } from './routes/health';
 import { sopRoutes } from './routes/sops';
 import { ticketActionRoutes } from './routes/ticket-actions';
+import { webRoutes } from './routes/web';
 import { ticketRoutes } from './routes/tickets';
 
 export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {}) {
@@ -36,5 +37,6 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
   await app.register(ticketActionRoutes, ctx);
   await app.register(sopRoutes, ctx);
   await app.register(classifyRoutes, ctx);
+  await app.register(webRoutes);
   return app;
 }

@@ -58,6 +58,7 @@ console.log(`
 Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${path.join(config.dataDir, 'pglite')}` : 'PostgreSQL'})
   API           ${apiUrl}
   API docs      ${apiUrl}/docs
+  SOP designer  ${apiUrl}/designer   (admin token: ${config.apiTokens.find((t) => t.role === 'admin')!.token === 'dev-admin-token' ? 'dev-admin-token' : 'ADMIN_TOKEN'})
   Health        ${apiUrl}/healthz
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}

@@ -289,6 +289,13 @@ function checkLocalized(v: unknown, path: string, step: string | undefined, err:
       ok = false;
     }
   }
+  // an unquoted comma in a one-line YAML map ({ zh: a, b, en: c, d }) silently adds keys: say so
+  for (const key of Object.keys(v)) {
+    if (key !== 'zh' && key !== 'en') {
+      err(`${path}.${key}`, `unexpected key "${key}" in a {zh, en} text (quote texts that contain commas)`, step);
+      ok = false;
+    }
+  }
   return ok;
 }
 

@@ -1,4 +1,6 @@
 // The SOP validator: every rule with a minimal broken document, several errors at once, and the defaults.
+import fs from 'node:fs';
+import path from 'node:path';
 import test from 'ava';
 import { loadDefaultSops } from '../sops/load';
 import { validateSop } from '../sops/validate';
@@ -330,4 +332,13 @@ test('docs/SOP_FORMAT.md lists every action of the catalog', async (t) => {
     t.truthy(row, name);
     for (const input of [...spec.inputs, ...(spec.optionalInputs ?? [])]) t.true(row!.includes(`\`${input}\``), `${name}.${input}`);
   }
+});
+
+test('a {zh, en} text with extra keys (an unquoted comma in YAML) is an error on its step', async (t) => {
+  const { parseSopYaml } = await import('../sops/load');
+  const text = fs.readFileSync(path.join(import.meta.dirname, '..', 'sops', 'defaults', 'fee_dispute.yaml'), 'utf8').replace(
+    'name: { zh: "查询订单", en: "Fetch the order" }',
+    'name: { zh: 查询订单, en: Fetch the order, then check it }',
+  );
+  t.throws(() => parseSopYaml(text, 'broken.yaml'), { message: /unexpected key "then check it"/ });
 });
