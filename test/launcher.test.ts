@@ -8,6 +8,7 @@ import path from 'node:path';
 import test from 'ava';
 import { projectRoot } from '../config';
 import { freePort, portOpen } from '../scripts/dev-server';
+import { copyDatabase } from '../scripts/postgres';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-start-'));
 let ports: Record<'PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SANDBOX_PORT', string>;
@@ -99,4 +100,33 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   const refunds = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/finance/refunds?ticketId=${ticketId}`)).json()) as unknown[];
   t.is(refunds.length, 1);
   t.is(await stop(second.child), 0);
+});
+
+test.serial('npm run api runs the API alone against PostgreSQL and a Temporal cluster; without a worker, intake answers 202', async (t) => {
+  const database = await copyDatabase(process.env.DATABASE_URL!);
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'api'], {
+    cwd: projectRoot,
+    env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), TEMPORAL_TASK_QUEUE: `no-worker-${port}`, INTAKE_WAIT_MS: '1000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let healthy = false;
+    for (let i = 0; i < 100 && !healthy; i++) {
+      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+      if (!healthy) await new Promise((r) => setTimeout(r, 200));
+    }
+    t.true(healthy);
+    const response = await fetch(`http://127.0.0.1:${port}/v1/tickets`, json({ text: '等候费多收了', userId: 'U-api-alone', channel: 'app' }));
+    t.is(response.status, 202);
+    const body = (await response.json()) as { requestId: string; status: string };
+    t.is(body.status, 'processing');
+    t.is(response.headers.get('location'), `/v1/requests/${body.requestId}`);
+    t.is((await fetch(`http://127.0.0.1:${port}/v1/requests/${body.requestId}`)).status, 202);
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    await database.drop();
+  }
 });
