@@ -17,7 +17,7 @@ import type { Activities } from '../activities';
 import type { ActionMeta } from '../activities/meta';
 import type { TicketStatus } from '../schema/tables';
 import { parseDuration } from '../sops/duration';
-import { evaluate, renderTemplate } from '../sops/expressions';
+import { evaluate, isTruthy, renderTemplate } from '../sops/expressions';
 import type { SopDocument, SopStep } from '../sops/types';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
 import * as attrs from './search-attributes';
@@ -39,7 +39,6 @@ interface Counters {
   visits: Record<string, number>;
 }
 
-const truthy = (v: unknown) => (Array.isArray(v) ? v.length > 0 : Boolean(v));
 const mapValues = (o: Record<string, unknown>, fn: (v: unknown) => unknown) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fn(v)]));
 
 /** Keeps events small: a large output is summarised by its scalar fields. */
@@ -60,7 +59,6 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   let waiting: TicketLiveState['waitingFor'] = null;
   let stepKind: string | null = null;
-  let solution: unknown = ctx.lastSolution ?? null;
   let pendingSignal: { name: string; payload: Record<string, unknown> } | null = null;
   let pendingDecision: AgentDecision | null = null;
   let reopenRequest: { reason: string } | null = null;
@@ -73,7 +71,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     stepKind,
     sop: { type: sop.type, version: sop.version },
     waitingFor: waiting,
-    solution,
+    solution: ctx.lastSolution ?? null,
   });
 
   // Handlers first: messages that arrived before the workflow started are delivered once they exist.
@@ -194,7 +192,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       return escalateAndEnd(stepId, SUPERVISORS, 2, `action_failed:${step.action}`, { error });
     }
     if (step.output) ctx[step.output] = result;
-    if (result && typeof result === 'object' && 'solution' in result) ctx.lastSolution = solution = (result as { solution: unknown }).solution;
+    if (result && typeof result === 'object' && 'solution' in result) ctx.lastSolution = (result as { solution: unknown }).solution;
     await record(stepId, 'completed', { ...(step.output ? { output: step.output } : {}), result: summarize(result) });
     return step.next;
   }
@@ -281,7 +279,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       case 'action':
         return runAction(stepId, step);
       case 'decision': {
-        const index = step.branches.findIndex((b) => truthy(evaluate(b.when, ctx)));
+        const index = step.branches.findIndex((b) => isTruthy(evaluate(b.when, ctx)));
         const next = index >= 0 ? step.branches[index]!.next : step.otherwise;
         await record(stepId, 'decided', { branch: index >= 0 ? index : 'otherwise', next });
         return next;
@@ -309,7 +307,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       if (workflowInfo().continueAsNewSuggested) {
         // keep the history small for long-lived tickets; the new run resumes at this very step
         await condition(allHandlersFinished);
-        return continueAsNew<typeof ticketWorkflow>({ ticket, sop, policy, resume: { ...progress, run: progress.run + 1 } });
+        const { ticket: _ticket, policy: _policy, ...context } = ctx; // both travel as arguments already
+        return continueAsNew<typeof ticketWorkflow>({ ticket, sop, policy, resume: { ...progress, context, run: progress.run + 1 } });
       }
       const step = sop.steps[progress.stepId];
       if (!step) throw new Error(`SOP ${sop.type} v${sop.version} has no step ${progress.stepId}`);
