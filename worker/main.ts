@@ -1,9 +1,11 @@
 // `npm run worker`: the worker alone, for production (scaled horizontally) and crash tests.
+import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from './index';
+import { ensureSearchAttributes } from './search-attributes';
 
 const config = loadConfig();
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required when the worker runs alone (the embedded database serves one process: use npm start)');
@@ -11,6 +13,10 @@ if (!config.databaseUrl) throw new Error('DATABASE_URL is required when the work
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await prepareDatabase(database);
 installRuntimeLogging();
+// best effort: a hosted cluster may only allow registering search attributes in its admin console
+const admin = await Connection.connect(temporalConnectionOptions(config));
+await ensureSearchAttributes(admin, config.temporal.namespace).catch((err) => console.warn(`could not register search attributes: ${err.message}`));
+await admin.close();
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
 const worker = await createTicketWorker({
   connection,
