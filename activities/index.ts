@@ -25,7 +25,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db),
-    ...createIntakeActivities(deps.db),
+    ...createIntakeActivities(deps.db, deps.orders),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createOrderActivities(deps.orders),
     ...createFinanceActivities(deps.finance),

@@ -88,3 +88,16 @@ test('intake of a two-issue message starts two ticket workflows linked to one re
     t.regex((await description.staticDetails()) ?? '', new RegExp(created.body.requestId));
   }
 });
+
+test('intake adds the order value to priority when the order is worth a lot', async (t) => {
+  const { orders } = await stack.orders.listOrders({ limit: 1000 });
+  const valuable = orders.find((o) => o.total >= 100_000)!;
+  const cheap = orders.find((o) => o.total > 0 && o.total < 100_000)!;
+  const factorsOf = async (orderId: string, userId: string) => {
+    const created = await postTicket(stack, { text: '发票抬头开错了,请重开', orderId, userId });
+    const { body } = await stack.app.inject({ method: 'GET', url: `/v1/tickets/${created.body.tickets[0].id}` }).then((r) => ({ body: r.json() }));
+    return body.ticket.priorityFactors as Array<{ factor: string }>;
+  };
+  t.true((await factorsOf(valuable.id, 'U-value-1')).some((f) => f.factor === 'order_value'));
+  t.false((await factorsOf(cheap.id, 'U-value-2')).some((f) => f.factor === 'order_value'));
+});
