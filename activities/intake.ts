@@ -29,7 +29,7 @@ export async function classifyWithHistory(db: Database, input: ClassificationInp
 /** Best effort: an unreachable order system must not hold up intake, it only costs the order-value factor. */
 async function orderValueOf(orders: OrderSystem, orderId: string | undefined): Promise<number | undefined> {
   if (!orderId) return undefined;
-  const giveUp = new Promise<undefined>((resolve) => setTimeout(resolve, ORDER_VALUE_WAIT_MS).unref());
+  const giveUp = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ORDER_VALUE_WAIT_MS).unref());
   return Promise.race([orders.getOrder(orderId).then((order) => order?.total, () => undefined), giveUp]);
 }
 
