@@ -63,11 +63,21 @@ export function loadLabelled(file: string, textCol = 'text', labelCol = 'label')
     const ti = header.indexOf(textCol);
     const li = header.indexOf(labelCol);
     if (ti < 0 || li < 0) throw new Error(`${file}: columns "${textCol}"/"${labelCol}" not found in header ${header.join(',')}`);
-    return rows.filter((r) => r[ti] && r[li]).map((r) => ({ text: r[ti]!, label: r[li]! }));
+    return rows.map((r) => widenText(r, header.length, ti, li)).filter((r) => r[ti] && r[li]).map((r) => ({ text: r[ti]!, label: r[li]! }));
   }
   return readJsonl(file)
     .filter((o) => typeof o[textCol] === 'string' && typeof o[labelCol] === 'string')
     .map((o) => ({ text: o[textCol] as string, label: o[labelCol] as string, lang: o.lang as string | undefined }));
+}
+
+/**
+ * A row with more cells than the header usually is a text with an unquoted comma (seen in public
+ * intent datasets): the extra cells belong to the text column when it comes before the label.
+ */
+function widenText(row: string[], width: number, ti: number, li: number): string[] {
+  const extra = row.length - width;
+  if (extra <= 0 || ti > li) return row;
+  return [...row.slice(0, ti), row.slice(ti, ti + extra + 1).join(','), ...row.slice(ti + extra + 1)];
 }
 
 /** Single-label project corpus: every data/corpus/*.jsonl except multi-*.jsonl. */

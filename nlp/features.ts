@@ -110,16 +110,20 @@ function cached(key: string, make: () => Uint32Array): Uint32Array {
 }
 let conceptHashes: number[] | undefined;
 
-/** 32-bit feature hashes of NORMALISED text (same multiset as featureStrings(norm).map(fnv1a)). */
-export function featureHashes(norm: string, entities?: Entities): number[] {
+/**
+ * Feature hashes of NORMALISED text in two blocks, which the model normalises separately so that the many
+ * character n-grams do not drown the few word features: [words, bigrams, concepts, entities] and [character n-grams].
+ */
+export function featureBlocks(norm: string, entities?: Entities): [number[], number[]] {
   const { words, zhRuns, enWords } = tokenize(norm);
   const f: number[] = [];
+  const g: number[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     f.push(step(HW, w) >>> 0);
     if (i + 1 < words.length) f.push(step(step(step(HB, w), ' '), words[i + 1]!) >>> 0);
   }
-  for (const run of zhRuns) for (const h of cached('z' + run, () => Uint32Array.from(charGrams(run), fnv1a))) f.push(h);
+  for (const run of zhRuns) for (const h of cached('z' + run, () => Uint32Array.from(charGrams(run), fnv1a))) g.push(h);
   for (const w of enWords) {
     if (w.length < featureConfig.enMinWord) continue;
     for (const h of cached('e' + w, () => {
@@ -127,7 +131,7 @@ export function featureHashes(norm: string, entities?: Entities): number[] {
       const out: number[] = [];
       for (let n = featureConfig.enMin; n <= featureConfig.enMax; n++) for (let i = 0; i + n <= p.length; i++) out.push(fnv1a('e:' + p.slice(i, i + n)));
       return Uint32Array.from(out);
-    })) f.push(h);
+    })) g.push(h);
   }
   const cs = loadConcepts();
   conceptHashes ??= cs.map(([k]) => fnv1a('k:' + k));
@@ -137,8 +141,14 @@ export function featureHashes(norm: string, entities?: Entities): number[] {
   if (ent.amounts.length) f.push(H_MONEY);
   if (ent.durations.length) f.push(H_DURATION);
   if (ent.orderIds.length) f.push(H_ORDER);
-  if (f.length === 0) f.push(H_EMPTY);
-  return f;
+  if (f.length === 0 && g.length === 0) f.push(H_EMPTY);
+  return [f, g];
+}
+
+/** 32-bit feature hashes of NORMALISED text (same multiset as featureStrings(norm).map(fnv1a)). */
+export function featureHashes(norm: string, entities?: Entities): number[] {
+  const [f, g] = featureBlocks(norm, entities);
+  return f.concat(g);
 }
 const H_MONEY = fnv1a('has:money');
 const H_DURATION = fnv1a('has:duration');

@@ -1,7 +1,8 @@
 /**
  * Hyper-parameter selection by k-fold cross-validation on the TRAIN split only (the held-out split is never looked at
  * unless --heldout is given, which prints it for the final report).
- *   npx tsx nlp/cli/tune.ts [--folds 5] [--grid default|quick] [--heldout]
+ *   npx tsx nlp/cli/tune.ts [--folds 5] [--grid default|ensemble|base] [--heldout]
+ *        [--data FILE.csv|FILE.jsonl --text-column text --label-column label]   # tune on another labelled data set
  * Prints CV accuracy (overall and per language) and macro-F1 for every setting.
  */
 import { existsSync } from 'node:fs';
@@ -14,8 +15,11 @@ import { computeMetrics, parseArgs } from './common';
 
 const args = parseArgs(process.argv.slice(2));
 const K = Number(args.folds ?? 5);
-const { train, test } = splitExamples(loadProjectCorpus());
-const extraTexts = new Set(existsSync(join(CORPUS_DIR, 'extra-en.jsonl')) ? loadLabelled(join(CORPUS_DIR, 'extra-en.jsonl')).map((e) => e.text) : []);
+const dataFile = typeof args.data === 'string' ? args.data : undefined;
+const column = (k: string, d: string) => (typeof args[k] === 'string' ? args[k] : d);
+const { train, test } = splitExamples(dataFile ? loadLabelled(dataFile, column('text-column', 'text'), column('label-column', 'label')) : loadProjectCorpus());
+const extraFile = join(CORPUS_DIR, 'extra-en.jsonl');
+const extraTexts = new Set(!dataFile && existsSync(extraFile) ? loadLabelled(extraFile).map((e) => e.text) : []);
 const norm = new Map<string, string>();
 const N = (t: string) => { let n = norm.get(t); if (n === undefined) { n = normalize(t); norm.set(t, n); } return n; };
 const fold = (e: Example) => fnv1a('fold:' + N(e.text).trim()) % K;
@@ -34,57 +38,27 @@ function report(name: string, r: { gold: string[]; pred: string[]; lang: string[
 
 const base: TrainOptions = {};
 const grids: Record<string, Setting[]> = {
-  base: [{ name: 'baseline (ep 12, lr 2, l2 1e-6)' }],
-  nb: [
-    { name: 'baseline' },
-    { name: 'nb 0.25', train: { nb: 0.25 } },
-    { name: 'nb 0.5', train: { nb: 0.5 } },
-    { name: 'nb 1', train: { nb: 1 } },
-    { name: 'nb 2', train: { nb: 2 } },
-    { name: 'nb 0.5 a 1', train: { nb: 0.5, nbAlpha: 1 } },
-    { name: 'nb 0.5 a 0.01', train: { nb: 0.5, nbAlpha: 0.01 } },
-  ],
+  base: [{ name: 'defaults' }],
   default: [
-    { name: 'baseline (ep 12, lr 2, l2 1e-6)' },
-    { name: 'epochs 20', train: { epochs: 20 } },
-    { name: 'epochs 30', train: { epochs: 30 } },
-    { name: 'lr 1', train: { lr: 1 } },
-    { name: 'lr 4', train: { lr: 4 } },
+    { name: 'defaults (8 epochs, lr 6, l2 1e-6)' },
+    { name: 'epochs 12', train: { epochs: 12 } },
+    { name: 'lr 2', train: { lr: 2 } },
     { name: 'l2 1e-5', train: { l2: 1e-5 } },
-    { name: 'l2 1e-7', train: { l2: 1e-7 } },
     { name: 'no class weights', train: { classWeight: 'none' } },
+    { name: 'characters ×2', train: { charWeight: 2 } },
+    { name: 'characters ×0.5', train: { charWeight: 0.5 } },
     { name: 'en char 2-5', feat: { enMin: 2 } },
     { name: 'en char 3-6', feat: { enMax: 6 } },
-    { name: 'en char 2-4', feat: { enMin: 2, enMax: 4 } },
     { name: 'concepts ×4', feat: { conceptRepeat: 4 } },
-    { name: 'concepts ×16', feat: { conceptRepeat: 16 } },
   ],
-  b: [
-    { name: 'l2 1e-4', train: { l2: 1e-4 } },
-    { name: 'l2 1e-3', train: { l2: 1e-3 } },
-    { name: 'lr 8', train: { lr: 8 } },
-    { name: 'lr 4 ep 20', train: { lr: 4, epochs: 20 } },
-    { name: 'concepts ×4 lr 4', feat: { conceptRepeat: 4 }, train: { lr: 4 } },
-    { name: 'concepts ×2 lr 4', feat: { conceptRepeat: 2 }, train: { lr: 4 } },
-    { name: 'concepts ×4 lr 4 en 3-6', feat: { conceptRepeat: 4, enMax: 6 }, train: { lr: 4 } },
-    { name: 'concepts ×4 lr 4 ep 20', feat: { conceptRepeat: 4 }, train: { lr: 4, epochs: 20 } },
-  ],
-  final: [
-    { name: 'LR only (nb 0)', train: { nb: 0 } },
-    { name: 'LR + complement NB (default)' },
-  ],
-  aug: [
-    { name: 'nb (default)' },
-  ],
-  nb2: [
-    { name: 'nb 1 a 0.03', train: { nb: 1, nbAlpha: 0.03 } },
-    { name: 'nb 1.5 a 0.03', train: { nb: 1.5, nbAlpha: 0.03 } },
-    { name: 'nb 10 a 0.03', train: { nb: 10, nbAlpha: 0.03 } },
-    { name: 'nb 1 a 0.03 c4 lr4', feat: { conceptRepeat: 4 }, train: { nb: 1, nbAlpha: 0.03, lr: 4 } },
-    { name: 'nb 1 a 0.03 c4', feat: { conceptRepeat: 4 }, train: { nb: 1, nbAlpha: 0.03 } },
-    { name: 'nb 1 a 0.03 ep 20', train: { nb: 1, nbAlpha: 0.03, epochs: 20 } },
-    { name: 'nb 1 a 0.03 en 2-5', feat: { enMin: 2 }, train: { nb: 1, nbAlpha: 0.03 } },
-    { name: 'nb 1 a 0.03 en 3-6', feat: { enMax: 6 }, train: { nb: 1, nbAlpha: 0.03 } },
+  // pooling weights: what trainCalibrated chooses among (see nlp/model.ts)
+  ensemble: [
+    { name: 'LR only', train: { svm: 0, nb: 0 } },
+    { name: 'LR + NB 1', train: { svm: 0, nb: 1 } },
+    { name: 'LR + SVM 0.5', train: { svm: 0.5, nb: 0 } },
+    { name: 'LR + SVM 1', train: { svm: 1, nb: 0 } },
+    { name: 'LR + SVM 0.5 + NB 1', train: { svm: 0.5, nb: 1 } },
+    { name: 'LR + SVM 1 + NB 0.5', train: { svm: 1, nb: 0.5 } },
   ],
 };
 const grid = typeof args.grid === 'string' ? grids[args.grid] ?? [] : grids.default!;
