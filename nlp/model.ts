@@ -403,12 +403,12 @@ function spread(W: Float32Array, X: Vector[], C: number): number {
   return sum;
 }
 
+const SVM_EPS = 0.1; // stopping tolerance on the projected-gradient spread (LIBLINEAR default)
+const SVM_MAX_PASSES = 40;
 /**
  * One-vs-rest L2-regularised L2-loss SVMs by dual coordinate descent (Hsieh et al. 2008, LIBLINEAR's default solver),
  * with the bias as a constant feature.
  */
-const SVM_EPS = 0.1; // stopping tolerance on the projected-gradient spread (LIBLINEAR default)
-const SVM_MAX_PASSES = 40;
 function trainOneVsRestSvm(X: Vector[], y: Int32Array, C: number, nRows: number, cost: number, rand: () => number,
   onProgress?: TrainOptions['onProgress']): { W: Float32Array; bias: Float32Array } {
   const N = X.length;
