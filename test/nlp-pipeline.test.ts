@@ -53,6 +53,13 @@ test('a message naming 费用争议 or a fee item goes to fee_group', (t) => {
   t.is(classifyFeedback({ text: '等候费收得不合理' }).issues[0]!.subtype, 'waiting_fee');
 });
 
+test('saying one was overcharged is a fee dispute even when the cause sounds technical; a payment bug alone is not', (t) => {
+  for (const text of ['同一个订单扣了我两次钱,多收费了', 'I was overcharged for this trip']) {
+    t.like(classifyFeedback({ text }).issues, [{ category: 'fee_dispute', subtype: 'overcharge', skillGroup: 'fee_group' }], text);
+  }
+  t.like(classifyFeedback({ text: 'payment page crashed and charged me twice' }).issues, [{ subtype: 'payment_page', skillGroup: 'tech_team' }]);
+});
+
 test('multi-issue mixed message keeps entities per issue', (t) => {
   const r = classifyFeedback({ text: '司机迟到了40分钟，还多收了我50元过路费' });
   t.deepEqual(r.issues.map((i) => i.category), ['order_exception', 'fee_dispute']);
