@@ -5,11 +5,11 @@
  *  2. training time on N examples synthesised by sampling + perturbing the corpus;
  *  3. with --data, training time on that labelled file (e.g. a public 10k-example intent benchmark).
  */
-import { loadLabelled, loadProjectCorpus, splitExamples } from '../nlp/corpus';
+import { loadProjectCorpus, splitExamples } from '../nlp/corpus';
 import { classifyFeedback, getModel } from '../nlp/index';
 import { trainCalibrated, trainModel } from '../nlp/model';
 import { normalize } from '../nlp/text';
-import { parseArgs, progressBar } from '../nlp/cli/common';
+import { labelledFromArgs, parseArgs, progressBar } from '../nlp/cli/common';
 
 const args = parseArgs(process.argv.slice(2));
 const trainSize = Number(args['train-size'] ?? 10000);
@@ -91,9 +91,8 @@ trainCalibrated(texts, many, { onProgress: progressBar('train+selection 78 class
 console.log(`train with model selection and calibration, ${new Set(many).size} classes: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 // 4. a real labelled file, when given
-if (typeof args.data === 'string') {
-  const col = (k: string, d: string) => (typeof args[k] === 'string' ? args[k] : d);
-  const rows = loadLabelled(args.data, col('text-column', 'text'), col('label-column', 'label'));
+const rows = labelledFromArgs(args);
+if (rows) {
   const x = rows.map((e) => normalize(e.text));
   const y = rows.map((e) => e.label);
   console.log(`${args.data}: ${rows.length} examples, ${new Set(y).size} labels`);

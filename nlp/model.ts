@@ -199,7 +199,7 @@ function mulberry32(seed: number): () => number {
 
 /** Pooling weights of the ensemble members against the logistic regression. */
 export interface EnsembleWeights { svm: number; nb: number }
-export const DEFAULT_WEIGHTS: EnsembleWeights = { svm: 1, nb: 0.5 };
+const DEFAULT_WEIGHTS: EnsembleWeights = { svm: 1, nb: 0.5 };
 
 interface Member { W: Float32Array; bias: Float32Array; spread: number }
 /** Everything trained on one set of tf-idf vectors: the shared vocabulary and the members, not yet pooled. */

@@ -1,4 +1,13 @@
 /** Shared helpers of the nlp CLIs. */
+import { loadLabelled, type Example } from '../corpus';
+
+/** The labelled file named by --data, read with --text-column / --label-column (defaults text, label); undefined without --data. */
+export function labelledFromArgs(args: Record<string, string | true>): Example[] | undefined {
+  if (typeof args.data !== 'string') return undefined;
+  const column = (k: string, d: string) => (typeof args[k] === 'string' ? args[k] : d);
+  return loadLabelled(args.data, column('text-column', 'text'), column('label-column', 'label'));
+}
+
 export function parseArgs(argv: string[]): Record<string, string | true> {
   const out: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {

@@ -8,24 +8,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadLabelled, loadMultiCorpus, loadProjectCorpus, splitExamples, type Example } from '../corpus';
+import { loadMultiCorpus, loadProjectCorpus, splitExamples, type Example } from '../corpus';
 import { classifyFeedback, MODEL_PATH, setModel } from '../index';
 import { LinearModel, type ModelJson } from '../model';
 import { normalize } from '../text';
-import { computeMetrics, formatMetrics, parseArgs, progressBar } from './common';
+import { computeMetrics, formatMetrics, labelledFromArgs, parseArgs, progressBar } from './common';
 
 const args = parseArgs(process.argv.slice(2));
 const dataFile = typeof args.data === 'string' ? args.data : undefined;
 const modelPath = resolve(typeof args.model === 'string' ? args.model : MODEL_PATH);
 const model = LinearModel.fromJSON(JSON.parse(readFileSync(modelPath, 'utf8')) as ModelJson);
-const textCol = typeof args['text-column'] === 'string' ? args['text-column'] : 'text';
-const labelCol = typeof args['label-column'] === 'string' ? args['label-column'] : 'label';
-
-let examples: Example[];
-if (dataFile) {
-  examples = loadLabelled(dataFile, textCol, labelCol);
-  if (args.split) examples = splitExamples(examples).test;
-} else examples = splitExamples(loadProjectCorpus()).test;
+const labelled = labelledFromArgs(args);
+const examples: Example[] = labelled ? (args.split ? splitExamples(labelled).test : labelled) : splitExamples(loadProjectCorpus()).test;
 if (!examples.length) { console.error('no examples to evaluate'); process.exit(1); }
 
 const bar = progressBar('eval ');

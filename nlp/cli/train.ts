@@ -12,23 +12,21 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadLabelled, loadProjectCorpus, splitExamples, type Example } from '../corpus';
+import { loadProjectCorpus, splitExamples, type Example } from '../corpus';
 import { MODEL_PATH } from '../index';
 import { poolMembers, trainCalibrated, trainMembers } from '../model';
 import { normalize } from '../text';
-import { parseArgs, progressBar } from './common';
+import { labelledFromArgs, parseArgs, progressBar } from './common';
 
 const args = parseArgs(process.argv.slice(2));
 const dataFile = typeof args.data === 'string' ? args.data : undefined;
-const textCol = typeof args['text-column'] === 'string' ? args['text-column'] : 'text';
-const labelCol = typeof args['label-column'] === 'string' ? args['label-column'] : 'label';
 const out = resolve(typeof args.out === 'string' ? args.out : dataFile ? 'model.json' : MODEL_PATH);
 const num = (k: string) => (typeof args[k] === 'string' ? Number(args[k]) : undefined);
 const opts = { epochs: num('epochs'), lr: num('lr'), l2: num('l2'), dim: num('dim') ? 1 << num('dim')! : undefined, svm: num('svm'), nb: num('nb') };
 const final = args.final ?? (dataFile ? 'all' : 'train');
 if (final !== 'all' && final !== 'train') { console.error('--final must be all or train'); process.exit(1); }
 
-const all: Example[] = dataFile ? loadLabelled(dataFile, textCol, labelCol) : loadProjectCorpus();
+const all: Example[] = labelledFromArgs(args) ?? loadProjectCorpus();
 if (all.length === 0) { console.error(`no examples found in ${dataFile ?? 'data/corpus'}`); process.exit(1); }
 const { train, test } = splitExamples(all);
 console.error(`${all.length} examples, ${new Set(all.map((e) => e.label)).size} labels; train ${train.length}, held-out ${test.length}`);

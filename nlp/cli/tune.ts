@@ -11,13 +11,12 @@ import { CORPUS_DIR, loadLabelled, loadProjectCorpus, splitExamples, type Exampl
 import { fnv1a, setFeatureConfig, featureConfig } from '../features';
 import { trainModel, type TrainOptions } from '../model';
 import { normalize } from '../text';
-import { computeMetrics, parseArgs } from './common';
+import { computeMetrics, labelledFromArgs, parseArgs } from './common';
 
 const args = parseArgs(process.argv.slice(2));
 const K = Number(args.folds ?? 5);
 const dataFile = typeof args.data === 'string' ? args.data : undefined;
-const column = (k: string, d: string) => (typeof args[k] === 'string' ? args[k] : d);
-const { train, test } = splitExamples(dataFile ? loadLabelled(dataFile, column('text-column', 'text'), column('label-column', 'label')) : loadProjectCorpus());
+const { train, test } = splitExamples(labelledFromArgs(args) ?? loadProjectCorpus());
 const extraFile = join(CORPUS_DIR, 'extra-en.jsonl');
 const extraTexts = new Set(!dataFile && existsSync(extraFile) ? loadLabelled(extraFile).map((e) => e.text) : []);
 const norm = new Map<string, string>();
