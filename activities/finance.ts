@@ -105,13 +105,13 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
       const key = paymentKey(order.id, req.cause, entries.length + 1);
       const common = { amount, reason: req.reason, ticketId: meta.ticketId, cause: req.cause };
       try {
-        const entry =
+        const { entry, replayed } =
           kind === 'refund'
-            ? (await finance.issueRefund({ orderId: order.id, ...common }, key)).refund
-            : (await finance.issueCoupon({ userId: order.userId, orderId: order.id, validDays: req.validDays ?? 30, ...common }, key)).coupon;
-        // a replay is the earlier answer to this very call (same body): its amount counts once
-        const paidNow = entries.some((e) => e.id === entry.id) ? 0 : entry.amount;
-        return { amountFen: sum(mine) + paidNow, paidNowFen: paidNow, orderPaidFen: paid + paidNow, cause: req.cause, idempotencyKey: key, entry };
+            ? await finance.issueRefund({ orderId: order.id, ...common }, key).then((r) => ({ entry: r.refund, replayed: r.replayed }))
+            : await finance.issueCoupon({ userId: order.userId, orderId: order.id, validDays: req.validDays ?? 30, ...common }, key).then((r) => ({ entry: r.coupon, replayed: r.replayed }));
+        // a replay answers an earlier identical call (an attempt of this very step): no money moved now
+        const unseen = entries.some((e) => e.id === entry.id) ? 0 : entry.amount;
+        return { amountFen: sum(mine) + unseen, paidNowFen: replayed ? 0 : entry.amount, orderPaidFen: paid + unseen, cause: req.cause, idempotencyKey: key, entry };
       } catch (err) {
         // another ticket paid under the same n-th key meanwhile: read the ledger again
         if (err instanceof ExternalSystemError && err.code === 'idempotency_key_reused') continue;

@@ -32,7 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderActivities(deps.orders),
     ...createFinanceActivities(deps),
     ...createHandoffActivities(deps.sms, deps.onCallPhones),
-    ...createFeeDisputeActivities(deps.db),
+    ...createFeeDisputeActivities(deps.db, deps.finance),
   };
 }
 

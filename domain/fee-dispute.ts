@@ -207,6 +207,31 @@ export function describeOwnerMismatch(orderId: string, language: string): string
     : `We could not match order ${orderId} to your account, so an agent will review your request. We will contact you soon.`;
 }
 
+/**
+ * A coupon proposal net of what the order already received for its cause (another ticket, an earlier pass):
+ * the rest, or an explanation when nothing is left. Other solutions pass unchanged (refunds are netted by the analysis).
+ */
+export function netOfPaid(proposal: { solution: Solution; message: string }, paidFen: number, orderId: string, language: string): { solution: Solution; message: string } {
+  const { solution } = proposal;
+  if (solution.kind !== 'coupon' || paidFen <= 0) return proposal;
+  const zh = language !== 'en';
+  const rest = solution.amountFen - paidFen;
+  if (rest <= 0) {
+    return {
+      solution: { kind: 'explanation', reason: `order ${orderId} already received ${yuan(paidFen)} in coupons for this (${solution.reason})` },
+      message: zh
+        ? `订单${orderId}已就此获得${yuan(paidFen)}优惠券补偿,不再重复发放。请确认您是否认可此说明。`
+        : `Order ${orderId} has already received a ${yuan(paidFen)} coupon for this, so no further coupon is due. Please confirm whether this settles it.`,
+    };
+  }
+  return {
+    solution: { ...solution, amountFen: rest, reason: `${solution.reason}; ${yuan(paidFen)} already given` },
+    message: zh
+      ? `经核实订单${orderId},您应获得${yuan(solution.amountFen)}补偿,已发放${yuan(paidFen)},我们将补发${yuan(rest)}优惠券(${solution.validDays}天内有效),请确认是否接受。`
+      : `We checked order ${orderId}: ${yuan(solution.amountFen)} of compensation is due and ${yuan(paidFen)} was already given, so we offer a ${yuan(rest)} coupon valid ${solution.validDays} days. Please confirm whether you accept.`,
+  };
+}
+
 /** The message the user receives with the proposed solution, in their language. */
 export function describeSolution(solution: Solution, analysis: DisputeAnalysis, order: Order, language: string): string {
   const zh = language !== 'en';
