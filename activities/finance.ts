@@ -3,7 +3,7 @@
 // first, only the difference up to the allowance is paid, under the key of the n-th payment.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Solution } from '../domain/fee-dispute';
-import { allowanceFen, amountToPay, couponCauseOfSop, isOrderOwner, KIND_OF_CAUSE, ORDER_OWNER_MISMATCH, paymentKey, type DecidedBy, type MoneyCause } from '../domain/money-policy';
+import { allowanceFen, amountToPay, causeOfSop, isOrderOwner, KIND_OF_CAUSE, ORDER_OWNER_MISMATCH, paymentKey, type DecidedBy, type MoneyCause } from '../domain/money-policy';
 import type { FinanceSystem } from '../integrations/finance';
 import { ExternalSystemError } from '../integrations/http';
 import type { OrderSystem } from '../integrations/orders';
@@ -75,10 +75,10 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
     return { ...row.document.policy, ...deps.sopPolicyOverrides };
   }
 
-  /** Refunds: every refund of the order counts (finance caps them at what was paid); coupons: this order and cause. */
+  /** What finance has paid on this order for this cause, all tickets together. */
   async function ledger(orderId: string, cause: MoneyCause): Promise<Array<Refund | Coupon>> {
     try {
-      return KIND_OF_CAUSE[cause] === 'refund' ? await finance.listRefunds({ orderId }) : await finance.listCoupons({ orderId, cause });
+      return KIND_OF_CAUSE[cause] === 'refund' ? await finance.listRefunds({ orderId, cause }) : await finance.listCoupons({ orderId, cause });
     } catch (err) {
       throw asActivityFailure(err);
     }
@@ -93,6 +93,10 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
     }
     const policy = req.by === 'policy' && req.cause !== 'overcharge' ? await policyOf(party) : {};
     const allowance = allowanceFen(req.cause, order, policy, req.by);
+    // a person asking for more than any decision may give learns it (a policy's solution is capped instead)
+    if (req.by === 'agent' && req.requestedFen > allowance) {
+      throw ApplicationFailure.nonRetryable(`${req.requestedFen} fen for ${req.cause} exceeds the ${allowance} fen order ${order.id} allows`, 'above_allowance', { allowance });
+    }
     const kind = KIND_OF_CAUSE[req.cause];
     for (let collision = 0; collision < MAX_COLLISIONS; collision++) {
       const entries = await ledger(order.id, req.cause);
@@ -125,9 +129,10 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
   const couponResult = ({ entry, ...r }: Awaited<ReturnType<typeof pay>>) => ({ couponId: entry?.id ?? null, couponCode: (entry as Coupon | null)?.code ?? null, ...r });
 
   return {
-    /** A person's refund decision: `amountFen` is what the order should have received in refunds in total. */
+    /** A person's refund or payout: the cause follows the ticket's SOP; `amountFen` is the total for that cause. */
     async issueRefund(input: { orderId: string; amountFen: number; reason: string }, meta: ActionMeta) {
-      return refundResult(await pay({ cause: 'overcharge', orderId: input.orderId, requestedFen: input.amountFen, by: 'agent', reason: input.reason }, meta));
+      const cause = causeOfSop((await partyOf(meta)).sopType, 'refund');
+      return refundResult(await pay({ cause, orderId: input.orderId, requestedFen: input.amountFen, by: 'agent', reason: input.reason }, meta));
     },
 
     /** A person's coupon decision: the cause follows the ticket's SOP; `amountFen` is the total for that cause. */
@@ -135,7 +140,7 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
       const party = await partyOf(meta);
       const orderId = input.orderId ?? party.orderId;
       if (!orderId) throw ApplicationFailure.nonRetryable(`ticket ${meta.ticketId} has no order to compensate`, 'order_not_found');
-      const cause = couponCauseOfSop(party.sopType);
+      const cause = causeOfSop(party.sopType, 'coupon');
       return couponResult(await pay({ cause, orderId, requestedFen: input.amountFen, by: 'agent', reason: input.reason, validDays: input.validDays, couponUserId: input.userId }, meta));
     },
 
@@ -148,7 +153,7 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
           return refundResult(await pay({ cause: solution.cause ?? 'overcharge', orderId: input.orderId, requestedFen: solution.amountFen, by: 'policy', reason }, meta));
         case 'coupon': {
           // solutions of tickets started before causes existed: the fee-dispute SOP's late coupon names the delay
-          const cause = solution.cause ?? (/late/.test(solution.reason) ? 'late_arrival' : couponCauseOfSop((await partyOf(meta)).sopType));
+          const cause = solution.cause ?? (/late/.test(solution.reason) ? 'late_arrival' : causeOfSop((await partyOf(meta)).sopType, 'coupon'));
           return couponResult(await pay({ cause, orderId: input.orderId, requestedFen: solution.amountFen, by: 'policy', reason, validDays: solution.validDays, couponUserId: input.userId }, meta));
         }
         case 'explanation':

@@ -6,14 +6,16 @@ import { analyzeDispute, driverLateMinutes } from './fee-dispute';
 
 /**
  * What the money is for. All tickets of an order share one ledger per cause:
- * - `overcharge`: refunds of what the order was billed or paid too much (every refund of an order)
+ * - `overcharge`: refunds of what the order was billed or paid too much (fee disputes)
+ * - `cargo_claim`: payouts for damaged or lost cargo (claims agents)
  * - `late_arrival`: compensation coupons for a late driver (the late-arrival SOP and the fee-dispute SOP's late coupon)
  * - `goodwill`: coupons for a correct bill (vip goodwill, a fee agent's coupon)
+ * - `apology`: coupons after a service complaint (attitude)
  */
 export type MoneyCause = PaymentCause;
 export type MoneyKind = 'refund' | 'coupon';
 
-export const KIND_OF_CAUSE: Record<MoneyCause, MoneyKind> = { overcharge: 'refund', late_arrival: 'coupon', goodwill: 'coupon' };
+export const KIND_OF_CAUSE: Record<MoneyCause, MoneyKind> = { overcharge: 'refund', cargo_claim: 'refund', late_arrival: 'coupon', goodwill: 'coupon', apology: 'coupon' };
 
 /** Who set the amount: a matching action by the SOP's policy, or a person (an agent's decision). */
 export type DecidedBy = 'policy' | 'agent';
@@ -53,7 +55,7 @@ export function lateCompensationFen(lateMinutes: number, policy: Record<string, 
  *   order's total.
  */
 export function allowanceFen(cause: MoneyCause, order: Order, policy: Record<string, unknown>, by: DecidedBy): number {
-  if (by === 'agent') return cause === 'overcharge' ? capturedFen(order) : Math.max(0, order.total);
+  if (by === 'agent') return KIND_OF_CAUSE[cause] === 'refund' ? capturedFen(order) : Math.max(0, order.total);
   switch (cause) {
     case 'overcharge':
       return analyzeDispute(asBilled(order), { namedItems: [], amountsFen: [] }).totalOverchargeFen;
@@ -61,13 +63,16 @@ export function allowanceFen(cause: MoneyCause, order: Order, policy: Record<str
       return lateCompensationFen(driverLateMinutes(order), policy);
     case 'goodwill':
       return num(policy, 'goodwillCouponFen');
+    case 'cargo_claim':
+    case 'apology':
+      return 0; // only people decide these
   }
 }
 
 /**
  * What one payment may add. `requestedFen` is the amount asked for; a person's decision is the total the order
- * should have for the cause (so deciding again after a payment that did go through adds nothing), a policy's
- * solution is capped by its allowance. Never negative.
+ * should have for the cause (so deciding again after a payment that did go through adds nothing; the paying
+ * activity refuses a decision above the allowance), a policy's solution is capped by its allowance. Never negative.
  */
 export function amountToPay(p: { requestedFen: number; allowanceFen: number; paidFen: number; by: DecidedBy }): number {
   const target = p.by === 'agent' ? Math.min(p.requestedFen, p.allowanceFen) : p.allowanceFen;
@@ -83,7 +88,8 @@ export function paymentKey(orderId: string, cause: MoneyCause, n: number): strin
   return `money:${orderId}:${cause}:${n}`;
 }
 
-/** The cause of a coupon given by a person in a ticket's review, from the ticket's SOP. */
-export function couponCauseOfSop(sopType: string): MoneyCause {
-  return sopType === 'late_arrival' ? 'late_arrival' : 'goodwill';
+/** The cause of money a person decides in a ticket's review, from the ticket's SOP and the kind of payment. */
+export function causeOfSop(sopType: string, kind: MoneyKind): MoneyCause {
+  if (kind === 'refund') return sopType === 'cargo_damage' || sopType === 'cargo_loss' ? 'cargo_claim' : 'overcharge';
+  return sopType === 'late_arrival' ? 'late_arrival' : sopType === 'attitude' ? 'apology' : 'goodwill';
 }

@@ -88,7 +88,7 @@ export type OrderScenario =
   | 'cancelled_with_fee';
 
 /** What the money is for: all tickets of an order share one ledger per cause (see domain/money-policy). */
-export type PaymentCause = 'overcharge' | 'late_arrival' | 'goodwill';
+export type PaymentCause = 'overcharge' | 'cargo_claim' | 'late_arrival' | 'goodwill' | 'apology';
 
 export interface RefundRequest {
   orderId: string;

@@ -52,7 +52,7 @@ function posInt(b: Record<string, unknown>, field: string, max: number): number 
   return v;
 }
 
-const CAUSES: PaymentCause[] = ['overcharge', 'late_arrival', 'goodwill'];
+const CAUSES: PaymentCause[] = ['overcharge', 'cargo_claim', 'late_arrival', 'goodwill', 'apology'];
 
 function cause(b: Record<string, unknown>): PaymentCause | undefined | Invalid {
   const v = b.cause;

@@ -5,7 +5,7 @@ import type { TestStack } from './stack';
 import { getTicket } from './tickets';
 
 export interface OrderLedger {
-  /** fen refunded on the order, all tickets together */
+  /** fen refunded on the order, all tickets and causes together */
   refundsFen: number;
   refundCount: number;
   /** fen in coupons per cause, all tickets together */
@@ -17,7 +17,7 @@ export interface OrderLedger {
 
 export async function ledgerOf(stack: TestStack, order: Pick<Order, 'id' | 'userId'>): Promise<OrderLedger> {
   const [refunds, coupons] = await Promise.all([stack.finance.listRefunds({ orderId: order.id }), stack.finance.listCoupons({ orderId: order.id })]);
-  const couponsFen: Record<PaymentCause, number> = { overcharge: 0, late_arrival: 0, goodwill: 0 };
+  const couponsFen: Record<PaymentCause, number> = { overcharge: 0, cargo_claim: 0, late_arrival: 0, goodwill: 0, apology: 0 };
   for (const c of coupons) couponsFen[c.cause ?? 'goodwill'] += c.amount;
   return {
     refundsFen: refunds.reduce((s, r) => s + r.amount, 0),
