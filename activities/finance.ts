@@ -3,7 +3,7 @@
 // first, only the difference up to the allowance is paid, under the key of the n-th payment.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Solution } from '../domain/fee-dispute';
-import { allowanceFen, amountToPay, causeOfSop, isOrderOwner, KIND_OF_CAUSE, ORDER_OWNER_MISMATCH, paymentKey, type DecidedBy, type MoneyCause } from '../domain/money-policy';
+import { allowanceFen, amountToPay, causeOfSolution, causeOfSop, isOrderOwner, KIND_OF_CAUSE, ORDER_OWNER_MISMATCH, paymentKey, type DecidedBy, type MoneyCause } from '../domain/money-policy';
 import type { FinanceSystem } from '../integrations/finance';
 import { ExternalSystemError } from '../integrations/http';
 import type { OrderSystem } from '../integrations/orders';
@@ -150,17 +150,30 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
       const reason = `ticket ${meta.ticketId}: ${solution.reason}`;
       switch (solution.kind) {
         case 'refund':
-          return refundResult(await pay({ cause: solution.cause ?? 'overcharge', orderId: input.orderId, requestedFen: solution.amountFen, by: 'policy', reason }, meta));
         case 'coupon': {
-          // solutions of tickets started before causes existed: the fee-dispute SOP's late coupon names the delay
-          const cause = solution.cause ?? (/late/.test(solution.reason) ? 'late_arrival' : causeOfSop((await partyOf(meta)).sopType, 'coupon'));
-          return couponResult(await pay({ cause, orderId: input.orderId, requestedFen: solution.amountFen, by: 'policy', reason, validDays: solution.validDays, couponUserId: input.userId }, meta));
+          const cause = causeOfSolution(solution, (await partyOf(meta)).sopType)!;
+          const paid = await pay({ cause, orderId: input.orderId, requestedFen: solution.amountFen, by: 'policy', reason, ...(solution.kind === 'coupon' ? { validDays: solution.validDays, couponUserId: input.userId } : {}) }, meta);
+          return solution.kind === 'refund' ? refundResult(paid) : couponResult(paid);
         }
         case 'explanation':
           return {};
         default:
           throw ApplicationFailure.nonRetryable(`a ${solution.kind} solution cannot be applied automatically`, solution.reason === ORDER_OWNER_MISMATCH ? ORDER_OWNER_MISMATCH : 'solution_not_applicable');
       }
+    },
+
+    /**
+     * Before escalating a failed payment step: what finance holds for the solution's cause on this order, so the SOP
+     * can close a ticket whose payment did go through (its answer lost, its step timed out) instead of asking again.
+     */
+    async paymentStatus(input: { orderId: string; solution: Solution }, meta: ActionMeta) {
+      const cause = causeOfSolution(input.solution, (await partyOf(meta)).sopType);
+      if (!cause) return { cause: null, orderPaidFen: 0, ticketPaidFen: 0, covered: false };
+      const entries = await ledger(input.orderId, cause);
+      const asked = 'amountFen' in input.solution ? input.solution.amountFen : 0;
+      const orderPaidFen = sum(entries);
+      // covered: the order holds what the solution asked, whichever ticket paid it
+      return { cause, orderPaidFen, ticketPaidFen: sum(entries.filter((e) => e.ticketId === meta.ticketId)), covered: asked > 0 && orderPaidFen >= asked };
     },
   };
 }

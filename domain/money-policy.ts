@@ -2,7 +2,7 @@
 // move, what one payment may add, and the idempotency key of the n-th payment. Pure, so the
 // paying activities, the matching activities and the tests share one definition.
 import type { Order, PaymentCause } from '../integrations/types';
-import { analyzeDispute, driverLateMinutes } from './fee-dispute';
+import { analyzeDispute, driverLateMinutes, type Solution } from './fee-dispute';
 
 /**
  * What the money is for. All tickets of an order share one ledger per cause:
@@ -92,4 +92,17 @@ export function paymentKey(orderId: string, cause: MoneyCause, n: number): strin
 export function causeOfSop(sopType: string, kind: MoneyKind): MoneyCause {
   if (kind === 'refund') return sopType === 'cargo_damage' || sopType === 'cargo_loss' ? 'cargo_claim' : 'overcharge';
   return sopType === 'late_arrival' ? 'late_arrival' : sopType === 'attitude' ? 'apology' : 'goodwill';
+}
+
+/** The cause of a policy's solution; solutions of tickets started before causes existed are recognised by kind. */
+export function causeOfSolution(solution: Solution, sopType: string): MoneyCause | null {
+  switch (solution.kind) {
+    case 'refund':
+      return solution.cause ?? causeOfSop(sopType, 'refund');
+    case 'coupon':
+      // the fee-dispute SOP's late coupon names the delay in its reason
+      return solution.cause ?? (/late/.test(solution.reason) ? 'late_arrival' : causeOfSop(sopType, 'coupon'));
+    default:
+      return null;
+  }
 }

@@ -206,7 +206,7 @@ test('eight payers racing on one order collide on the n-th key: finance creates 
     },
   };
   // the paying activity itself, as eight concurrent attempts of two tickets (no workflow serialises them)
-  const { applySolution } = createFinanceActivities({ db: stack.db, orders: stack.orders, finance, sopPolicyOverrides: stack.config.sopPolicyOverrides });
+  const { applySolution, paymentStatus } = createFinanceActivities({ db: stack.db, orders: stack.orders, finance, sopPolicyOverrides: stack.config.sopPolicyOverrides });
   const results = await Promise.all(
     Array.from({ length: PAYERS }, (_, i) => {
       const ticket = [a!, b!][i % 2]!;
@@ -222,4 +222,8 @@ test('eight payers racing on one order collide on the n-th key: finance creates 
   t.true(posts.every((e) => e.idempotencyKey === paymentKey(order.id, 'late_arrival', 1)));
   const outcomes = posts.map((e) => e.error ?? e.outcome).sort();
   t.deepEqual(outcomes, ['created', ...Array(PAYERS / 2).fill('idempotency_key_reused'), ...Array(PAYERS / 2 - 1).fill('replayed')].sort());
+
+  // what an SOP asks before escalating a failed payment step: the order already holds the solution's coupon
+  const before = await paymentStatus({ orderId: order.id, solution: lives[1]!.live.solution }, { ticketId: b!.id, stepId: 'check_paid', visit: 1, idempotencyKey: 'unused' });
+  t.like(before, { cause: 'late_arrival', orderPaidFen: band, covered: true });
 });

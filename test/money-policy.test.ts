@@ -1,7 +1,7 @@
 // The pure money policy: allowances per cause, what one payment may add, the n-th payment key.
 import test from 'ava';
 import { driverLateMinutes } from '../domain/fee-dispute';
-import { allowanceFen, amountToPay, capturedFen, causeOfSop, lateCompensationFen, paymentKey } from '../domain/money-policy';
+import { allowanceFen, amountToPay, capturedFen, causeOfSolution, causeOfSop, lateCompensationFen, paymentKey } from '../domain/money-policy';
 import { generateOrders } from '../sandbox';
 import { loadDefaultSops } from '../sops/load';
 
@@ -61,4 +61,12 @@ test('the key names the order, the cause and the n-th payment; the cause of a de
     ['late_arrival', 'attitude', 'fee_dispute'].map((s) => causeOfSop(s, 'coupon')),
     ['late_arrival', 'apology', 'goodwill'],
   );
+});
+
+test("a solution's cause: its own, or for older solutions the kind, the SOP and the fee-dispute late coupon's reason", (t) => {
+  t.is(causeOfSolution({ kind: 'coupon', amountFen: 1, validDays: 1, reason: 'x', cause: 'goodwill' }, 'late_arrival'), 'goodwill');
+  t.is(causeOfSolution({ kind: 'coupon', amountFen: 1, validDays: 1, reason: 'bill is correct; compensation for a driver 40 min late' }, 'fee_dispute'), 'late_arrival');
+  t.is(causeOfSolution({ kind: 'coupon', amountFen: 1, validDays: 1, reason: 'bill is correct; goodwill coupon for a vip user' }, 'fee_dispute'), 'goodwill');
+  t.is(causeOfSolution({ kind: 'refund', amountFen: 1, reason: 'x' }, 'fee_dispute'), 'overcharge');
+  t.is(causeOfSolution({ kind: 'explanation', reason: 'x' }, 'fee_dispute'), null);
 });
