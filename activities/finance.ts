@@ -75,10 +75,14 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
     return { ...row.document.policy, ...deps.sopPolicyOverrides };
   }
 
-  /** What finance has paid on this order for this cause, all tickets together. */
+  /**
+   * What finance has paid on this order for this cause, all tickets together. Refunds made before causes existed
+   * count as overcharge refunds (never paid again); such coupons carry no order and are not seen.
+   */
   async function ledger(orderId: string, cause: MoneyCause): Promise<Array<Refund | Coupon>> {
     try {
-      return KIND_OF_CAUSE[cause] === 'refund' ? await finance.listRefunds({ orderId, cause }) : await finance.listCoupons({ orderId, cause });
+      if (KIND_OF_CAUSE[cause] === 'refund') return (await finance.listRefunds({ orderId })).filter((r) => (r.cause ?? 'overcharge') === cause);
+      return await finance.listCoupons({ orderId, cause });
     } catch (err) {
       throw asActivityFailure(err);
     }

@@ -1,8 +1,10 @@
 // Randomised: short sequences of tickets (the owner's and a stranger's, late-arrival and fee disputes),
-// confirmations, rejections, concurrent confirmations, agent decisions, reopens and finance faults against the
-// real stack with millisecond timers. After every step the order's ledger stays within what the policy allows.
+// confirmations, rejections, concurrent confirmations, agent decisions, reopens, finance faults and worker restarts
+// against the real stack with millisecond timers. After every step the order's ledger stays within what the policy allows.
 import test from 'ava';
 import fc from 'fast-check';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { activitiesFromConfig, createTicketWorker } from '../worker';
 import { driverLateMinutes } from '../domain/fee-dispute';
 import { allowanceFen, capturedFen, lateCompensationFen } from '../domain/money-policy';
 import type { Order, OrderScenario } from '../integrations/types';
@@ -15,10 +17,36 @@ import { confirm, postTicket } from './helpers/tickets';
 const RUNS = 8;
 
 let stack: TestStack;
+let connection: NativeConnection;
+let worker: { instance: Worker; run: Promise<void> } | null = null;
+
+/** This file runs its own worker so a sequence can restart it (its workflows then replay from history). */
+async function startWorker() {
+  const instance = await createTicketWorker({
+    connection,
+    namespace: stack.config.temporal.namespace,
+    taskQueue: stack.config.temporal.taskQueue,
+    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+    activities: activitiesFromConfig(stack.config, stack.db),
+  });
+  worker = { instance, run: instance.run() };
+}
+
+async function stopWorker() {
+  if (!worker) return;
+  worker.instance.shutdown();
+  await worker.run;
+  worker = null;
+}
+
 test.before(async () => {
-  stack = await startTestStack({ policy: { confirmationTimeout: 1_500, reopenWindow: 2_000 } });
+  stack = await startTestStack({ worker: false, policy: { confirmationTimeout: 1_500, reopenWindow: 2_000 } });
+  connection = await NativeConnection.connect({ address: stack.config.temporal.address });
+  await startWorker();
 });
 test.after.always(async () => {
+  await stopWorker();
+  await connection?.close();
   await stack?.close();
 });
 
@@ -40,7 +68,8 @@ type Cmd =
   | { t: 'confirmAll' }
   | { t: 'decide'; i: number; d: number; amountFen: number }
   | { t: 'reopen'; i: number }
-  | { t: 'fault'; n: number; mode: 'before' | 'after' };
+  | { t: 'fault'; n: number; mode: 'before' | 'after' }
+  | { t: 'restart' };
 
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('open' as const), owner: fc.boolean(), late: fc.boolean() }) },
@@ -50,6 +79,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('decide' as const), i: fc.nat(3), d: fc.nat(3), amountFen: fc.integer({ min: 1, max: 20_000 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('reopen' as const), i: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('fault' as const), n: fc.integer({ min: 1, max: 2 }), mode: fc.constantFrom('before' as const, 'after' as const) }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'restart' as const }) },
 );
 const scenario = fc.constantFrom<OrderScenario>('late_arrival', 'wrongful_cross_city_surcharge', 'waiting_fee_overcharged');
 
@@ -115,10 +145,14 @@ async function step(run: Run, c: Cmd): Promise<void> {
     case 'fault':
       await armFinanceFaults(stack, c.n, c.mode);
       return;
+    case 'restart':
+      await stopWorker();
+      await startWorker();
+      return;
   }
 }
 
-test('random sequences of tickets, answers, decisions, reopens and faults never move more than the policy allows', async (t) => {
+test('random sequences of tickets, answers, decisions, reopens, faults and worker restarts never move more than the policy allows', async (t) => {
   let sequences = 0;
   let moved = 0;
   await fc.assert(
