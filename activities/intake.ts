@@ -7,7 +7,7 @@ import type { IntakeClassification, IntakeRequest } from '../workflows/types';
 import { countRecentContacts } from './store';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
-const ORDER_VALUE_WAIT_MS = 2_000;
+const LOOKUP_WAIT_MS = 2_000;
 /** what a user unknown to the user system, or an unreachable user system, counts as */
 export const DEFAULT_USER_TIER: UserTier = 'standard';
 
@@ -32,7 +32,7 @@ export async function classifyWithHistory(db: Database, input: ClassificationInp
 
 /** Best effort: an unreachable external system must not hold up intake, it only costs a priority factor. */
 function bestEffort<T>(read: () => Promise<T>): Promise<T | undefined> {
-  const giveUp = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ORDER_VALUE_WAIT_MS).unref());
+  const giveUp = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), LOOKUP_WAIT_MS).unref());
   return Promise.race([read().catch(() => undefined), giveUp]);
 }
 
