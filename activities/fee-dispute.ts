@@ -1,8 +1,15 @@
 // Matching actions of the fee-dispute and late-arrival SOPs: pure domain rules behind activities,
 // so a rule change never alters a running ticket's replay.
-import { analyzeDispute, describeSolution, matchSolution, type DisputeAnalysis, type FeePolicy, type Solution, type UserTier } from '../domain/fee-dispute';
+import { ApplicationFailure } from '@temporalio/activity';
+import { analyzeDispute, describeOwnerMismatch, describeSolution, matchSolution, netOfPaid, ownerMismatchSolution, type DisputeAnalysis, type FeePolicy, type Solution, type UserTier } from '../domain/fee-dispute';
 import { lateArrivalCompensation, type LateArrivalPolicy } from '../domain/late-arrival';
+import { isOrderOwner } from '../domain/money-policy';
+import type { FinanceSystem } from '../integrations/finance';
 import type { FeeCode, Order } from '../integrations/types';
+import type { Database } from '../schema';
+import { asActivityFailure } from './external-errors';
+import type { ActionMeta } from './meta';
+import { readTicketParty } from './store';
 
 type PolicyValues = Record<string, unknown>;
 
@@ -20,6 +27,7 @@ function numbers<K extends string>(policy: PolicyValues, keys: readonly K[]): Re
 const FEE_POLICY_KEYS = ['autoRefundLimitFen', 'lateThresholdMinutes', 'lateCompensationCouponFen', 'goodwillCouponFen', 'couponValidDays'] as const;
 const LATE_POLICY_KEYS = ['lateBand30Fen', 'lateBand60Fen', 'lateBand120Fen', 'couponValidDays'] as const;
 
+/** The rules alone, without the ticket's identity (unit tests call these directly). */
 export const feeDisputeActivities = {
   async analyzeFeeDispute({ order, claim }: { order: Order; claim: { namedItems: string[]; amountsFen: number[] } }): Promise<DisputeAnalysis> {
     return analyzeDispute(order, { namedItems: claim.namedItems as FeeCode[], amountsFen: claim.amountsFen });
@@ -34,3 +42,38 @@ export const feeDisputeActivities = {
     return lateArrivalCompensation(input.order, input.language, policy);
   },
 };
+
+/**
+ * The matching actions as the worker registers them: a ticket whose user is not the order's user gets no automatic
+ * money, but `{ solution: { kind: 'manual_review', amountFen: 0, reason: 'order_owner_mismatch' }, message }`, and
+ * the message tells the caller nothing about the order. A coupon proposal is net of the order's ledger for its cause.
+ */
+export function createFeeDisputeActivities(db: Database, finance: FinanceSystem) {
+  async function net<T extends { solution: Solution; message: string }>(proposal: T, order: Order, language: string): Promise<T> {
+    const { solution } = proposal;
+    if (solution.kind !== 'coupon' || !solution.cause) return proposal;
+    let paid: number;
+    try {
+      paid = (await finance.listCoupons({ orderId: order.id, cause: solution.cause })).reduce((s, c) => s + c.amount, 0);
+    } catch (err) {
+      throw asActivityFailure(err);
+    }
+    return { ...proposal, ...netOfPaid(proposal, paid, order.id, language) };
+  }
+  async function ownerMismatch(order: Order, language: string, meta: ActionMeta | undefined): Promise<{ solution: Solution; message: string } | null> {
+    if (!meta) throw ApplicationFailure.nonRetryable('matching actions need the ticket (action meta)', 'missing_meta');
+    const party = await readTicketParty(db, meta.ticketId);
+    if (!party) throw ApplicationFailure.nonRetryable(`ticket ${meta.ticketId} is not in the read model`, 'ticket_not_found');
+    return isOrderOwner(order, party.userId) ? null : { solution: ownerMismatchSolution(), message: describeOwnerMismatch(order.id, language) };
+  }
+  return {
+    analyzeFeeDispute: feeDisputeActivities.analyzeFeeDispute,
+    async matchFeeSolution(input: Parameters<typeof feeDisputeActivities.matchFeeSolution>[0], meta?: ActionMeta) {
+      return (await ownerMismatch(input.order, input.language, meta)) ?? net(await feeDisputeActivities.matchFeeSolution(input), input.order, input.language);
+    },
+    async lateArrivalCompensation(input: Parameters<typeof feeDisputeActivities.lateArrivalCompensation>[0], meta?: ActionMeta) {
+      const mismatch = await ownerMismatch(input.order, input.language, meta);
+      return mismatch ? { ...mismatch, lateMinutes: 0 } : net(await feeDisputeActivities.lateArrivalCompensation(input), input.order, input.language);
+    },
+  };
+}

@@ -4,7 +4,8 @@ import type { Database } from '../schema';
 import type { FinanceSystem } from '../integrations/finance';
 import type { OrderSystem } from '../integrations/orders';
 import type { SmsGateway } from '../integrations/sms';
-import { feeDisputeActivities } from './fee-dispute';
+import type { UserSystem } from '../integrations/users';
+import { createFeeDisputeActivities } from './fee-dispute';
 import { createFinanceActivities } from './finance';
 import { createHandoffActivities } from './handoffs';
 import { createIntakeActivities } from './intake';
@@ -17,6 +18,7 @@ export interface ActivityDeps {
   orders: OrderSystem;
   finance: FinanceSystem;
   sms: SmsGateway;
+  users: UserSystem;
   /** this environment's overrides of SOP policy values (e.g. short timeouts in tests) */
   sopPolicyOverrides: Record<string, number | string | boolean>;
   onCallPhones: Record<string, string>;
@@ -25,12 +27,12 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db),
-    ...createIntakeActivities(deps.db, deps.orders),
+    ...createIntakeActivities(deps.db, deps.orders, deps.users),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createOrderActivities(deps.orders),
-    ...createFinanceActivities(deps.finance),
+    ...createFinanceActivities(deps),
     ...createHandoffActivities(deps.sms, deps.onCallPhones),
-    ...feeDisputeActivities,
+    ...createFeeDisputeActivities(deps.db, deps.finance),
   };
 }
 

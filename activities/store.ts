@@ -2,7 +2,24 @@
 // inserts skip rows that exist, events are keyed by (ticket, seq).
 import { eq, sql } from 'drizzle-orm';
 import { intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
+import type { UserTier } from '../integrations/types';
 import type { IntakeRequest, PlannedTicket } from '../workflows/types';
+
+/** Who and what a ticket is about, from the read model: paying and matching activities trust this, not their inputs. */
+export interface TicketParty {
+  userId: string;
+  orderId: string | null;
+  sopType: string;
+  sopVersion: number;
+}
+
+export async function readTicketParty(db: Database, ticketId: string): Promise<TicketParty | null> {
+  const [row] = await db
+    .select({ userId: tickets.userId, orderId: tickets.orderId, sopType: tickets.sopType, sopVersion: tickets.sopVersion })
+    .from(tickets)
+    .where(eq(tickets.id, ticketId));
+  return row ?? null;
+}
 
 export interface ProgressRecord {
   ticketId: string;
@@ -23,7 +40,8 @@ export interface ProgressRecord {
 export function createStoreActivities(db: Database) {
   return {
     /** Stores the request and all its tickets in one transaction, each with a `created` event (seq 0). */
-    async createTickets({ request, language, tickets: planned }: { request: IntakeRequest; language: string; tickets: PlannedTicket[] }): Promise<void> {
+    /** `userTier` is the user system's tier (older intakes pass none: the request's claim is kept). */
+    async createTickets({ request, language, userTier, tickets: planned }: { request: IntakeRequest; language: string; userTier?: UserTier; tickets: PlannedTicket[] }): Promise<void> {
       await db.transaction(async (tx) => {
         await tx
           .insert(intakeRequests)
@@ -44,7 +62,7 @@ export function createStoreActivities(db: Database) {
               status: t.status,
               channel: request.channel,
               userId: request.userId,
-              userTier: request.userTier,
+              userTier: userTier ?? request.userTier,
               orderId: t.orderId ?? null,
               region: request.region ?? null,
               appVersion: request.appVersion ?? null,

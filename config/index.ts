@@ -57,6 +57,8 @@ export interface Config {
   orderApiUrl?: string;
   financeApiUrl?: string;
   smsApiUrl?: string;
+  /** the user system: a customer's tier comes from here, not from the caller */
+  userApiUrl?: string;
   sopPolicyOverrides: Record<string, number | string | boolean>;
   /** skill group → phone paged by SOPs' notifyOnCall */
   onCallPhones: Record<string, string>;
@@ -86,6 +88,7 @@ export function loadConfig(): Config {
     orderApiUrl: str('ORDER_API_URL'),
     financeApiUrl: str('FINANCE_API_URL'),
     smsApiUrl: str('SMS_API_URL'),
+    userApiUrl: str('USER_API_URL'),
     sopPolicyOverrides: loadSopPolicyOverrides(),
     onCallPhones: JSON.parse(str('ONCALL_PHONES', '{"safety_group":"13800000110","tech_team":"13800000120","supervisor_group":"13800000130"}')),
     apiTokens: [

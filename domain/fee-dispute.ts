@@ -2,6 +2,7 @@
 // order's system record, then pick a solution by policy. Pure so they are unit-tested directly;
 // the workflow calls them through activities so a rule change never breaks a running ticket's replay.
 import type { FeeCode, Order } from '../integrations/types';
+import type { MoneyCause } from './money-policy';
 
 /** Amounts in fen: the fee-dispute SOP's policy values that the solution policy reads. */
 export interface FeePolicy {
@@ -162,13 +163,15 @@ export function analyzeDispute(order: Order, claim: DisputeClaim): DisputeAnalys
   };
 }
 
+/** `cause` names the ledger the money counts against (see money-policy); absent in solutions of older tickets. */
 export type Solution =
-  | { kind: 'refund'; amountFen: number; reason: string }
-  | { kind: 'coupon'; amountFen: number; validDays: number; reason: string }
+  | { kind: 'refund'; amountFen: number; reason: string; cause?: MoneyCause }
+  | { kind: 'coupon'; amountFen: number; validDays: number; reason: string; cause?: MoneyCause }
   | { kind: 'explanation'; reason: string }
   | { kind: 'manual_review'; amountFen: number; reason: string };
 
-export type UserTier = 'standard' | 'vip' | 'enterprise';
+export type { UserTier } from '../integrations/types';
+import type { UserTier } from '../integrations/types';
 
 export function matchSolution(analysis: DisputeAnalysis, userTier: UserTier, policy: FeePolicy): Solution {
   const overcharge = analysis.refundDueFen;
@@ -178,19 +181,55 @@ export function matchSolution(analysis: DisputeAnalysis, userTier: UserTier, pol
   if (overcharge > policy.autoRefundLimitFen) {
     return { kind: 'manual_review', amountFen: overcharge, reason: `overcharge ${yuan(overcharge)} exceeds the automatic refund limit ${yuan(policy.autoRefundLimitFen)}` };
   }
-  if (overcharge > 0) return { kind: 'refund', amountFen: overcharge, reason: analysis.findings.map((f) => f.reason).join('; ') };
+  if (overcharge > 0) return { kind: 'refund', amountFen: overcharge, reason: analysis.findings.map((f) => f.reason).join('; '), cause: 'overcharge' };
   if (analysis.driverLateMinutes >= policy.lateThresholdMinutes && policy.lateCompensationCouponFen > 0) {
     return {
       kind: 'coupon',
       amountFen: policy.lateCompensationCouponFen,
       validDays: policy.couponValidDays,
       reason: `bill is correct; compensation for a driver ${analysis.driverLateMinutes} min late`,
+      cause: 'late_arrival',
     };
   }
   if (userTier !== 'standard' && policy.goodwillCouponFen > 0) {
-    return { kind: 'coupon', amountFen: policy.goodwillCouponFen, validDays: policy.couponValidDays, reason: `bill is correct; goodwill coupon for a ${userTier} user` };
+    return { kind: 'coupon', amountFen: policy.goodwillCouponFen, validDays: policy.couponValidDays, reason: `bill is correct; goodwill coupon for a ${userTier} user`, cause: 'goodwill' };
   }
   return { kind: 'explanation', reason: 'bill is correct' };
+}
+
+/** A ticket whose user is not the order's user: no automatic money, a person reviews it. */
+export const ownerMismatchSolution = (): Solution => ({ kind: 'manual_review', amountFen: 0, reason: 'order_owner_mismatch' });
+
+/** Says nothing about the order: the caller is not its owner. */
+export function describeOwnerMismatch(orderId: string, language: string): string {
+  return language !== 'en'
+    ? `订单${orderId}无法与您的账号匹配,已转人工核实,我们会尽快联系您。`
+    : `We could not match order ${orderId} to your account, so an agent will review your request. We will contact you soon.`;
+}
+
+/**
+ * A coupon proposal net of what the order already received for its cause (another ticket, an earlier pass):
+ * the rest, or an explanation when nothing is left. Other solutions pass unchanged (refunds are netted by the analysis).
+ */
+export function netOfPaid(proposal: { solution: Solution; message: string }, paidFen: number, orderId: string, language: string): { solution: Solution; message: string } {
+  const { solution } = proposal;
+  if (solution.kind !== 'coupon' || paidFen <= 0) return proposal;
+  const zh = language !== 'en';
+  const rest = solution.amountFen - paidFen;
+  if (rest <= 0) {
+    return {
+      solution: { kind: 'explanation', reason: `order ${orderId} already received ${yuan(paidFen)} in coupons for this (${solution.reason})` },
+      message: zh
+        ? `订单${orderId}已就此获得${yuan(paidFen)}优惠券补偿,不再重复发放。请确认您是否认可此说明。`
+        : `Order ${orderId} has already received a ${yuan(paidFen)} coupon for this, so no further coupon is due. Please confirm whether this settles it.`,
+    };
+  }
+  return {
+    solution: { ...solution, amountFen: rest, reason: `${solution.reason}; ${yuan(paidFen)} already given` },
+    message: zh
+      ? `经核实订单${orderId},您应获得${yuan(solution.amountFen)}补偿,已发放${yuan(paidFen)},我们将补发${yuan(rest)}优惠券(${solution.validDays}天内有效),请确认是否接受。`
+      : `We checked order ${orderId}: ${yuan(solution.amountFen)} of compensation is due and ${yuan(paidFen)} was already given, so we offer a ${yuan(rest)} coupon valid ${solution.validDays} days. Please confirm whether you accept.`,
+  };
 }
 
 /** The message the user receives with the proposed solution, in their language. */

@@ -27,7 +27,7 @@ export function lateArrivalCompensation(order: Order, language: string, policy: 
   }
   return {
     lateMinutes,
-    solution: { kind: 'coupon', amountFen, validDays: policy.couponValidDays, reason: `driver ${lateMinutes} min late` },
+    solution: { kind: 'coupon', amountFen, validDays: policy.couponValidDays, reason: `driver ${lateMinutes} min late`, cause: 'late_arrival' },
     message: zh
       ? `经核实订单${order.id},司机迟到${lateMinutes}分钟,非常抱歉。我们将赠送${yuan(amountFen)}优惠券(${policy.couponValidDays}天内有效),请确认是否接受。`
       : `We checked order ${order.id}: the driver was ${lateMinutes} min late, and we are sorry. We offer a ${yuan(amountFen)} coupon valid ${policy.couponValidDays} days. Please confirm whether you accept.`,

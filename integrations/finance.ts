@@ -1,13 +1,13 @@
 // HTTP client for the finance system (sandbox: `${sandbox.url}/finance`). Refunds and coupons are idempotent per key.
 import { createHttp, type HttpClientOptions } from './http';
-import type { Coupon, CouponRequest, FinanceRequestLogEntry, Refund, RefundRequest } from './types';
+import type { Coupon, CouponRequest, FinanceRequestLogEntry, PaymentCause, Refund, RefundRequest } from './types';
 
 export interface FinanceSystem {
   /** replayed = the server returned the refund created earlier for this key (no new money moved) */
   issueRefund(req: RefundRequest, idempotencyKey: string): Promise<{ refund: Refund; replayed: boolean }>;
   issueCoupon(req: CouponRequest, idempotencyKey: string): Promise<{ coupon: Coupon; replayed: boolean }>;
-  listRefunds(f?: { orderId?: string; ticketId?: string }): Promise<Refund[]>;
-  listCoupons(f?: { userId?: string; ticketId?: string }): Promise<Coupon[]>;
+  listRefunds(f?: { orderId?: string; ticketId?: string; cause?: PaymentCause }): Promise<Refund[]>;
+  listCoupons(f?: { userId?: string; ticketId?: string; orderId?: string; cause?: PaymentCause }): Promise<Coupon[]>;
   /** every POST the finance system received, replays and rejections included */
   requestLog(): Promise<FinanceRequestLogEntry[]>;
 }
@@ -26,10 +26,10 @@ export function createFinanceClient(baseUrl: string, opts: HttpClientOptions = {
       return { coupon: res.body, replayed: replayed(res) };
     },
     async listRefunds(f = {}) {
-      return (await http<Refund[]>('/refunds', { query: { orderId: f.orderId, ticketId: f.ticketId } })).body;
+      return (await http<Refund[]>('/refunds', { query: { orderId: f.orderId, ticketId: f.ticketId, cause: f.cause } })).body;
     },
     async listCoupons(f = {}) {
-      return (await http<Coupon[]>('/coupons', { query: { userId: f.userId, ticketId: f.ticketId } })).body;
+      return (await http<Coupon[]>('/coupons', { query: { userId: f.userId, ticketId: f.ticketId, orderId: f.orderId, cause: f.cause } })).body;
     },
     async requestLog() {
       return (await http<FinanceRequestLogEntry[]>('/requests')).body;

@@ -1,6 +1,6 @@
 // Shared fetch helper for our external-system clients: timeout, JSON handling and error mapping.
 
-export type ExternalSystemName = 'orders' | 'finance' | 'sms';
+export type ExternalSystemName = 'orders' | 'finance' | 'sms' | 'users';
 
 export class ExternalSystemError extends Error {
   override readonly name = 'ExternalSystemError';

@@ -87,12 +87,16 @@ export type OrderScenario =
   | 'driver_no_show'
   | 'cancelled_with_fee';
 
+/** What the money is for: all tickets of an order share one ledger per cause (see domain/money-policy). */
+export type PaymentCause = 'overcharge' | 'cargo_claim' | 'late_arrival' | 'goodwill' | 'apology';
+
 export interface RefundRequest {
   orderId: string;
   /** fen, > 0 */
   amount: number;
   reason: string;
   ticketId?: string;
+  cause?: PaymentCause;
 }
 
 export interface Refund extends RefundRequest {
@@ -109,6 +113,9 @@ export interface CouponRequest {
   reason: string;
   validDays: number;
   ticketId?: string;
+  /** the order the coupon compensates, so the order's ledger can be read */
+  orderId?: string;
+  cause?: PaymentCause;
 }
 
 export interface Coupon extends CouponRequest {
@@ -140,6 +147,16 @@ export interface FinanceRequestLogEntry {
   error?: string;
   /** set when the response was replaced by an injected fault */
   injectedFault?: 'before' | 'after';
+}
+
+export type UserTier = 'standard' | 'vip' | 'enterprise';
+
+/** A customer as the user system knows them: the tier is the system's, not the caller's word. */
+export interface UserProfile {
+  id: string;
+  tier: UserTier;
+  phone: string;
+  memberSince: string;
 }
 
 export interface SmsMessage {

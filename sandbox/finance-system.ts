@@ -1,7 +1,7 @@
 // Finance sandbox: idempotent refunds and coupons, request log, fault injection. State persisted to dataDir.
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Coupon, CouponRequest, FinanceRequestLogEntry, Refund, RefundRequest } from '../integrations/types';
+import type { Coupon, CouponRequest, FinanceRequestLogEntry, PaymentCause, Refund, RefundRequest } from '../integrations/types';
 import { FaultInjector, parseFaultBody } from './faults';
 import type { OrderBook } from './order-system';
 import { JsonFileStore } from './store';
@@ -52,6 +52,15 @@ function posInt(b: Record<string, unknown>, field: string, max: number): number 
   return v;
 }
 
+const CAUSES: PaymentCause[] = ['overcharge', 'cargo_claim', 'late_arrival', 'goodwill', 'apology'];
+
+function cause(b: Record<string, unknown>): PaymentCause | undefined | Invalid {
+  const v = b.cause;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !CAUSES.includes(v as PaymentCause)) return { field: 'cause', reason: `must be one of ${CAUSES.join(', ')}` };
+  return v as PaymentCause;
+}
+
 function isInvalid(v: unknown): v is Invalid {
   return isObject(v) && typeof v.field === 'string' && typeof v.reason === 'string';
 }
@@ -68,8 +77,11 @@ export function validateRefund(body: unknown): RefundRequest | Invalid {
   if (isInvalid(reason)) return reason;
   const ticketId = str(body, 'ticketId', true);
   if (isInvalid(ticketId)) return ticketId;
+  const why = cause(body);
+  if (isInvalid(why)) return why;
   const req: RefundRequest = { orderId: orderId!, amount, reason: reason! };
   if (ticketId !== undefined) req.ticketId = ticketId;
+  if (why !== undefined) req.cause = why;
   return req;
 }
 
@@ -85,8 +97,14 @@ export function validateCoupon(body: unknown): CouponRequest | Invalid {
   if (isInvalid(validDays)) return validDays;
   const ticketId = str(body, 'ticketId', true);
   if (isInvalid(ticketId)) return ticketId;
+  const orderId = str(body, 'orderId', true);
+  if (isInvalid(orderId)) return orderId;
+  const why = cause(body);
+  if (isInvalid(why)) return why;
   const req: CouponRequest = { userId: userId!, amount, reason: reason!, validDays };
   if (ticketId !== undefined) req.ticketId = ticketId;
+  if (orderId !== undefined) req.orderId = orderId;
+  if (why !== undefined) req.cause = why;
   return req;
 }
 
@@ -271,14 +289,18 @@ export function financeRoutes(fin: FinanceSystemState, book: OrderBook) {
     app.get('/refunds', async (req) => {
       const q = req.query as Record<string, string | undefined>;
       return fin.state.refunds.filter(
-        (r) => (!q.orderId || r.orderId === q.orderId) && (!q.ticketId || r.ticketId === q.ticketId),
+        (r) => (!q.orderId || r.orderId === q.orderId) && (!q.ticketId || r.ticketId === q.ticketId) && (!q.cause || r.cause === q.cause),
       );
     });
 
     app.get('/coupons', async (req) => {
       const q = req.query as Record<string, string | undefined>;
       return fin.state.coupons.filter(
-        (c) => (!q.userId || c.userId === q.userId) && (!q.ticketId || c.ticketId === q.ticketId),
+        (c) =>
+          (!q.userId || c.userId === q.userId) &&
+          (!q.ticketId || c.ticketId === q.ticketId) &&
+          (!q.orderId || c.orderId === q.orderId) &&
+          (!q.cause || c.cause === q.cause),
       );
     });
 

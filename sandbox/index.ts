@@ -5,6 +5,7 @@ import { DEFAULT_ORDER_COUNT, DEFAULT_SEED, generateOrders } from './generate';
 import { OrderBook, orderRoutes } from './order-system';
 import { FinanceSystemState, financeRoutes } from './finance-system';
 import { SmsSystemState, smsRoutes } from './sms-system';
+import { UserDirectory, generateUsers, userRoutes } from './user-system';
 
 export { generateOrders, SCENARIOS, DEFAULT_SEED, DEFAULT_ORDER_COUNT } from './generate';
 export { FARE_RULES, FEE_LABELS } from './catalog';
@@ -24,16 +25,16 @@ export interface RunningSandbox {
   orderApiUrl: string;
   financeApiUrl: string;
   smsApiUrl: string;
+  userApiUrl: string;
   close(): Promise<void>;
 }
 
 export function buildSandboxApp(opts: { dataDir: string; seed?: number; orderCount?: number }): FastifyInstance {
   const finance = new FinanceSystemState(opts.dataDir);
   const sms = new SmsSystemState(opts.dataDir);
-  const book = new OrderBook(
-    generateOrders(opts.seed ?? DEFAULT_SEED, opts.orderCount ?? DEFAULT_ORDER_COUNT),
-    (orderId) => finance.refundedFor(orderId),
-  );
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const book = new OrderBook(generateOrders(seed, opts.orderCount ?? DEFAULT_ORDER_COUNT), (orderId) => finance.refundedFor(orderId));
+  const users = new UserDirectory(opts.dataDir, () => generateUsers(book.orders, seed));
 
   const app = Fastify({ logger: false });
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
@@ -44,7 +45,7 @@ export function buildSandboxApp(opts: { dataDir: string; seed?: number; orderCou
 
   app.get('/', async () => ({
     name: 'ticketflow-sandbox',
-    systems: { order: '/order', finance: '/finance', sms: '/sms' },
+    systems: { order: '/order', finance: '/finance', sms: '/sms', user: '/user' },
     seed: opts.seed ?? DEFAULT_SEED,
     orderCount: book.orders.length,
   }));
@@ -52,6 +53,7 @@ export function buildSandboxApp(opts: { dataDir: string; seed?: number; orderCou
   app.register(orderRoutes(book), { prefix: '/order' });
   app.register(financeRoutes(finance, book), { prefix: '/finance' });
   app.register(smsRoutes(sms), { prefix: '/sms' });
+  app.register(userRoutes(users), { prefix: '/user' });
   return app;
 }
 
@@ -68,6 +70,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     orderApiUrl: `${url}/order`,
     financeApiUrl: `${url}/finance`,
     smsApiUrl: `${url}/sms`,
+    userApiUrl: `${url}/user`,
     close: () => (closed ??= app.close()),
   };
 }

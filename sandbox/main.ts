@@ -22,6 +22,7 @@ console.log(`sandbox listening on ${sandbox.url}`);
 console.log(`  order system:   ${sandbox.orderApiUrl}`);
 console.log(`  finance system: ${sandbox.financeApiUrl}`);
 console.log(`  sms gateway:    ${sandbox.smsApiUrl}`);
+console.log(`  user system:    ${sandbox.userApiUrl}`);
 
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

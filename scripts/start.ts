@@ -18,11 +18,12 @@ const devServer = process.env.TEMPORAL_ADDRESS ? null : await startDevServer(rea
 if (devServer) config.temporal.address = devServer.address;
 
 let sandbox: RunningSandbox | null = null;
-if (!config.orderApiUrl || !config.financeApiUrl || !config.smsApiUrl) {
+if (!config.orderApiUrl || !config.financeApiUrl || !config.smsApiUrl || !config.userApiUrl) {
   sandbox = await startSandbox({ port: config.sandbox.port, host: config.sandbox.host, dataDir: path.join(config.dataDir, 'sandbox') });
   config.orderApiUrl ??= sandbox.orderApiUrl;
   config.financeApiUrl ??= sandbox.financeApiUrl;
   config.smsApiUrl ??= sandbox.smsApiUrl;
+  config.userApiUrl ??= sandbox.userApiUrl;
 }
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

@@ -53,7 +53,7 @@ test('accepted refund: closed, exactly one refund of the overcharge, every step 
 
   const refunds = await stack.finance.listRefunds({ ticketId: ticket.id });
   t.is(refunds.length, 1);
-  t.like(refunds[0], { orderId: order.id, amount: overcharge, idempotencyKey: `${ticket.id}:apply_solution:1` });
+  t.like(refunds[0], { orderId: order.id, amount: overcharge, cause: 'overcharge', idempotencyKey: `money:${order.id}:overcharge:1` });
 
   const steps = closed.events.map((e: { step: string; kind: string }) => `${e.step}:${e.kind}`);
   t.deepEqual(steps, [
@@ -135,18 +135,20 @@ test('no answer within the time limit: sla_breached, escalated', async (t) => {
   await recordHistory('fee-dispute-timeout', ticket.workflowId);
 });
 
-test.serial('a lost finance response is retried with the same key: still one refund', async (t) => {
+test.serial('a lost finance response: the retry reads the ledger and pays nothing more, still one refund', async (t) => {
   const withinLimit = (o: { total: number }) => o.total <= AUTO_REFUND_LIMIT_FEN;
   const { order, ticket } = await openFeeTicket('double_payment', '同一个订单扣了我两次钱,多收费了', {}, withinLimit);
   await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
   await fetch(`${stack.sandbox.financeApiUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext: 1, mode: 'after' }) });
   await confirm(stack, ticket.id, { accepted: true });
-  await waitForStatus(stack, ticket.id, 'closed');
+  const closed = await waitForStatus(stack, ticket.id, 'closed');
   const refunds = await stack.finance.listRefunds({ ticketId: ticket.id });
   t.is(refunds.length, 1);
   t.is(refunds[0]!.amount, order.total);
-  const attempts = (await stack.finance.requestLog()).filter((e) => e.idempotencyKey === `${ticket.id}:apply_solution:1`);
-  t.deepEqual(attempts.map((e) => e.outcome), ['created', 'replayed']);
+  // the answer to the first POST was lost; the retry found the refund on the order's ledger and posted nothing
+  const attempts = (await stack.finance.requestLog()).filter((e) => e.orderId === order.id);
+  t.deepEqual(attempts.map((e) => [e.idempotencyKey, e.outcome, e.injectedFault]), [[`money:${order.id}:overcharge:1`, 'created', 'after']]);
+  t.like(closed.ticket.resolution, { applied: { amountFen: order.total, paidNowFen: 0, orderPaidFen: order.total } });
 });
 
 test('an overcharge above the automatic refund limit escalates for manual review', async (t) => {

@@ -32,7 +32,7 @@ test('an overcharged waiting fee is found to the fen and refunded', (t) => {
     const analysis = analyzeDispute(order, { namedItems: ['waiting_fee'], amountsFen: [] });
     t.is(analysis.findings.length, 1, order.id);
     t.like(analysis.findings[0], { item: 'waiting_fee', charged: sum(order, 'waiting_fee'), expected, overcharge: sum(order, 'waiting_fee') - expected });
-    t.deepEqual(matchSolution(analysis, 'standard', policy), { kind: 'refund', amountFen: analysis.totalOverchargeFen, reason: analysis.findings[0]!.reason });
+    t.deepEqual(matchSolution(analysis, 'standard', policy), { kind: 'refund', amountFen: analysis.totalOverchargeFen, reason: analysis.findings[0]!.reason, cause: 'overcharge' });
   }
 });
 

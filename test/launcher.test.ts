@@ -25,7 +25,7 @@ test.after.always(() => {
 /** Starts `npm start`'s launcher in its own process group, as a terminal would; resolves when it is ready. */
 function start(): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...ports, DATA_DIR: dataDir };
-  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'USER_API_URL', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
   const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'start'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running = child;
   let output = '';

@@ -1,11 +1,12 @@
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../sandbox/index';
 import { createOrderSystemClient } from '../integrations/orders';
 import { createFinanceClient } from '../integrations/finance';
 import { createSmsClient } from '../integrations/sms';
+import { createUserSystemClient } from '../integrations/users';
 import { ExternalSystemError } from '../integrations/http';
 import type { Order, OrderScenario, RefundRequest } from '../integrations/types';
 
@@ -395,6 +396,62 @@ test('coupons: created, replayed, 422, 400, listed', async (t) => {
     t.is((await fin.listCoupons({ ticketId: 'T-5' })).length, 1);
     t.is((await fin.listCoupons({ userId: 'U-000000' })).length, 0);
   });
+});
+
+test('coupons and refunds carry their order and cause; the ledger filters by them', async (t) => {
+  await withSandbox(async (sb) => {
+    const fin = createFinanceClient(sb.financeApiUrl);
+    const order = await paidOrder(sb.orderApiUrl);
+    await fin.issueCoupon({ userId: order.userId, orderId: order.id, cause: 'late_arrival', amount: 1000, reason: 'late', validDays: 30 }, 'c-late');
+    await fin.issueCoupon({ userId: order.userId, orderId: order.id, cause: 'goodwill', amount: 500, reason: 'vip', validDays: 30 }, 'c-good');
+    await fin.issueCoupon({ userId: order.userId, amount: 700, reason: 'no order', validDays: 30 }, 'c-none');
+    await fin.issueRefund({ orderId: order.id, cause: 'overcharge', amount: 100, reason: 'x' }, 'r-1');
+    t.deepEqual((await fin.listCoupons({ orderId: order.id })).map((c) => c.amount), [1000, 500]);
+    t.deepEqual((await fin.listCoupons({ orderId: order.id, cause: 'late_arrival' })).map((c) => c.idempotencyKey), ['c-late']);
+    t.deepEqual((await fin.listRefunds({ orderId: order.id, cause: 'overcharge' })).map((r) => r.amount), [100]);
+    const bad = await t.throwsAsync(fin.issueCoupon({ userId: order.userId, cause: 'bonus' as never, amount: 1, reason: 'x', validDays: 1 }, 'c-bad'), { instanceOf: ExternalSystemError });
+    t.is((bad.body as { field: string }).field, 'cause');
+  });
+});
+
+test('user system: a profile with a tier for every order user, 404 → null, same after a restart', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sandbox-users-'));
+  try {
+    let first: unknown;
+    await withSandbox(
+      async (sb) => {
+        const users = createUserSystemClient(sb.userApiUrl);
+        const orders = await allOrders(sb.orderApiUrl);
+        const profiles = await Promise.all([...new Set(orders.map((o) => o.userId))].map((id) => users.getUser(id)));
+        t.true(profiles.every((p) => p !== null && ['standard', 'vip', 'enterprise'].includes(p.tier)));
+        const tiers = new Set(profiles.map((p) => p!.tier));
+        t.deepEqual([...tiers].sort(), ['enterprise', 'standard', 'vip']);
+        t.is(await users.getUser('U-000000'), null);
+        const vip = (await (await fetch(`${sb.userApiUrl}/users?tier=vip`)).json()) as Array<{ tier: string }>;
+        t.true(vip.length > 0 && vip.every((u) => u.tier === 'vip'));
+        t.is((await fetch(`${sb.userApiUrl}/users?tier=gold`)).status, 400);
+        first = profiles;
+      },
+      { dataDir },
+    );
+    // persisted, not regenerated: an edit of the stored state is what the restarted sandbox serves
+    const file = join(dataDir, 'users.json');
+    const stored = JSON.parse(await readFile(file, 'utf8')) as { users: Array<{ id: string; tier: string }> };
+    const edited = stored.users[0]!;
+    edited.tier = edited.tier === 'vip' ? 'enterprise' : 'vip';
+    await writeFile(file, JSON.stringify(stored));
+    await withSandbox(
+      async (sb) => {
+        const users = createUserSystemClient(sb.userApiUrl);
+        t.is((await users.getUser(edited.id))!.tier as string, edited.tier);
+        const others = (first as Array<{ id: string }>).filter((p) => p.id !== edited.id);
+        t.deepEqual(await Promise.all(others.map((p) => users.getUser(p.id))), others);
+      },
+      { dataDir },
+    );
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 test('state survives close + restart with the same dataDir', async (t) => {

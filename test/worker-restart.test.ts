@@ -29,6 +29,7 @@ function startWorkerProcess(): Promise<ChildProcess> {
       ORDER_API_URL: stack.sandbox.orderApiUrl,
       FINANCE_API_URL: stack.sandbox.financeApiUrl,
       SMS_API_URL: stack.sandbox.smsApiUrl,
+      USER_API_URL: stack.sandbox.userApiUrl,
       CONFIRMATION_TIMEOUT_MS: '120000',
       SOP_POLICY_OVERRIDES: JSON.stringify({ reopenWindow: 0 }),
     },

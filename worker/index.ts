@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { createFinanceClient } from '../integrations/finance';
 import { createOrderSystemClient } from '../integrations/orders';
 import { createSmsClient } from '../integrations/sms';
+import { createUserSystemClient } from '../integrations/users';
 import type { Database } from '../schema';
 
 const require = createRequire(import.meta.url);
@@ -32,13 +33,16 @@ export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
 
 /** Activities wired to the external systems named in the configuration. */
 export function activitiesFromConfig(config: Config, db: Database): Activities {
-  const { orderApiUrl, financeApiUrl, smsApiUrl } = config;
-  if (!orderApiUrl || !financeApiUrl || !smsApiUrl) throw new Error('ORDER_API_URL, FINANCE_API_URL and SMS_API_URL must be set (npm start sets them to the sandbox)');
+  const { orderApiUrl, financeApiUrl, smsApiUrl, userApiUrl } = config;
+  if (!orderApiUrl || !financeApiUrl || !smsApiUrl || !userApiUrl) {
+    throw new Error('ORDER_API_URL, FINANCE_API_URL, SMS_API_URL and USER_API_URL must be set (npm start sets them to the sandbox)');
+  }
   return createActivities({
     db,
     orders: createOrderSystemClient(orderApiUrl),
     finance: createFinanceClient(financeApiUrl),
     sms: createSmsClient(smsApiUrl),
+    users: createUserSystemClient(userApiUrl),
     sopPolicyOverrides: config.sopPolicyOverrides,
     onCallPhones: config.onCallPhones,
   });

@@ -15,6 +15,8 @@ const { classifyIntake, createTickets, resolveSops } = proxyLocalActivities<Acti
 
 export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResult> {
   const classification = await classifyIntake(request);
+  // the user system's tier; histories recorded before the lookup carry none and keep the request's
+  const userTier = classification.userTier ?? request.userTier;
   // the latest published version of each issue's SOP, fixed now: a running ticket never changes procedure
   const sops = await resolveSops({ labels: classification.issues.map((i) => `${i.category}/${i.subtype}`) });
   const planned: PlannedTicket[] = classification.issues.map((issue, index) => {
@@ -37,7 +39,7 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
       sopVersion: document.version,
     };
   });
-  await createTickets({ request, language: classification.language, tickets: planned });
+  await createTickets({ request, language: classification.language, userTier, tickets: planned });
 
   // all children in one workflow task: one round trip however many issues the message had
   await Promise.all(
@@ -55,7 +57,7 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
               skillGroup: ticket.skillGroup,
               priority: ticket.priority,
               userId: request.userId,
-              userTier: request.userTier,
+              userTier,
               orderId: ticket.orderId ?? null,
               region: request.region ?? null,
               channel: request.channel,
@@ -70,7 +72,7 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
         ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `${ticket.category}/${ticket.subtype} · P${ticket.priority} · SOP ${document.type} v${document.version} · ${ticket.orderId ?? 'no order'} · ${ticket.issueText.slice(0, 60)}`,
-        staticDetails: `request ${request.requestId} (${workflowInfo().workflowId}), user ${request.userId} (${request.userTier}), channel ${request.channel}`,
+        staticDetails: `request ${request.requestId} (${workflowInfo().workflowId}), user ${request.userId} (${userTier}), channel ${request.channel}`,
         typedSearchAttributes: [
           { key: attrs.TicketType, value: document.type },
           { key: attrs.TicketSubtype, value: ticket.subtype },

@@ -14,6 +14,7 @@ export interface IntakeRequest {
   userId: string;
   orderId?: string;
   channel: Channel;
+  /** what the caller claims: a hint for agents, never the ticket's tier */
   userTier: UserTier;
   region?: string;
   appVersion?: string;
@@ -36,6 +37,8 @@ export interface IssuePlan {
 
 export interface IntakeClassification {
   language: string;
+  /** the tier the user system knows (absent in histories recorded before it was looked up) */
+  userTier?: UserTier;
   issues: IssuePlan[];
 }
 

@@ -42,6 +42,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   config.orderApiUrl = sandbox.orderApiUrl;
   config.financeApiUrl = sandbox.financeApiUrl;
   config.smsApiUrl = sandbox.smsApiUrl;
+  config.userApiUrl = sandbox.userApiUrl;
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   const connection = await Connection.connect({ address: config.temporal.address });

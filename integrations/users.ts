@@ -1,0 +1,18 @@
+// HTTP client for the user system (sandbox: `${sandbox.url}/user`): who a customer is and their tier.
+import { createHttp, type HttpClientOptions } from './http';
+import type { UserProfile } from './types';
+
+export interface UserSystem {
+  /** null when the user system does not know the id (404) */
+  getUser(id: string): Promise<UserProfile | null>;
+}
+
+export function createUserSystemClient(baseUrl: string, opts: HttpClientOptions = {}): UserSystem {
+  const http = createHttp('users', baseUrl, opts);
+  return {
+    async getUser(id) {
+      const res = await http<UserProfile>(`/users/${encodeURIComponent(id)}`, { okStatuses: [404] });
+      return res.status === 404 ? null : res.body;
+    },
+  };
+}
