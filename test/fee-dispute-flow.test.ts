@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../schema';
 import { loadDefaultSops } from '../sops/load';
 import { startTestStack, type TestStack } from './helpers/stack';
+import type { As } from './helpers/credentials';
 import { recordHistory as recordHistoryOf, decide as decideAs, waitForEvent as waitForEventOf, waitForLive as waitForLiveOf } from './helpers/flows';
 import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
@@ -18,7 +19,7 @@ test.after.always(async () => {
 
 const feePolicy = loadDefaultSops().find((d) => d.type === 'fee_dispute')!.policy as Record<string, number>;
 const AUTO_REFUND_LIMIT_FEN = feePolicy.autoRefundLimitFen!;
-const decide = (ticketId: string, body: object, token?: string | null) => decideAs(stack, ticketId, body, token);
+const decide = (ticketId: string, body: { agentId?: string; [field: string]: unknown }, as?: As) => decideAs(stack, ticketId, body, as);
 const waitForLive = (ticketId: string, fits: (live: any) => boolean) => waitForLiveOf(stack, ticketId, fits);
 const waitForEvent = (ticketId: string, fits: (event: any) => boolean) => waitForEventOf(stack, ticketId, fits);
 

@@ -8,7 +8,9 @@ import { ticketEvents, tickets } from '../../schema';
 import { intakeWorkflow } from '../../workflows';
 import { ticketStateQuery } from '../../workflows/definitions';
 import { CHANNELS, USER_TIERS, type IntakeRequest, type IntakeResult } from '../../workflows/types';
+import { callerId, callerOf, mayReadPii } from '../auth';
 import { assertNotBlank, HttpError } from '../errors';
+import { maskPersonalData } from '../pii';
 import type { ApiContext } from '../context';
 import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
 
@@ -76,6 +78,12 @@ const fingerprint = (body: CreateTicketBody) =>
     .update(JSON.stringify(Object.entries(body).sort(([a], [b]) => a.localeCompare(b))))
     .digest('hex');
 
+/**
+ * The stored request id (intake_requests.request_id; workflow id `intake-<this>`): the calling
+ * key, service or staff id, then the client's Idempotency-Key or a random UUID.
+ */
+export const intakeRequestId = (caller: string, requestId: string) => `${caller}-${requestId}`;
+
 export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const { temporal, db, config } = ctx;
 
@@ -85,8 +93,10 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     const key = request.headers['idempotency-key'];
     const requestId = key ?? randomUUID();
     const bodyHash = fingerprint(body);
-    const input: IntakeRequest = { ...body, userTier: body.userTier ?? 'standard', requestId, receivedAt: new Date().toISOString() };
-    const workflowId = `intake-${requestId}`;
+    // idempotency keys are per caller: the same key from two services names two requests
+    const scopedRequestId = intakeRequestId(callerId(callerOf(request)), requestId);
+    const input: IntakeRequest = { ...body, userTier: body.userTier ?? 'standard', requestId: scopedRequestId, receivedAt: new Date().toISOString() };
+    const workflowId = `intake-${scopedRequestId}`;
 
     let replayed = false;
     try {
@@ -123,12 +133,13 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     '/v1/requests/:requestId',
     { schema: { summary: 'The outcome of one intake request', tags: ['tickets'], response: { 200: intakeAnswer, 202: intakeAnswer, 404: errorBody } } },
     async (request, reply) => {
-      const handle = temporal.client.workflow.getHandle<typeof intakeWorkflow>(`intake-${request.params.requestId}`);
+      // another caller's request id names another workflow: 404, never their answer
+      const handle = temporal.client.workflow.getHandle<typeof intakeWorkflow>(`intake-${intakeRequestId(callerId(callerOf(request)), request.params.requestId)}`);
       try {
         const described = await withinDeadline(temporal.connection, 5_000, () => handle.describe());
         if (described.status.name !== 'COMPLETED') return reply.status(202).send({ requestId: request.params.requestId, status: 'processing', tickets: [] });
         const result = await handle.result();
-        return { requestId: result.requestId, status: 'created', tickets: result.tickets };
+        return { requestId: request.params.requestId, status: 'created', tickets: result.tickets };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no request ${request.params.requestId}`);
         unavailable(err, 'could not read the request');
@@ -150,7 +161,8 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       } catch (err) {
         liveError = err instanceof Error ? err.message : String(err);
       }
-      return { ticket, events: events.map(({ id: _id, ...event }) => event), live, ...(liveError ? { liveError } : {}) };
+      const answer = { ticket, events: events.map(({ id: _id, ...event }) => event), live, ...(liveError ? { liveError } : {}) };
+      return mayReadPii(callerOf(request)) ? answer : maskPersonalData(answer);
     },
   );
 };
