@@ -7,7 +7,7 @@ import { loadDefaultSops } from '../sops/load';
 import { startTestStack, type TestStack } from './helpers/stack';
 import type { As } from './helpers/credentials';
 import { recordHistory as recordHistoryOf, decide as decideAs, waitForEvent as waitForEventOf, waitForLive as waitForLiveOf } from './helpers/flows';
-import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+import { api, confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -193,12 +193,23 @@ test('the same Idempotency-Key returns the same answer and starts nothing new', 
   t.is(second.status, 201);
   t.is(second.headers['idempotent-replayed'], 'true');
   t.deepEqual(second.body, first.body);
-  const rows = await stack.db.select().from(tickets).where(eq(tickets.requestId, 'idem-key-1'));
+  t.true(first.body.requestId.endsWith('-idem-key-1'));
+  const rows = await stack.db.select().from(tickets).where(eq(tickets.requestId, first.body.requestId));
   t.is(rows.length, first.body.tickets.length);
 
   const conflicting = await postTicket(stack, { ...body, text: '完全不同的内容' }, 'idem-key-1');
   t.is(conflicting.status, 422);
   t.is(conflicting.body.error, 'idempotency_key_reused');
+
+  // keys are per caller: another service's same key is its own request, and it cannot read the first one
+  const otherService = await stack.auth.apiKey(['tickets:create'], 'another service');
+  const other = await postTicket(stack, { ...body, text: '完全不同的内容' }, 'idem-key-1', otherService);
+  t.is(other.status, 201);
+  t.is(other.headers['idempotent-replayed'], undefined);
+  t.not(other.body.requestId, first.body.requestId);
+  t.notDeepEqual(other.body.tickets.map((x: { id: string }) => x.id), first.body.tickets.map((x: { id: string }) => x.id));
+  t.is((await api(stack, 'GET', `/v1/requests/${first.body.requestId}`, { as: otherService })).status, 404);
+  t.is((await api(stack, 'GET', `/v1/requests/${first.body.requestId}`)).status, 200);
 });
 
 test('engineers find tickets in Temporal by search attributes', async (t) => {

@@ -79,8 +79,8 @@ const fingerprint = (body: CreateTicketBody) =>
     .digest('hex');
 
 /**
- * The stored request id (intake_requests.request_id; workflow id `intake-<this>`): the calling
- * key, service or staff id, then the client's Idempotency-Key or a random UUID.
+ * The request id (intake_requests.request_id, the answer's requestId, workflow id `intake-<this>`):
+ * `<caller id>-<Idempotency-Key or a random UUID>`, the caller being the API key or staff id.
  */
 export const intakeRequestId = (caller: string, requestId: string) => `${caller}-${requestId}`;
 
@@ -91,12 +91,11 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     const body = request.body;
     assertNotBlank('text', body.text);
     const key = request.headers['idempotency-key'];
-    const requestId = key ?? randomUUID();
     const bodyHash = fingerprint(body);
     // idempotency keys are per caller: the same key from two services names two requests
-    const scopedRequestId = intakeRequestId(callerId(callerOf(request)), requestId);
-    const input: IntakeRequest = { ...body, userTier: body.userTier ?? 'standard', requestId: scopedRequestId, receivedAt: new Date().toISOString() };
-    const workflowId = `intake-${scopedRequestId}`;
+    const requestId = intakeRequestId(callerId(callerOf(request)), key ?? randomUUID());
+    const input: IntakeRequest = { ...body, userTier: body.userTier ?? 'standard', requestId, receivedAt: new Date().toISOString() };
+    const workflowId = `intake-${requestId}`;
 
     let replayed = false;
     try {
@@ -133,13 +132,14 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     '/v1/requests/:requestId',
     { schema: { summary: 'The outcome of one intake request', tags: ['tickets'], response: { 200: intakeAnswer, 202: intakeAnswer, 404: errorBody } } },
     async (request, reply) => {
-      // another caller's request id names another workflow: 404, never their answer
-      const handle = temporal.client.workflow.getHandle<typeof intakeWorkflow>(`intake-${intakeRequestId(callerId(callerOf(request)), request.params.requestId)}`);
+      // another caller's request: 404, as if it did not exist
+      if (!request.params.requestId.startsWith(intakeRequestId(callerId(callerOf(request)), ''))) throw new HttpError(404, 'not_found', `no request ${request.params.requestId}`);
+      const handle = temporal.client.workflow.getHandle<typeof intakeWorkflow>(`intake-${request.params.requestId}`);
       try {
         const described = await withinDeadline(temporal.connection, 5_000, () => handle.describe());
         if (described.status.name !== 'COMPLETED') return reply.status(202).send({ requestId: request.params.requestId, status: 'processing', tickets: [] });
         const result = await handle.result();
-        return { requestId: request.params.requestId, status: 'created', tickets: result.tickets };
+        return { requestId: result.requestId, status: 'created', tickets: result.tickets };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no request ${request.params.requestId}`);
         unavailable(err, 'could not read the request');
