@@ -92,3 +92,16 @@ export function ruleOf(method: string, url: string): AccessRule | undefined {
   }
   return undefined;
 }
+
+/** The route table as Markdown, printed in docs/SECURITY.md (a test keeps the two equal). */
+export function accessTableMarkdown(): string {
+  const rows = Object.entries(ROUTE_ACCESS as Record<string, AccessRule>).map(([route, rule]) => {
+    if ('public' in rule) return `| \`${route}\` | public: ${rule.public} | | |`;
+    if ('anyCaller' in rule) return `| \`${route}\` | any key | any role | any user token |`;
+    const services = rule.scope ? `\`${rule.scope}\`` : '—';
+    const staffRoles = rule.roles?.length ? rule.roles.join(', ') : '—';
+    const users = rule.user?.length ? `token for ${rule.user.join('/')} of this ticket; or a key with \`tickets:act_for_user\` + \`X-On-Behalf-Of: <ticket's user>\`` : '—';
+    return `| \`${route}\` | ${services} | ${staffRoles} | ${users} |`;
+  });
+  return ['| Route | Service key scope | Staff roles | End user |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -2,8 +2,11 @@
 // each allowed caller passes, no credentials get 401, every other scope and role gets 403, and a
 // user's token or a service acting for a user is refused on another user's ticket.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import test from 'ava';
-import { ROUTE_ACCESS, SCOPES, STAFF_ROLES, USER_PURPOSES, type AccessRule, type RouteKey, type Scope, type StaffRole, type UserPurpose } from '../api/access-rules';
+import { accessTableMarkdown, ROUTE_ACCESS, SCOPES, STAFF_ROLES, USER_PURPOSES, type AccessRule, type RouteKey, type Scope, type StaffRole, type UserPurpose } from '../api/access-rules';
+import { projectRoot } from '../config';
 import { mintUserToken } from '../domain/user-token';
 import type { As } from './helpers/credentials';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -152,3 +155,9 @@ for (const [route, rule] of Object.entries(ROUTE_ACCESS) as Array<[RouteKey, Acc
     });
   }
 }
+
+test('docs/SECURITY.md prints this same table', (t) => {
+  const doc = fs.readFileSync(path.join(projectRoot, 'docs', 'SECURITY.md'), 'utf8');
+  const printed = /<!-- access-table:start -->\n([\s\S]*?)\n<!-- access-table:end -->/.exec(doc)?.[1];
+  t.is(printed, accessTableMarkdown());
+});
