@@ -8,13 +8,13 @@ import { authPlugin } from '../api/auth';
 import { hashSecret } from '../api/secrets';
 import { mintUserToken } from '../domain/user-token';
 import { apiKeys, staff, usedUserTokens } from '../schema';
-import { decide, waitForLive, waitingForDecision } from './helpers/flows';
+import { decide, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { api, confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
-  stack = await startTestStack({ policy: { confirmationTimeout: 30_000 } });
+  stack = await startTestStack({ policy: { confirmationTimeout: 30_000, reopenWindow: 60_000 } });
 });
 test.after.always(async () => {
   await stack?.close();
@@ -127,7 +127,16 @@ test('user tokens: one ticket, one purpose, the current wait, expiring by its de
   t.is(closed.events.filter((e: { kind: string }) => e.kind === 'signal').length, 1);
   t.is((await stack.finance.listRefunds({ ticketId: ticket.id })).length, 1);
   t.is((await issue('confirm')).status, 409, 'no confirm token once the wait is over');
-  t.is((await issue('reopen')).status, 201);
+
+  // the same reopen link clicked twice at once: one reopening, one 409
+  const reopenToken = (await issue('reopen')).body.token as string;
+  const reopenWith = () => api(stack, 'POST', `/v1/tickets/${ticket.id}/reopen`, { payload: { reason: '钱没到账' }, as: reopenToken });
+  const both = await Promise.all([reopenWith(), reopenWith()]);
+  t.deepEqual(both.map((r) => r.status).sort(), [202, 409]);
+  t.is(both.find((r) => r.status === 409)!.body.error, 'token_used');
+  await waitForEvent(stack, ticket.id, (e) => e.kind === 'reopened');
+  t.is((await getTicket(stack, ticket.id)).body.events.filter((e: { kind: string }) => e.kind === 'reopened').length, 1);
+  t.is((await stack.db.select().from(usedUserTokens)).length, 2);
 });
 
 test('personal data is masked for callers without tickets:read_pii, old rows included', async (t) => {
