@@ -5,10 +5,13 @@ const SENSITIVE_KEY = /phone|address|couponcode|coupon_code/i;
 /** mainland mobile numbers and +country numbers inside free text */
 const PHONE_IN_TEXT = /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)|\+\d{1,3}[- ]?\d[\d -]{6,14}\d/g;
 
+/** the finance system's coupon codes, wherever a message quotes one */
+const COUPON_IN_TEXT = /\bCPN-[A-Z0-9]{4,}\b/g;
+
 export const MASK = '***';
 
-function maskPhone(text: string): string {
-  return text.replace(PHONE_IN_TEXT, (m) => `${MASK}${m.replace(/\D/g, '').slice(-4)}`);
+function maskText(text: string): string {
+  return text.replace(PHONE_IN_TEXT, (m) => `${MASK}${m.replace(/\D/g, '').slice(-4)}`).replace(COUPON_IN_TEXT, MASK);
 }
 
 /** A deep copy with sensitive fields replaced and phone numbers in text masked. */
@@ -17,7 +20,7 @@ export function maskPersonalData<T>(value: T): T {
 }
 
 function walk(value: unknown): unknown {
-  if (typeof value === 'string') return maskPhone(value);
+  if (typeof value === 'string') return maskText(value);
   if (Array.isArray(value)) return value.map(walk);
   if (value instanceof Date) return value;
   if (value && typeof value === 'object') {

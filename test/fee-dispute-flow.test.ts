@@ -166,7 +166,13 @@ test('a correct bill with a late driver: compensation coupon issued once', async
   await confirm(stack, ticket.id, { accepted: true });
   const closed = await waitForStatus(stack, ticket.id, 'closed');
   t.like(closed.ticket.resolution, { code: 'resolved', solution: { kind: 'coupon' } });
-  t.is((await stack.finance.listCoupons({ ticketId: ticket.id })).length, 1);
+  const coupons = await stack.finance.listCoupons({ ticketId: ticket.id });
+  t.is(coupons.length, 1);
+  // the coupon code is personal data: shown with tickets:read_pii, masked without it
+  t.true(JSON.stringify(closed).includes(coupons[0]!.code));
+  const masked = JSON.stringify((await getTicket(stack, ticket.id, await stack.auth.apiKey(['tickets:read']))).body);
+  t.false(masked.includes(coupons[0]!.code));
+  t.regex(masked, /"couponCode":"\*\*\*"/);
 });
 
 test('an unknown order escalates at fetch_order', async (t) => {
