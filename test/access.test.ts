@@ -156,6 +156,21 @@ test('personal data is masked for callers without tickets:read_pii, old rows inc
   t.false(JSON.stringify((await getTicket(stack, ticket.id, { token: await stack.auth.apiKey(['tickets:act_for_user']), onBehalfOf: order.userId })).body).includes(order.userPhone!));
 });
 
+test("request ids: a caller whose id is a prefix of another's cannot read the other's request", async (t) => {
+  const longer = await stack.auth.staff('Q-1', 'agent');
+  const shorter = await stack.auth.staff('Q', 'agent');
+  const created = await postTicket(stack, { text: '你好,在吗?', userId: 'U-prefix' }, 'k', longer);
+  t.is(created.status, 201);
+  t.is(created.body.requestId, 'Q-1~k');
+  t.is((await api(stack, 'GET', `/v1/requests/${created.body.requestId}`, { as: longer })).status, 200);
+  t.is((await api(stack, 'GET', `/v1/requests/${created.body.requestId}`, { as: shorter })).status, 404);
+  // with "-" as the separator these two would be the same request
+  const own = await postTicket(stack, { text: '你好,在吗?', userId: 'U-prefix' }, '1-k', shorter);
+  t.is(own.status, 201);
+  t.is(own.body.requestId, 'Q~1-k');
+  t.not(own.headers['idempotent-replayed'], 'true');
+});
+
 test('a route without an access rule cannot be registered', async (t) => {
   const app = Fastify();
   await app.register(authPlugin, { db: stack.db, config: stack.config } as never);

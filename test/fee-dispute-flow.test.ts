@@ -199,7 +199,7 @@ test('the same Idempotency-Key returns the same answer and starts nothing new', 
   t.is(second.status, 201);
   t.is(second.headers['idempotent-replayed'], 'true');
   t.deepEqual(second.body, first.body);
-  t.true(first.body.requestId.endsWith('-idem-key-1'));
+  t.true(first.body.requestId.endsWith('~idem-key-1'));
   const rows = await stack.db.select().from(tickets).where(eq(tickets.requestId, first.body.requestId));
   t.is(rows.length, first.body.tickets.length);
 

@@ -80,9 +80,10 @@ const fingerprint = (body: CreateTicketBody) =>
 
 /**
  * The request id (intake_requests.request_id, the answer's requestId, workflow id `intake-<this>`):
- * `<caller id>-<Idempotency-Key or a random UUID>`, the caller being the API key or staff id.
+ * `<caller id>~<Idempotency-Key or a random UUID>`, the caller being the API key or staff id;
+ * `~` appears in no caller id (nor is it allowed in staff ids), so no caller's prefix is another's.
  */
-export const intakeRequestId = (caller: string, requestId: string) => `${caller}-${requestId}`;
+export const intakeRequestId = (caller: string, requestId: string) => `${caller}~${requestId}`;
 
 export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const { temporal, db, config } = ctx;
