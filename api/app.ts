@@ -2,14 +2,18 @@
 import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { authPlugin } from './auth';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './errors';
+import { apiKeyRoutes } from './routes/api-keys';
 import { classifyRoutes } from './routes/classify';
 import { healthRoutes } from './routes/health';
 import { sopRoutes } from './routes/sops';
+import { staffRoutes } from './routes/staff';
 import { ticketActionRoutes } from './routes/ticket-actions';
 import { webRoutes } from './routes/web';
 import { ticketRoutes } from './routes/tickets';
+import { userTokenRoutes } from './routes/user-tokens';
 
 export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {}) {
   const app = Fastify({
@@ -28,8 +32,14 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
       fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } } } },
     },
   });
+  // first: its onRoute hook refuses any route registered after it without an access rule
+  await app.register(authPlugin, ctx);
   await app.register(swagger, {
-    openapi: { info: { title: 'Ticketflow API', version: '0.1.0', description: 'Customer-service tickets as durable Temporal workflows' } },
+    openapi: {
+      info: { title: 'Ticketflow API', version: '0.1.0', description: 'Customer-service tickets as durable Temporal workflows' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (tfk_…), staff session (tfs_…), ADMIN_TOKEN or a signed user token' } } },
+      security: [{ bearer: [] }],
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes, ctx);
@@ -37,6 +47,9 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
   await app.register(ticketActionRoutes, ctx);
   await app.register(sopRoutes, ctx);
   await app.register(classifyRoutes, ctx);
+  await app.register(userTokenRoutes, ctx);
+  await app.register(apiKeyRoutes, ctx);
+  await app.register(staffRoutes, ctx);
   await app.register(webRoutes);
   return app;
 }

@@ -1,11 +1,14 @@
 // `npm run api`: the API alone, for production (scaled horizontally behind a load balancer).
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
+import { assertProductionCredentials } from '../config/credentials';
 import { temporalConnectionOptions } from '../config/temporal';
 import { openDatabase } from '../schema';
 import { buildApp } from './app';
 
 const config = loadConfig();
+// the production entry point: weak or missing credentials stop it (see docs/SECURITY.md)
+assertProductionCredentials(config, ['adminToken', 'userTokenSecret']);
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required when the API runs alone (the embedded database serves one process: use npm start)');
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

@@ -52,7 +52,7 @@ async function client() {
     const t0 = performance.now();
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${Date.now()}-${i}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.auth.service}`, 'idempotency-key': `bench-${Date.now()}-${i}` },
       body: JSON.stringify({ text: texts[i % texts.length], userId: order.userId, orderId: order.id, channel: 'app' }),
     });
     await response.arrayBuffer();

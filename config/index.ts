@@ -35,11 +35,6 @@ export function loadSopPolicyOverrides(): Record<string, number | string | boole
   return overrides;
 }
 
-export interface ApiToken {
-  token: string;
-  role: 'admin' | 'agent';
-}
-
 export interface Config {
   dataDir: string;
   /** unset → embedded PGlite under dataDir (worker and API then share one process) */
@@ -62,8 +57,17 @@ export interface Config {
   sopPolicyOverrides: Record<string, number | string | boolean>;
   /** skill group → phone paged by SOPs' notifyOnCall */
   onCallPhones: Record<string, string>;
-  /** bearer tokens of the console and the designer; only admins publish SOPs */
-  apiTokens: ApiToken[];
+  /** secrets from the environment; see config/credentials.ts for what production requires */
+  credentials: {
+    /** ADMIN_TOKEN: the bootstrap admin's bearer token (staff caller `bootstrap-admin`, role admin) */
+    adminToken?: string;
+    /** USER_TOKEN_SECRET: HMAC key of signed user tokens */
+    userTokenSecret?: string;
+  };
+  /** NODE_ENV=production (and always under `npm run api` / `npm run worker`): refuse weak credentials */
+  production: boolean;
+  /** lifetime of a staff session token */
+  sessionTtlMs: number;
 }
 
 export function loadConfig(): Config {
@@ -91,9 +95,8 @@ export function loadConfig(): Config {
     userApiUrl: str('USER_API_URL'),
     sopPolicyOverrides: loadSopPolicyOverrides(),
     onCallPhones: JSON.parse(str('ONCALL_PHONES', '{"safety_group":"13800000110","tech_team":"13800000120","supervisor_group":"13800000130"}')),
-    apiTokens: [
-      { token: str('ADMIN_TOKEN', 'dev-admin-token'), role: 'admin' },
-      { token: str('AGENT_TOKEN', 'dev-agent-token'), role: 'agent' },
-    ],
+    credentials: { adminToken: str('ADMIN_TOKEN'), userTokenSecret: str('USER_TOKEN_SECRET') },
+    production: str('NODE_ENV') === 'production',
+    sessionTtlMs: int('SESSION_TTL_MS', 12 * 60 * 60 * 1000),
   };
 }

@@ -87,3 +87,5 @@ export const sopVersions = pgTable(
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
+
+export * from './tables/access';

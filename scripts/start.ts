@@ -10,9 +10,14 @@ import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { assertProductionCredentials } from '../config/credentials';
+import { credentialsFile, ensureDevServiceKey, loadDevCredentials } from './dev-credentials';
 import { readDevServerConfig, startDevServer } from './dev-server';
 
 const config = loadConfig();
+// production refuses weak credentials; development generates them once and keeps them under DATA_DIR
+if (config.production) assertProductionCredentials(config, ['adminToken', 'userTokenSecret']);
+const devCredentials = config.production ? null : loadDevCredentials(config);
 
 const devServer = process.env.TEMPORAL_ADDRESS ? null : await startDevServer(readDevServerConfig());
 if (devServer) config.temporal.address = devServer.address;
@@ -29,6 +34,7 @@ if (!config.orderApiUrl || !config.financeApiUrl || !config.smsApiUrl || !config
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 const { seededSops } = await prepareDatabase(database);
 if (seededSops.length) console.log(`[database] published the default SOPs: ${seededSops.join(', ')}`);
+if (devCredentials) await ensureDevServiceKey(config, database.db, devCredentials);
 installRuntimeLogging();
 
 const connection = await Connection.connect(temporalConnectionOptions(config));
@@ -55,16 +61,19 @@ const app = await buildApp({
 });
 const apiUrl = await app.listen({ host: config.api.host, port: config.api.port });
 
+const credentials = path.relative(process.cwd(), credentialsFile(config.dataDir)) || credentialsFile(config.dataDir);
 console.log(`
 Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${path.join(config.dataDir, 'pglite')}` : 'PostgreSQL'})
   API           ${apiUrl}
   API docs      ${apiUrl}/docs
-  SOP designer  ${apiUrl}/designer   (admin token: ${config.apiTokens.find((t) => t.role === 'admin')!.token === 'dev-admin-token' ? 'dev-admin-token' : 'ADMIN_TOKEN'})
+  SOP designer  ${apiUrl}/designer   (publish with the admin token: adminToken in ${devCredentials ? credentials : 'ADMIN_TOKEN'})
   Health        ${apiUrl}/healthz
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
+  Credentials   ${devCredentials ? `${credentials} (development only: serviceKey is an API key, adminToken the bootstrap admin)` : 'from the environment'}
 Try:
-  curl -s ${apiUrl}/v1/tickets -H 'content-type: application/json' -H 'Idempotency-Key: demo-1' \\
+  TOKEN=$(node -p "require('./${credentials}').serviceKey")
+  curl -s ${apiUrl}/v1/tickets -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -H 'Idempotency-Key: demo-1' \\
     -d '{"text":"等候费多收了,我只等了25分钟","userId":"U-demo","orderId":"<an id from ${sandbox ? `${sandbox.orderApiUrl}/scenarios` : 'your order system'}>","channel":"app"}'
 Ctrl-C stops everything.`);
 

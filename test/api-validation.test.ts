@@ -4,7 +4,9 @@ import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { buildApp } from '../api/app';
 import { tickets } from '../schema';
+import { authHeaders } from './helpers/credentials';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { api, confirm, getTicket } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -16,7 +18,7 @@ test.after.always(async () => {
 
 const USER = 'U-validation';
 const post = (payload: string | object, headers: Record<string, string> = {}) =>
-  stack.app.inject({ method: 'POST', url: '/v1/tickets', headers: { 'content-type': 'application/json', ...headers }, payload: payload as string });
+  stack.app.inject({ method: 'POST', url: '/v1/tickets', headers: { 'content-type': 'application/json', ...authHeaders(stack.auth.service), ...headers }, payload: payload as string });
 const valid = { text: '等候费多收了', userId: USER, channel: 'app' };
 
 const badBodies: Array<[string, object, string]> = [
@@ -66,15 +68,15 @@ test('none of the rejected requests created a ticket', async (t) => {
 });
 
 test('404 for an unknown ticket, its confirmation and an unknown request', async (t) => {
-  t.is((await stack.app.inject({ method: 'GET', url: '/v1/tickets/no-such-ticket' })).statusCode, 404);
-  t.is((await stack.app.inject({ method: 'POST', url: '/v1/tickets/no-such-ticket/confirmation', payload: { accepted: true } })).statusCode, 404);
-  t.is((await stack.app.inject({ method: 'GET', url: '/v1/requests/no-such-request' })).statusCode, 404);
+  t.is((await getTicket(stack, 'no-such-ticket')).status, 404);
+  t.is((await confirm(stack, 'no-such-ticket', { accepted: true })).status, 404);
+  t.is((await api(stack, 'GET', '/v1/requests/no-such-request')).status, 404);
 });
 
 test('400 for a confirmation without a boolean', async (t) => {
-  const response = await stack.app.inject({ method: 'POST', url: '/v1/tickets/any/confirmation', payload: { accepted: 'yes' } });
-  t.is(response.statusCode, 400);
-  t.is(response.json().fields[0].field, 'accepted');
+  const response = await confirm(stack, 'any', { accepted: 'yes' });
+  t.is(response.status, 400);
+  t.is(response.body.fields[0].field, 'accepted');
 });
 
 test('healthz reports Temporal and the database', async (t) => {
@@ -93,7 +95,7 @@ test('with Temporal unreachable: 503, nothing created, healthz degraded', async 
   const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1s' });
   const app = await buildApp({ temporal: { client: new Client({ connection }), connection }, db: stack.db, ping: stack.database.ping, config: stack.config });
   try {
-    const response = await app.inject({ method: 'POST', url: '/v1/tickets', payload: { ...valid, userId: 'U-no-temporal' } });
+    const response = await app.inject({ method: 'POST', url: '/v1/tickets', headers: authHeaders(stack.auth.service), payload: { ...valid, userId: 'U-no-temporal' } });
     t.is(response.statusCode, 503);
     t.is(response.json().error, 'temporal_unavailable');
     t.is((await stack.db.select().from(tickets).where(eq(tickets.userId, 'U-no-temporal'))).length, 0);

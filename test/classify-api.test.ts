@@ -1,7 +1,7 @@
 // POST /v1/classify: the intake's classification path over HTTP, and the intake of a multi-issue message.
 import test from 'ava';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { postTicket } from './helpers/tickets';
+import { api, getTicket, postTicket } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -12,8 +12,8 @@ test.after.always(async () => {
 });
 
 async function classify(payload: object) {
-  const response = await stack.app.inject({ method: 'POST', url: '/v1/classify', payload });
-  return { status: response.statusCode, body: response.json() };
+  const { status, body } = await api(stack, 'POST', '/v1/classify', { payload });
+  return { status, body };
 }
 const labels = (body: { issues: Array<{ category: string; subtype: string; skillGroup: string }> }) => body.issues.map((i) => `${i.category}/${i.subtype}@${i.skillGroup}`);
 
@@ -95,7 +95,7 @@ test('intake adds the order value to priority when the order is worth a lot', as
   const cheap = orders.find((o) => o.total > 0 && o.total < 100_000)!;
   const factorsOf = async (orderId: string, userId: string) => {
     const created = await postTicket(stack, { text: '发票抬头开错了,请重开', orderId, userId });
-    const { body } = await stack.app.inject({ method: 'GET', url: `/v1/tickets/${created.body.tickets[0].id}` }).then((r) => ({ body: r.json() }));
+    const { body } = await getTicket(stack, created.body.tickets[0].id);
     return body.ticket.priorityFactors as Array<{ factor: string }>;
   };
   t.true((await factorsOf(valuable.id, 'U-value-1')).some((f) => f.factor === 'order_value'));

@@ -130,7 +130,7 @@ test.serial('edit fee_dispute: live validation, diff, publish as admin, refused 
   // publish as an admin: the new version is listed, loaded, and served by the API
   await page.getByTestId('publish-button').click();
   await page.getByTestId('publish-dialog').waitFor();
-  await page.getByTestId('token-input').fill('dev-admin-token');
+  await page.getByTestId('token-input').fill(stack.auth.admin);
   const publishResponse = page.waitForResponse((r) => r.url().endsWith('/v1/sops/fee_dispute/versions') && r.request().method() === 'POST');
   await page.getByTestId('publish-confirm').click();
   const response = await publishResponse;
@@ -146,7 +146,7 @@ test.serial('edit fee_dispute: live validation, diff, publish as admin, refused 
   t.is(latest.document.steps.analyze_dispute!.sla, '10m');
   await page.getByTestId('tab-diff').click();
   await page.getByTestId('diff-empty').waitFor();
-  t.is(await page.evaluate('localStorage.getItem("ticketflow.designer.adminToken")'), 'dev-admin-token', 'the token is remembered');
+  t.is(await page.evaluate('localStorage.getItem("ticketflow.designer.adminToken")'), stack.auth.admin, 'the token is remembered');
 
   // an agent's token may not publish: a clear message, no new version
   await page.getByTestId('node-analyze_dispute').click();
@@ -154,8 +154,8 @@ test.serial('edit fee_dispute: live validation, diff, publish as admin, refused 
   await waitValidity(page, 'valid');
   await page.getByTestId('publish-button').click();
   await page.getByTestId('publish-dialog').waitFor();
-  t.is(await page.getByTestId('token-input').inputValue(), 'dev-admin-token', 'the remembered token is offered');
-  await page.getByTestId('token-input').fill('dev-agent-token');
+  t.is(await page.getByTestId('token-input').inputValue(), stack.auth.admin, 'the remembered token is offered');
+  await page.getByTestId('token-input').fill(await stack.auth.staff('AG-designer'));
   await page.getByTestId('publish-confirm').click();
   const message = page.locator('[data-testid=publish-message][data-kind=forbidden]');
   await message.waitFor();

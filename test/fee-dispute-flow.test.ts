@@ -5,8 +5,9 @@ import { eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../schema';
 import { loadDefaultSops } from '../sops/load';
 import { startTestStack, type TestStack } from './helpers/stack';
+import type { As } from './helpers/credentials';
 import { recordHistory as recordHistoryOf, decide as decideAs, waitForEvent as waitForEventOf, waitForLive as waitForLiveOf } from './helpers/flows';
-import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+import { api, confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -18,7 +19,7 @@ test.after.always(async () => {
 
 const feePolicy = loadDefaultSops().find((d) => d.type === 'fee_dispute')!.policy as Record<string, number>;
 const AUTO_REFUND_LIMIT_FEN = feePolicy.autoRefundLimitFen!;
-const decide = (ticketId: string, body: object, token?: string | null) => decideAs(stack, ticketId, body, token);
+const decide = (ticketId: string, body: { agentId?: string; [field: string]: unknown }, as?: As) => decideAs(stack, ticketId, body, as);
 const waitForLive = (ticketId: string, fits: (live: any) => boolean) => waitForLiveOf(stack, ticketId, fits);
 const waitForEvent = (ticketId: string, fits: (event: any) => boolean) => waitForEventOf(stack, ticketId, fits);
 
@@ -167,7 +168,13 @@ test('a correct bill with a late driver: compensation coupon issued once', async
   await confirm(stack, ticket.id, { accepted: true });
   const closed = await waitForStatus(stack, ticket.id, 'closed');
   t.like(closed.ticket.resolution, { code: 'resolved', solution: { kind: 'coupon' } });
-  t.is((await stack.finance.listCoupons({ ticketId: ticket.id })).length, 1);
+  const coupons = await stack.finance.listCoupons({ ticketId: ticket.id });
+  t.is(coupons.length, 1);
+  // the coupon code is personal data: shown with tickets:read_pii, masked without it
+  t.true(JSON.stringify(closed).includes(coupons[0]!.code));
+  const masked = JSON.stringify((await getTicket(stack, ticket.id, await stack.auth.apiKey(['tickets:read']))).body);
+  t.false(masked.includes(coupons[0]!.code));
+  t.regex(masked, /"couponCode":"\*\*\*"/);
 });
 
 test('an unknown order escalates at fetch_order', async (t) => {
@@ -194,12 +201,23 @@ test('the same Idempotency-Key returns the same answer and starts nothing new', 
   t.is(second.status, 201);
   t.is(second.headers['idempotent-replayed'], 'true');
   t.deepEqual(second.body, first.body);
-  const rows = await stack.db.select().from(tickets).where(eq(tickets.requestId, 'idem-key-1'));
+  t.true(first.body.requestId.endsWith('~idem-key-1'));
+  const rows = await stack.db.select().from(tickets).where(eq(tickets.requestId, first.body.requestId));
   t.is(rows.length, first.body.tickets.length);
 
   const conflicting = await postTicket(stack, { ...body, text: '完全不同的内容' }, 'idem-key-1');
   t.is(conflicting.status, 422);
   t.is(conflicting.body.error, 'idempotency_key_reused');
+
+  // keys are per caller: another service's same key is its own request, and it cannot read the first one
+  const otherService = await stack.auth.apiKey(['tickets:create'], 'another service');
+  const other = await postTicket(stack, { ...body, text: '完全不同的内容' }, 'idem-key-1', otherService);
+  t.is(other.status, 201);
+  t.is(other.headers['idempotent-replayed'], undefined);
+  t.not(other.body.requestId, first.body.requestId);
+  t.notDeepEqual(other.body.tickets.map((x: { id: string }) => x.id), first.body.tickets.map((x: { id: string }) => x.id));
+  t.is((await api(stack, 'GET', `/v1/requests/${first.body.requestId}`, { as: otherService })).status, 404);
+  t.is((await api(stack, 'GET', `/v1/requests/${first.body.requestId}`)).status, 200);
 });
 
 test('engineers find tickets in Temporal by search attributes', async (t) => {

@@ -57,8 +57,11 @@ async function stop(child: ChildProcess): Promise<number | null> {
   return code;
 }
 
-const api = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${ports.PORT}${p}`, init);
-const json = (body: object) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** The development credentials `npm start` generated under DATA_DIR, as the README reads them. */
+const devCredentials = () => JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { serviceKey: string; adminToken: string; userTokenSecret: string };
+const bearer = () => ({ authorization: `Bearer ${devCredentials().serviceKey}` });
+const api = (p: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${ports.PORT}${p}`, { ...init, headers: { ...bearer(), ...(init.headers as Record<string, string>) } });
+const json = (body: object, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 async function statusOf(ticketId: string, wanted: string) {
   for (let i = 0; i < 200; i++) {
@@ -77,6 +80,13 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.is((await api('/docs')).status, 200);
   t.is((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status, 200);
   t.true(fs.existsSync(path.join(dataDir, 'pglite')));
+  // credentials generated on first run, readable only by their owner, printed with how to use them
+  const credentialsFile = path.join(dataDir, 'credentials.json');
+  t.is(fs.statSync(credentialsFile).mode & 0o777, 0o600);
+  const generated = devCredentials();
+  t.true(generated.adminToken.length >= 32 && generated.userTokenSecret.length >= 32 && generated.serviceKey.startsWith('tfk_'));
+  t.regex(first.output(), /TOKEN=\$\(node -p "require\('.*credentials\.json'\)\.serviceKey"\)/);
+  t.is((await fetch(`http://127.0.0.1:${ports.PORT}/v1/tickets/any`)).status, 401);
 
   const scenarios = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/order/scenarios`)).json()) as Record<string, string[]>;
   const orderId = scenarios.double_charged_toll![0]!;
@@ -93,8 +103,10 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.true(fs.existsSync(path.join(dataDir, 'temporal.sqlite')));
 
   const second = await start();
+  t.deepEqual(devCredentials(), generated, 'the second run keeps the credentials of the first');
   await statusOf(ticketId, 'awaiting_confirmation');
-  t.is((await api(`/v1/tickets/${ticketId}/confirmation`, json({ accepted: true }))).status, 202);
+  t.is((await api(`/v1/tickets/${ticketId}/confirmation`, json({ accepted: true }, { 'x-on-behalf-of': 'someone-else' }))).status, 403);
+  t.is((await api(`/v1/tickets/${ticketId}/confirmation`, json({ accepted: true }, { 'x-on-behalf-of': order.userId }))).status, 202);
   const closed = (await statusOf(ticketId, 'closed')) as unknown as { ticket: { resolution: { code: string } } };
   t.is(closed.ticket.resolution.code, 'resolved');
   const refunds = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/finance/refunds?ticketId=${ticketId}`)).json()) as unknown[];
@@ -102,12 +114,33 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.is(await stop(second.child), 0);
 });
 
+test.serial('npm run api and npm run worker refuse to start with an unset, default or short credential', async (t) => {
+  const strong = 'x'.repeat(40);
+  const cases: Array<[string, 'api' | 'worker', Record<string, string>, RegExp]> = [
+    ['unset admin token', 'api', { USER_TOKEN_SECRET: strong }, /ADMIN_TOKEN is not set/],
+    ['default admin token', 'api', { ADMIN_TOKEN: 'dev-admin-token', USER_TOKEN_SECRET: strong }, /ADMIN_TOKEN is a known default/],
+    ['short user-token secret', 'worker', { USER_TOKEN_SECRET: 'short-secret' }, /USER_TOKEN_SECRET is shorter than 32/],
+  ];
+  for (const [name, entry, credentials, reason] of cases) {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...credentials };
+    for (const unset of ['ADMIN_TOKEN', 'USER_TOKEN_SECRET']) if (!(unset in credentials)) delete env[unset];
+    const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), entry], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    t.not(code, 0, name);
+    t.regex(output, reason, name);
+  }
+});
+
 test.serial('npm run api runs the API alone against PostgreSQL and a Temporal cluster; without a worker, intake answers 202', async (t) => {
   const database = await copyDatabase(process.env.DATABASE_URL!);
   const port = await freePort();
+  const adminToken = 'a'.repeat(20) + Math.random().toString(36).slice(2).padEnd(20, 'z');
+  const admin = { authorization: `Bearer ${adminToken}` };
   const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'api'], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), TEMPORAL_TASK_QUEUE: `no-worker-${port}`, INTAKE_WAIT_MS: '1000' },
+    env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), TEMPORAL_TASK_QUEUE: `no-worker-${port}`, INTAKE_WAIT_MS: '1000', ADMIN_TOKEN: adminToken, USER_TOKEN_SECRET: 'u'.repeat(40) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
@@ -117,12 +150,13 @@ test.serial('npm run api runs the API alone against PostgreSQL and a Temporal cl
       if (!healthy) await new Promise((r) => setTimeout(r, 200));
     }
     t.true(healthy);
-    const response = await fetch(`http://127.0.0.1:${port}/v1/tickets`, json({ text: '等候费多收了', userId: 'U-api-alone', channel: 'app' }));
+    t.is((await fetch(`http://127.0.0.1:${port}/v1/tickets`, json({ text: '等候费多收了', userId: 'U-api-alone', channel: 'app' }))).status, 401);
+    const response = await fetch(`http://127.0.0.1:${port}/v1/tickets`, json({ text: '等候费多收了', userId: 'U-api-alone', channel: 'app' }, admin));
     t.is(response.status, 202);
     const body = (await response.json()) as { requestId: string; status: string };
     t.is(body.status, 'processing');
     t.is(response.headers.get('location'), `/v1/requests/${body.requestId}`);
-    t.is((await fetch(`http://127.0.0.1:${port}/v1/requests/${body.requestId}`)).status, 202);
+    t.is((await fetch(`http://127.0.0.1:${port}/v1/requests/${body.requestId}`, { headers: admin })).status, 202);
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

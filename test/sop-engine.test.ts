@@ -4,7 +4,8 @@ import test from 'ava';
 import { loadDefaultSops } from '../sops/load';
 import { decide, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+import type { As } from './helpers/credentials';
+import { api as callApi, confirm, getTicket, orderOf, postTicket, reopen, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -14,14 +15,13 @@ test.after.always(async () => {
   await stack?.close();
 });
 
-const ADMIN = { authorization: 'Bearer dev-admin-token' };
-const AGENT = { authorization: 'Bearer dev-agent-token' };
 const defaults = loadDefaultSops();
 const lateArrival = defaults.find((d) => d.type === 'late_arrival')!;
 
-async function api(method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) {
-  const response = await stack.app.inject({ method, url, payload, headers });
-  return { status: response.statusCode, body: response.json() };
+/** SOP routes as the designer calls them: reads without credentials, publishing with a token. */
+async function api(method: 'GET' | 'POST', url: string, payload?: object, as: As = null) {
+  const { status, body } = await callApi(stack, method, url, { payload, as });
+  return { status, body };
 }
 
 test.serial('a ticket keeps its SOP version after a new one is published; new tickets take the new one', async (t) => {
@@ -36,7 +36,7 @@ test.serial('a ticket keeps its SOP version after a new one is published; new ti
 
   const v2 = structuredClone(lateArrival);
   v2.policy = { ...v2.policy, lateBand30Fen: 3_300 };
-  const published = await api('POST', '/v1/sops/late_arrival/versions', { document: v2 }, ADMIN);
+  const published = await api('POST', '/v1/sops/late_arrival/versions', { document: v2 }, stack.auth.admin);
   t.is(published.status, 201);
   t.is(published.body.version, 2);
   const versions = await api('GET', '/v1/sops/late_arrival/versions');
@@ -58,12 +58,12 @@ test.serial('a ticket keeps its SOP version after a new one is published; new ti
 test('publishing needs an admin token and a valid document', async (t) => {
   const fee = defaults.find((d) => d.type === 'fee_dispute')!;
   t.is((await api('POST', '/v1/sops/fee_dispute/versions', { document: fee })).status, 401);
-  const asAgent = await api('POST', '/v1/sops/fee_dispute/versions', { document: fee }, AGENT);
+  const asAgent = await api('POST', '/v1/sops/fee_dispute/versions', { document: fee }, await stack.auth.staff('AG-1'));
   t.is(asAgent.status, 403);
   const broken = structuredClone(fee);
   (broken.steps.fetch_order as { next: string }).next = 'nowhere';
   (broken.steps.match_solution as { action: string }).action = 'teleport';
-  const rejected = await api('POST', '/v1/sops/fee_dispute/versions', { document: broken }, ADMIN);
+  const rejected = await api('POST', '/v1/sops/fee_dispute/versions', { document: broken }, stack.auth.admin);
   t.is(rejected.status, 400);
   t.is(rejected.body.error, 'invalid_sop');
   const steps = rejected.body.errors.map((e: { step?: string }) => e.step);
@@ -74,7 +74,7 @@ test('publishing needs an admin token and a valid document', async (t) => {
   t.false(validated.body.valid);
   t.deepEqual(validated.body.errors, rejected.body.errors);
   t.is((await api('GET', '/v1/sops/fee_dispute/versions')).body.length, 1);
-  const wrongType = await api('POST', '/v1/sops/late_arrival/versions', { document: fee }, ADMIN);
+  const wrongType = await api('POST', '/v1/sops/late_arrival/versions', { document: fee }, stack.auth.admin);
   t.is(wrongType.status, 400);
 });
 
@@ -109,8 +109,8 @@ test('a closed ticket reopened by the user is handled a second time (二次处�
   await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
   await confirm(stack, ticket.id, { accepted: true });
   await waitForStatus(stack, ticket.id, 'closed');
-  t.is((await api('POST', `/v1/tickets/${ticket.id}/reopen`, {})).status, 400);
-  const reopened = await api('POST', `/v1/tickets/${ticket.id}/reopen`, { reason: '钱没到账,问题没解决' });
+  t.is((await reopen(stack, ticket.id, {})).status, 400);
+  const reopened = await reopen(stack, ticket.id, { reason: '钱没到账,问题没解决' });
   t.is(reopened.status, 202);
   const event = await waitForEvent(stack, ticket.id, (e) => e.kind === 'reopened');
   t.like(event.data, { secondHandling: true, reopens: 1 });
@@ -120,7 +120,7 @@ test('a closed ticket reopened by the user is handled a second time (二次处�
   await confirm(stack, ticket.id, { accepted: true });
   await waitForEvent(stack, ticket.id, (e) => e.kind === 'archived' && e.seq > event.seq);
   t.is((await stack.finance.listRefunds({ ticketId: ticket.id })).length, 1);
-  t.is((await api('POST', `/v1/tickets/${ticket.id}/reopen`, { reason: 'again' })).status, 202);
+  t.is((await reopen(stack, ticket.id, { reason: 'again' })).status, 202);
   const body = (await getTicket(stack, ticket.id)).body;
   t.true(body.events.filter((e: { kind: string }) => e.kind === 'reopened').length >= 1);
 });

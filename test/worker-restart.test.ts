@@ -25,6 +25,7 @@ function startWorkerProcess(): Promise<ChildProcess> {
     env: {
       ...process.env,
       TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
+      USER_TOKEN_SECRET: stack.config.credentials.userTokenSecret,
       DATABASE_URL: stack.config.databaseUrl,
       ORDER_API_URL: stack.sandbox.orderApiUrl,
       FINANCE_API_URL: stack.sandbox.financeApiUrl,

@@ -2,12 +2,15 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
+import { assertProductionCredentials } from '../config/credentials';
 import { temporalConnectionOptions } from '../config/temporal';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from './index';
 import { ensureSearchAttributes } from './search-attributes';
 
 const config = loadConfig();
+// the production entry point: weak or missing credentials stop it (see docs/SECURITY.md)
+assertProductionCredentials(config, ['userTokenSecret']);
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required when the worker runs alone (the embedded database serves one process: use npm start)');
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

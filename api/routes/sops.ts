@@ -1,9 +1,9 @@
-// SOPs: list, read versions, validate drafts, publish new versions (admins only).
+// SOPs: list, read versions, validate drafts, publish new versions (editors and admins).
 import type { FastifyPluginAsync } from 'fastify';
 import { getSopVersion, latestSops, publishSop, sopVersionsOf } from '../../schema/sop-repository';
 import { ACTIONS, SIGNALS, SKILL_GROUPS } from '../../sops/actions';
 import { validateSop } from '../../sops/validate';
-import { requireRole } from '../auth';
+import { callerId, callerOf } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 
@@ -48,14 +48,14 @@ export const sopRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
 
   app.post<{ Params: { type: string }; Body: { document: unknown } }>(
     '/v1/sops/:type/versions',
-    { schema: { summary: 'Publish a new immutable version (admins only)', tags: ['sops'], body: documentBody }, preHandler: requireRole(ctx.config.apiTokens, 'admin') },
+    { schema: { summary: 'Publish a new immutable version (editors, admins, services with sops:publish)', tags: ['sops'], body: documentBody } },
     async (request, reply) => {
       const { valid, errors, document } = validateSop(request.body.document);
       if (!valid || !document) return reply.status(400).send({ error: 'invalid_sop', message: `${errors.length} problem(s) in the SOP`, errors });
       if (document.type !== request.params.type) {
         throw new HttpError(400, 'validation_failed', `document type ${document.type} does not match the URL's ${request.params.type}`, [{ field: 'document.type', reason: `must be ${request.params.type}` }]);
       }
-      const row = await publishSop(db, document, request.role ?? 'admin');
+      const row = await publishSop(db, document, callerId(callerOf(request)));
       return reply.status(201).send({ type: row.type, version: row.version, publishedAt: row.publishedAt, publishedBy: row.publishedBy });
     },
   );

@@ -3,19 +3,20 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { and, desc, eq, sql } from 'drizzle-orm';
-import { ticketEvents, tickets } from '../../schema';
+import { eq } from 'drizzle-orm';
+import { tickets } from '../../schema';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate } from '../../workflows/definitions';
 import type { AgentDecision, Confirmation, SignalDelivery } from '../../workflows/types';
-import { requireRole } from '../auth';
+import { callerOf } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
+import { latestConfirmationWait, onceForUserToken } from '../user-tokens';
 import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
 
 const errorBody = { $ref: 'Error#' };
 
 export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
-  const { temporal, db, config } = ctx;
+  const { temporal, db } = ctx;
 
   /** Sends an update to the ticket's workflow: 404 unknown, 409 wrong state (the validator's reason), 503 no worker in time. */
   async function updateTicket<Ret, Args extends [unknown]>(ticketId: string, update: UpdateDefinition<Ret, Args, string>, args: Args, updateId?: string): Promise<Ret> {
@@ -47,7 +48,7 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
           required: ['accepted'],
           properties: { accepted: { type: 'boolean' }, comment: { type: 'string', maxLength: 2_000 } },
         },
-        response: { 404: errorBody, 409: errorBody, 503: errorBody },
+        response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 503: errorBody },
       },
     },
     async (request, reply) => {
@@ -57,18 +58,19 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
         throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}, not awaiting a confirmation`);
       }
       // One update id per wait: a retry after a timeout joins the first attempt instead of answering twice.
-      const [wait] = await db
-        .select({ seq: ticketEvents.seq })
-        .from(ticketEvents)
-        .where(and(eq(ticketEvents.ticketId, id), eq(ticketEvents.kind, 'entered'), sql`${ticketEvents.data}->>'signal' = 'confirmation'`))
-        .orderBy(desc(ticketEvents.seq))
-        .limit(1);
-      const outcome = await updateTicket(id, confirmSolutionUpdate, [request.body], `confirm-${id}-${wait?.seq ?? 0}`);
+      const wait = await latestConfirmationWait(db, id);
+      const caller = callerOf(request);
+      if (caller.kind === 'user') {
+        const wanted = request.body.accepted ? 'confirm' : 'reject';
+        if (caller.purpose !== wanted) throw new HttpError(403, 'forbidden', `this user token may ${caller.purpose}, not ${wanted}`);
+        if (caller.waitSeq === undefined || caller.waitSeq !== wait?.seq) throw new HttpError(409, 'wrong_state', 'this user token answers an earlier confirmation, not the current one');
+      }
+      const outcome = await onceForUserToken(db, caller, () => updateTicket(id, confirmSolutionUpdate, [request.body], `confirm-${id}-${wait?.seq ?? 0}`));
       return reply.status(202).send({ ticketId: id, ...outcome });
     },
   );
 
-  app.post<{ Params: { id: string }; Body: AgentDecision }>(
+  app.post<{ Params: { id: string }; Body: Omit<AgentDecision, 'agentId'> & { agentId?: string } }>(
     '/v1/tickets/:id/decision',
     {
       schema: {
@@ -77,19 +79,27 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
         body: {
           type: 'object',
           additionalProperties: false,
-          required: ['decision', 'agentId'],
+          required: ['decision'],
           properties: {
             decision: { type: 'string', minLength: 1, maxLength: 64 },
-            agentId: { type: 'string', minLength: 1, maxLength: 64 },
+            agentId: { type: 'string', minLength: 1, maxLength: 64, description: 'optional; must be your own staff id (the API takes it from your credential)' },
             note: { type: 'string', maxLength: 2_000 },
             data: { type: 'object' },
           },
         },
         response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 503: errorBody },
       },
-      preHandler: requireRole(config.apiTokens, 'agent', 'admin'),
     },
-    async (request, reply) => reply.status(202).send({ ticketId: request.params.id, live: await updateTicket(request.params.id, decideUpdate, [request.body]) }),
+    async (request, reply) => {
+      // the acting person comes from the credential, never from the body
+      const caller = callerOf(request);
+      if (caller.kind !== 'staff') throw new HttpError(403, 'forbidden', 'only staff decide');
+      if (request.body.agentId !== undefined && request.body.agentId !== caller.id) {
+        throw new HttpError(403, 'forbidden', `agentId ${request.body.agentId} is not you (${caller.id}); leave it out`, [{ field: 'agentId', reason: 'must be your own staff id or left out' }]);
+      }
+      const decision: AgentDecision = { ...request.body, agentId: caller.id };
+      return reply.status(202).send({ ticketId: request.params.id, live: await updateTicket(request.params.id, decideUpdate, [decision]) });
+    },
   );
 
   app.post<{ Params: { id: string; name: SignalDelivery['name'] }; Body: { payload?: Record<string, unknown> } }>(
@@ -100,7 +110,7 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
         tags: ['tickets'],
         params: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string', enum: ['evidence_uploaded', 'tech_fixed'] } } },
         body: { type: 'object', additionalProperties: false, properties: { payload: { type: 'object' } } },
-        response: { 404: errorBody, 409: errorBody, 503: errorBody },
+        response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 503: errorBody },
       },
     },
     async (request, reply) =>
@@ -114,9 +124,12 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
         summary: 'The user says a closed ticket is not solved: second handling (二次处理)',
         tags: ['tickets'],
         body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 2_000 } } },
-        response: { 404: errorBody, 409: errorBody, 503: errorBody },
+        response: { 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 503: errorBody },
       },
     },
-    async (request, reply) => reply.status(202).send({ ticketId: request.params.id, live: await updateTicket(request.params.id, reopenUpdate, [{ reason: request.body.reason }]) }),
+    async (request, reply) => {
+      const live = await onceForUserToken(db, callerOf(request), () => updateTicket(request.params.id, reopenUpdate, [{ reason: request.body.reason }]));
+      return reply.status(202).send({ ticketId: request.params.id, live });
+    },
   );
 };

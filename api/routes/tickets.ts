@@ -8,7 +8,9 @@ import { ticketEvents, tickets } from '../../schema';
 import { intakeWorkflow } from '../../workflows';
 import { ticketStateQuery } from '../../workflows/definitions';
 import { CHANNELS, USER_TIERS, type IntakeRequest, type IntakeResult } from '../../workflows/types';
+import { callerId, callerOf, mayReadPii } from '../auth';
 import { assertNotBlank, HttpError } from '../errors';
+import { maskPersonalData } from '../pii';
 import type { ApiContext } from '../context';
 import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
 
@@ -76,6 +78,13 @@ const fingerprint = (body: CreateTicketBody) =>
     .update(JSON.stringify(Object.entries(body).sort(([a], [b]) => a.localeCompare(b))))
     .digest('hex');
 
+/**
+ * The request id (intake_requests.request_id, the answer's requestId, workflow id `intake-<this>`):
+ * `<caller id>~<Idempotency-Key or a random UUID>`, the caller being the API key or staff id;
+ * `~` appears in no caller id (nor is it allowed in staff ids), so no caller's prefix is another's.
+ */
+export const intakeRequestId = (caller: string, requestId: string) => `${caller}~${requestId}`;
+
 export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const { temporal, db, config } = ctx;
 
@@ -83,8 +92,9 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     const body = request.body;
     assertNotBlank('text', body.text);
     const key = request.headers['idempotency-key'];
-    const requestId = key ?? randomUUID();
     const bodyHash = fingerprint(body);
+    // idempotency keys are per caller: the same key from two services names two requests
+    const requestId = intakeRequestId(callerId(callerOf(request)), key ?? randomUUID());
     const input: IntakeRequest = { ...body, userTier: body.userTier ?? 'standard', requestId, receivedAt: new Date().toISOString() };
     const workflowId = `intake-${requestId}`;
 
@@ -123,6 +133,8 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     '/v1/requests/:requestId',
     { schema: { summary: 'The outcome of one intake request', tags: ['tickets'], response: { 200: intakeAnswer, 202: intakeAnswer, 404: errorBody } } },
     async (request, reply) => {
+      // another caller's request: 404, as if it did not exist
+      if (!request.params.requestId.startsWith(intakeRequestId(callerId(callerOf(request)), ''))) throw new HttpError(404, 'not_found', `no request ${request.params.requestId}`);
       const handle = temporal.client.workflow.getHandle<typeof intakeWorkflow>(`intake-${request.params.requestId}`);
       try {
         const described = await withinDeadline(temporal.connection, 5_000, () => handle.describe());
@@ -150,7 +162,8 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       } catch (err) {
         liveError = err instanceof Error ? err.message : String(err);
       }
-      return { ticket, events: events.map(({ id: _id, ...event }) => event), live, ...(liveError ? { liveError } : {}) };
+      const answer = { ticket, events: events.map(({ id: _id, ...event }) => event), live, ...(liveError ? { liveError } : {}) };
+      return mayReadPii(callerOf(request)) ? answer : maskPersonalData(answer);
     },
   );
 };

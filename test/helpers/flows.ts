@@ -2,17 +2,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import proto from '@temporalio/proto';
+import type { As } from './credentials';
 import type { TestStack } from './stack';
-import { getTicket } from './tickets';
+import { api, getTicket } from './tickets';
 
-export async function decide(stack: TestStack, ticketId: string, body: object, token: string | null = 'dev-agent-token') {
-  const response = await stack.app.inject({ method: 'POST', url: `/v1/tickets/${ticketId}/decision`, headers: token ? { authorization: `Bearer ${token}` } : {}, payload: body });
-  return { status: response.statusCode, body: response.json() };
+/** An agent's decision, by default from a session of the staff member named by body.agentId (created as an agent). */
+export async function decide(stack: TestStack, ticketId: string, body: { agentId?: string; [field: string]: unknown }, as?: As) {
+  const caller = as === undefined ? await stack.auth.staff(body.agentId ?? 'A-test') : as;
+  const { status, body: answer } = await api(stack, 'POST', `/v1/tickets/${ticketId}/decision`, { payload: body, as: caller });
+  return { status, body: answer };
 }
 
-export async function sendSignal(stack: TestStack, ticketId: string, name: string, payload: object = {}) {
-  const response = await stack.app.inject({ method: 'POST', url: `/v1/tickets/${ticketId}/signals/${name}`, payload: { payload } });
-  return { status: response.statusCode, body: response.json() };
+export async function sendSignal(stack: TestStack, ticketId: string, name: string, payload: object = {}, as?: As) {
+  const { status, body } = await api(stack, 'POST', `/v1/tickets/${ticketId}/signals/${name}`, { payload: { payload }, as });
+  return { status, body };
 }
 
 async function poll<T>(what: string, read: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {

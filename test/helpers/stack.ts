@@ -14,6 +14,7 @@ import { startSandbox } from '../../sandbox';
 import { openDatabase } from '../../schema';
 import { copyDatabase } from '../../scripts/postgres';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../../worker';
+import { setTestSecrets, testCredentials } from './credentials';
 
 export interface StackOptions {
   /** SOP policy overrides, e.g. { confirmationTimeout: 5000 } */
@@ -32,6 +33,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   if (opts.temporalAddress) config.temporal.address = opts.temporalAddress;
   config.sopPolicyOverrides = { confirmationTimeout: 5_000, reopenWindow: 0, ...opts.policy };
   if (opts.intakeWaitMs) config.api.intakeWaitMs = opts.intakeWaitMs;
+  setTestSecrets(config);
   if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
   // a database of its own per test file (a copy of the migrated, seeded template): files may publish SOPs freely
   const ownDatabase = await copyDatabase(config.databaseUrl);
@@ -66,6 +68,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   }
 
   const app = await buildApp({ temporal: { client, connection }, db: database.db, ping: database.ping, config });
+  const auth = await testCredentials(database.db, config);
 
   return {
     config,
@@ -77,6 +80,8 @@ export async function startTestStack(opts: StackOptions = {}) {
     orders,
     finance,
     app,
+    /** credentials to call as: auth.service (all scopes, the default), auth.admin, auth.apiKey(scopes), auth.staff(id, role) */
+    auth,
     async close() {
       await app.close();
       if (worker) {

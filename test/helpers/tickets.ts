@@ -1,6 +1,10 @@
-// Small drivers of the HTTP API for tests.
+// Small drivers of the HTTP API for tests. Each sends the stack's credentials unless told whom to
+// call as (`as`: a token, { token, onBehalfOf }, or null for no credentials).
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { Order, OrderScenario } from '../../integrations/types';
+import { tickets } from '../../schema';
+import { authHeaders, type As } from './credentials';
 import type { TestStack } from './stack';
 
 export interface TicketBody {
@@ -13,24 +17,40 @@ export interface TicketBody {
   language?: string;
 }
 
-export async function postTicket(stack: TestStack, body: TicketBody, key: string | null = randomUUID()) {
-  const response = await stack.app.inject({
-    method: 'POST',
-    url: '/v1/tickets',
-    headers: key ? { 'idempotency-key': key } : {},
-    payload: { userId: 'U-test', channel: 'app', ...body },
-  });
-  return { status: response.statusCode, headers: response.headers, body: response.json() };
+/** Any route: `api(stack, 'GET', '/v1/me', { as })`. Defaults to the all-scopes service key. */
+export async function api(stack: TestStack, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, opts: { payload?: unknown; as?: As; headers?: Record<string, string> } = {}) {
+  const as = opts.as === undefined ? stack.auth.service : opts.as;
+  const response = await stack.app.inject({ method, url, headers: { ...authHeaders(as), ...opts.headers }, ...(opts.payload === undefined ? {} : { payload: opts.payload as object }) });
+  return { status: response.statusCode, headers: response.headers, body: response.body ? response.json() : undefined };
 }
 
-export async function getTicket(stack: TestStack, id: string) {
-  const response = await stack.app.inject({ method: 'GET', url: `/v1/tickets/${id}` });
-  return { status: response.statusCode, body: response.json() };
+export async function postTicket(stack: TestStack, body: TicketBody, key: string | null = randomUUID(), as?: As) {
+  return api(stack, 'POST', '/v1/tickets', { payload: { userId: 'U-test', channel: 'app', ...body }, as, headers: key ? { 'idempotency-key': key } : {} });
 }
 
-export async function confirm(stack: TestStack, id: string, payload: unknown) {
-  const response = await stack.app.inject({ method: 'POST', url: `/v1/tickets/${id}/confirmation`, payload: payload as object });
-  return { status: response.statusCode, body: response.json() };
+export async function getTicket(stack: TestStack, id: string, as?: As) {
+  const { status, body } = await api(stack, 'GET', `/v1/tickets/${id}`, { as });
+  return { status, body };
+}
+
+/** The ticket's user (for a service acting on their behalf); a made-up one for an unknown ticket. */
+export async function userOf(stack: TestStack, ticketId: string): Promise<string> {
+  const [row] = await stack.db.select({ userId: tickets.userId }).from(tickets).where(eq(tickets.id, ticketId));
+  return row?.userId ?? 'U-unknown';
+}
+
+/** The user's answer; by default the service key acting for the ticket's own user. */
+export async function confirm(stack: TestStack, id: string, payload: unknown, as?: As) {
+  const caller = as === undefined ? { token: stack.auth.service, onBehalfOf: await userOf(stack, id) } : as;
+  const { status, body } = await api(stack, 'POST', `/v1/tickets/${id}/confirmation`, { payload, as: caller });
+  return { status, body };
+}
+
+/** The user reopens a closed ticket; by default the service key acting for the ticket's own user. */
+export async function reopen(stack: TestStack, id: string, payload: unknown, as?: As) {
+  const caller = as === undefined ? { token: stack.auth.service, onBehalfOf: await userOf(stack, id) } : as;
+  const { status, body } = await api(stack, 'POST', `/v1/tickets/${id}/reopen`, { payload, as: caller });
+  return { status, body };
 }
 
 /** Polls the read model until the ticket reaches the status (or fails after timeoutMs). */
