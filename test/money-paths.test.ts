@@ -6,9 +6,9 @@ import { driverLateMinutes } from '../domain/fee-dispute';
 import { allowanceFen, lateCompensationFen, paymentKey } from '../domain/money-policy';
 import { loadDefaultSops } from '../sops/load';
 import { decide, waitForEvent, waitForLive, waitingForDecision, waitingForSignal } from './helpers/flows';
-import { ledgerOf, orderDealer, reopen, settle, strangerTo, armFinanceFaults } from './helpers/money';
+import { ledgerOf, orderDealer, settle, strangerTo, armFinanceFaults } from './helpers/money';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { confirm, getTicket, postTicket, waitForStatus } from './helpers/tickets';
+import { confirm, getTicket, postTicket, reopen, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -118,7 +118,7 @@ test('reopen after a paid refund: the second handling explains, an agent tops it
   await confirm(stack, ticket!.id, { accepted: true });
   await waitForStatus(stack, ticket!.id, 'closed');
 
-  t.is((await reopen(stack, ticket!.id, '还是觉得不对')).status, 202);
+  t.is((await reopen(stack, ticket!.id, { reason: '还是觉得不对' })).status, 202);
   await waitForLive(stack, ticket!.id, (live) => live.waitingFor?.kind === 'signal' && live.solution?.kind === 'explanation');
   await confirm(stack, ticket!.id, { accepted: false });
   await waitForLive(stack, ticket!.id, waitingForDecision('fee_group'));
@@ -144,7 +144,7 @@ test.serial('a refund whose answer was lost, then a person deciding the same aga
   t.like(await ledgerOf(stack, order), { refundsFen: order.total, refundCount: 1 });
 
   // the user says it is not solved; the agent, not seeing the lost answer, refunds the double payment again
-  await reopen(stack, ticket!.id, '没收到退款');
+  await reopen(stack, ticket!.id, { reason: '没收到退款' });
   await waitForLive(stack, ticket!.id, waitingForSignal('confirmation'));
   await confirm(stack, ticket!.id, { accepted: false });
   await waitForLive(stack, ticket!.id, waitingForDecision('fee_group'));

@@ -10,9 +10,9 @@ import { allowanceFen, capturedFen, lateCompensationFen } from '../domain/money-
 import type { Order, OrderScenario } from '../integrations/types';
 import { loadDefaultSops } from '../sops/load';
 import { decide } from './helpers/flows';
-import { armFinanceFaults, clearFinanceFaults, ledgerOf, orderDealer, reopen, settle, strangerTo } from './helpers/money';
+import { armFinanceFaults, clearFinanceFaults, ledgerOf, orderDealer, settle, strangerTo } from './helpers/money';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { confirm, postTicket } from './helpers/tickets';
+import { confirm, postTicket, reopen } from './helpers/tickets';
 
 const RUNS = 8;
 
@@ -140,7 +140,7 @@ async function step(run: Run, c: Cmd): Promise<void> {
       return;
     }
     case 'reopen':
-      if (ticket) await reopen(stack, ticket.id, 'not solved');
+      if (ticket) await reopen(stack, ticket.id, { reason: 'not solved' });
       return;
     case 'fault':
       await armFinanceFaults(stack, c.n, c.mode);

@@ -38,12 +38,6 @@ export async function clearFinanceFaults(stack: TestStack) {
   await fetch(`${stack.sandbox.financeApiUrl}/_faults`, { method: 'DELETE' });
 }
 
-/** The user says a closed ticket is not solved (二次处理). */
-export async function reopen(stack: TestStack, ticketId: string, reason: string) {
-  const response = await stack.app.inject({ method: 'POST', url: `/v1/tickets/${ticketId}/reopen`, payload: { reason } });
-  return { status: response.statusCode, body: response.json() };
-}
-
 /** Waits until the ticket waits for someone (a signal, a decision) or its procedure has ended; returns the live state. */
 export async function settle(stack: TestStack, ticketId: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
