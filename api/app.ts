@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './errors';
 import { classifyRoutes } from './routes/classify';
+import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { sopRoutes } from './routes/sops';
 import { ticketActionRoutes } from './routes/ticket-actions';
@@ -37,6 +38,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
   await app.register(ticketActionRoutes, ctx);
   await app.register(sopRoutes, ctx);
   await app.register(classifyRoutes, ctx);
+  await app.register(codecRoutes, { ...ctx, prefix: '/codec' });
   await app.register(webRoutes);
   return app;
 }

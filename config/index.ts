@@ -1,6 +1,7 @@
 // The one typed view of the environment. Every default makes `npm start` work on a fresh machine.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parsePayloadKeys, type PayloadKeys } from './payload-codec';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -62,6 +63,10 @@ export interface Config {
   onCallPhones: Record<string, string>;
   /** bearer tokens of the console and the designer; only admins publish SOPs */
   apiTokens: ApiToken[];
+  /** AES keys of the Temporal payload codec (PAYLOAD_KEYS, PAYLOAD_KEY_ID); every process needs them */
+  payloadKeys?: PayloadKeys;
+  /** origins (the Temporal UI) allowed to call the codec routes from a browser */
+  codecCorsOrigins: string[];
 }
 
 export function loadConfig(): Config {
@@ -92,5 +97,7 @@ export function loadConfig(): Config {
       { token: str('ADMIN_TOKEN', 'dev-admin-token'), role: 'admin' },
       { token: str('AGENT_TOKEN', 'dev-agent-token'), role: 'agent' },
     ],
+    codecCorsOrigins: str('CODEC_CORS_ORIGINS', 'http://127.0.0.1:8233,http://localhost:8233').split(',').map((o) => o.trim()).filter(Boolean),
+    payloadKeys: parsePayloadKeys(str('PAYLOAD_KEYS'), str('PAYLOAD_KEY_ID')),
   };
 }

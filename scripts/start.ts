@@ -5,16 +5,21 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { loadConfig } from '../config';
-import { temporalConnectionOptions } from '../config/temporal';
+import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { ensureDevPayloadKeys } from './dev-keys';
 import { readDevServerConfig, startDevServer } from './dev-server';
 
+const devKeysFile = ensureDevPayloadKeys(loadConfig().dataDir);
 const config = loadConfig();
+const dataConverter = payloadDataConverter(config);
+const browserHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
 
-const devServer = process.env.TEMPORAL_ADDRESS ? null : await startDevServer(readDevServerConfig());
+const devServer = process.env.TEMPORAL_ADDRESS ? null : await startDevServer({ ...readDevServerConfig(), uiCodecEndpoint: `http://${browserHost}:${config.api.port}/codec` });
+if (devServer?.uiUrl) config.codecCorsOrigins.push(devServer.uiUrl);
 if (devServer) config.temporal.address = devServer.address;
 
 let sandbox: RunningSandbox | null = null;
@@ -43,11 +48,12 @@ const worker = await createTicketWorker({
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   activities: activitiesFromConfig(config, database.db),
+  dataConverter,
 });
 const workerRun = worker.run();
 
 const app = await buildApp({
-  temporal: { client: new Client({ connection, namespace: config.temporal.namespace }), connection },
+  temporal: { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }), connection },
   db: database.db,
   ping: database.ping,
   config,
@@ -61,6 +67,7 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   SOP designer  ${apiUrl}/designer   (admin token: ${config.apiTokens.find((t) => t.role === 'admin')!.token === 'dev-admin-token' ? 'dev-admin-token' : 'ADMIN_TOKEN'})
   Health        ${apiUrl}/healthz
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
+  Payload key   ${devKeysFile ? `${devKeysFile} (development key; payloads are encrypted, the UI decodes them through ${apiUrl}/codec)` : 'PAYLOAD_KEYS'}
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
 Try:
   curl -s ${apiUrl}/v1/tickets -H 'content-type: application/json' -H 'Idempotency-Key: demo-1' \\

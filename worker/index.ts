@@ -1,5 +1,6 @@
 // Builds the ticket worker: one task queue for intake and ticket workflows and all activities.
 import { createRequire } from 'node:module';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
 import type { Config } from '../config';
@@ -15,6 +16,8 @@ export interface TicketWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** encrypts payloads (config/temporal.ts payloadDataConverter) */
+  dataConverter: DataConverter;
   /** a pre-built bundle (tests build it once); otherwise the workflows are bundled at start */
   workflowBundlePath?: string;
 }
@@ -25,6 +28,7 @@ export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    dataConverter: opts.dataConverter,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     shutdownGraceTime: '10 seconds',
   });

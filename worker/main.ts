@@ -2,12 +2,14 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
-import { temporalConnectionOptions } from '../config/temporal';
+import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from './index';
 import { ensureSearchAttributes } from './search-attributes';
 
 const config = loadConfig();
+// production refuses to run without the payload key, before touching anything
+const dataConverter = payloadDataConverter(config);
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required when the worker runs alone (the embedded database serves one process: use npm start)');
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -24,6 +26,7 @@ const worker = await createTicketWorker({
   taskQueue: config.temporal.taskQueue,
   workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   activities: activitiesFromConfig(config, database.db),
+  dataConverter,
 });
 console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
 await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { buildApp } from '../../api/app';
 import { loadConfig, type Config } from '../../config';
+import { payloadDataConverter } from '../../config/temporal';
 import { createFinanceClient } from '../../integrations/finance';
 import { createOrderSystemClient } from '../../integrations/orders';
 import { startSandbox } from '../../sandbox';
@@ -45,7 +46,8 @@ export async function startTestStack(opts: StackOptions = {}) {
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const dataConverter = payloadDataConverter(config);
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const orders = createOrderSystemClient(sandbox.orderApiUrl);
   const finance = createFinanceClient(sandbox.financeApiUrl);
 
@@ -60,6 +62,7 @@ export async function startTestStack(opts: StackOptions = {}) {
       taskQueue: config.temporal.taskQueue,
       workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
       activities: activitiesFromConfig(config, database.db),
+      dataConverter,
     });
     workerRun = worker.run();
   }
