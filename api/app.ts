@@ -1,9 +1,11 @@
 // The Fastify app: thin — validate, start workflows or send updates, read the read model.
 import Fastify from 'fastify';
+import type { DestinationStream } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './errors';
+import { apiLoggerOptions } from './logging';
 import { classifyRoutes } from './routes/classify';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
@@ -12,9 +14,9 @@ import { ticketActionRoutes } from './routes/ticket-actions';
 import { webRoutes } from './routes/web';
 import { ticketRoutes } from './routes/tickets';
 
-export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {}) {
+export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStream?: DestinationStream } = {}) {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: opts.logger || opts.logStream ? apiLoggerOptions(opts.logStream) : false,
     bodyLimit: ctx.config.api.bodyLimitBytes,
     // wrong types must be rejected, not coerced; report every problem at once
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },

@@ -51,3 +51,26 @@ function strip(value: unknown, depth: number): unknown {
   }
   return out;
 }
+
+/**
+ * For log lines: every string in plain objects, arrays and errors masked (and personal fields
+ * handled as above); other objects (requests, sockets) are left to the logger's serializers.
+ */
+export function maskForLog(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskText(value);
+  if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return value;
+  if (value instanceof Error) {
+    return { type: value.name, message: maskText(value.message), ...(value.stack ? { stack: maskText(value.stack) } : {}), ...(value.cause ? { cause: maskForLog(value.cause, depth + 1) } : {}) };
+  }
+  if (Array.isArray(value)) return value.map((v) => maskForLog(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const name = key.toLowerCase();
+    if (DROPPED.has(name)) continue;
+    const clean = MASKED.has(name) && typeof v === 'string' ? maskContact(v) : maskForLog(v, depth + 1);
+    Object.defineProperty(out, key, { value: clean, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

@@ -8,6 +8,7 @@ import { createFinanceClient } from '../integrations/finance';
 import { createOrderSystemClient } from '../integrations/orders';
 import { createSmsClient } from '../integrations/sms';
 import type { Database } from '../schema';
+import { maskingLogFunction } from './logging';
 
 const require = createRequire(import.meta.url);
 
@@ -50,9 +51,9 @@ export function activitiesFromConfig(config: Config, db: Database): Activities {
 
 let runtimeInstalled = false;
 
-/** The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. */
+/** The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. Masks personal data. */
 export function installRuntimeLogging(level: LogLevel = (process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN'): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({ logger: new DefaultLogger(level, maskingLogFunction()) });
   runtimeInstalled = true;
 }

@@ -76,6 +76,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     database,
     db: database.db,
     client,
+    connection,
     orders,
     finance,
     app,
