@@ -61,6 +61,8 @@ export interface Config {
   sopPolicyOverrides: Record<string, number | string | boolean>;
   /** skill group → phone paged by SOPs' notifyOnCall */
   onCallPhones: Record<string, string>;
+  /** an on-call group is paged at most once per window, with every ticket of the window */
+  pagerWindowMs: number;
   /** bearer tokens of the console and the designer; only admins publish SOPs */
   apiTokens: ApiToken[];
   /** AES keys of the Temporal payload codec (PAYLOAD_KEYS, PAYLOAD_KEY_ID); every process needs them */
@@ -93,6 +95,7 @@ export function loadConfig(): Config {
     smsApiUrl: str('SMS_API_URL'),
     sopPolicyOverrides: loadSopPolicyOverrides(),
     onCallPhones: JSON.parse(str('ONCALL_PHONES', '{"safety_group":"13800000110","tech_team":"13800000120","supervisor_group":"13800000130"}')),
+    pagerWindowMs: int('PAGER_WINDOW_MS', 30_000),
     apiTokens: [
       { token: str('ADMIN_TOKEN', 'dev-admin-token'), role: 'admin' },
       { token: str('AGENT_TOKEN', 'dev-agent-token'), role: 'agent' },

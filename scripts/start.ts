@@ -42,18 +42,19 @@ const added = await ensureSearchAttributes(connection, config.temporal.namespace
 });
 if (added.length) console.log(`[temporal] registered search attributes ${added.join(', ')}`);
 
+const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config));
 const worker = await createTicketWorker({
   connection: workerConnection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  activities: activitiesFromConfig(config, database.db),
+  activities: activitiesFromConfig(config, database.db, client),
   dataConverter,
 });
 const workerRun = worker.run();
 
 const app = await buildApp({
-  temporal: { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }), connection },
+  temporal: { client, connection },
   db: database.db,
   ping: database.ping,
   config,

@@ -1,5 +1,6 @@
 // Builds the ticket worker: one task queue for intake and ticket workflows and all activities.
 import { createRequire } from 'node:module';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
@@ -35,8 +36,8 @@ export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
   });
 }
 
-/** Activities wired to the external systems named in the configuration. */
-export function activitiesFromConfig(config: Config, db: Database): Activities {
+/** Activities wired to the external systems named in the configuration; `temporal` starts the pagers. */
+export function activitiesFromConfig(config: Config, db: Database, temporal: Client): Activities {
   const { orderApiUrl, financeApiUrl, smsApiUrl } = config;
   if (!orderApiUrl || !financeApiUrl || !smsApiUrl) throw new Error('ORDER_API_URL, FINANCE_API_URL and SMS_API_URL must be set (npm start sets them to the sandbox)');
   return createActivities({
@@ -46,6 +47,7 @@ export function activitiesFromConfig(config: Config, db: Database): Activities {
     sms: createSmsClient(smsApiUrl),
     sopPolicyOverrides: config.sopPolicyOverrides,
     onCallPhones: config.onCallPhones,
+    pager: { client: temporal, taskQueue: config.temporal.taskQueue, windowMs: config.pagerWindowMs },
   });
 }
 

@@ -1,5 +1,5 @@
 // `npm run worker`: the worker alone, for production (scaled horizontally) and crash tests.
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
@@ -18,17 +18,18 @@ installRuntimeLogging();
 // best effort: a hosted cluster may only allow registering search attributes in its admin console
 const admin = await Connection.connect(temporalConnectionOptions(config));
 await ensureSearchAttributes(admin, config.temporal.namespace).catch((err) => console.warn(`could not register search attributes: ${err.message}`));
-await admin.close();
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
 const worker = await createTicketWorker({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-  activities: activitiesFromConfig(config, database.db),
+  // the pager workflows are started through a client on the admin connection
+  activities: activitiesFromConfig(config, database.db, new Client({ connection: admin, namespace: config.temporal.namespace, dataConverter })),
   dataConverter,
 });
 console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
 await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)
 await connection.close();
+await admin.close();
 await database.close();

@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import proto from '@temporalio/proto';
+import { createSmsClient } from '../../integrations/sms';
+import type { SmsMessage } from '../../integrations/types';
 import type { TestStack } from './stack';
 import { getTicket } from './tickets';
 
@@ -31,6 +33,11 @@ export function waitForLive(stack: TestStack, ticketId: string, fits: (live: any
     const { body } = await getTicket(stack, ticketId);
     return body.live && fits(body.live) ? body.live : undefined;
   }, timeoutMs);
+}
+
+/** Waits for an SMS the sandbox gateway sent that fits (pages go out at the end of their window). */
+export function waitForSms(stack: TestStack, fits: (message: SmsMessage) => boolean, timeoutMs = 20_000) {
+  return poll('an SMS', async () => (await createSmsClient(stack.sandbox.smsApiUrl).list()).find(fits), timeoutMs);
 }
 
 /** Waits for an event that fits; returns it. */

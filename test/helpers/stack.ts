@@ -22,6 +22,8 @@ export interface StackOptions {
   /** false: no worker in this process (the test runs its own, e.g. as a child process) */
   worker?: boolean;
   intakeWaitMs?: number;
+  /** on-call pages are batched per window (default here: 100 ms) */
+  pagerWindowMs?: number;
   /** another Temporal server than the one `npm test` started */
   temporalAddress?: string;
 }
@@ -33,6 +35,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   if (opts.temporalAddress) config.temporal.address = opts.temporalAddress;
   config.sopPolicyOverrides = { confirmationTimeout: 5_000, reopenWindow: 0, ...opts.policy };
   if (opts.intakeWaitMs) config.api.intakeWaitMs = opts.intakeWaitMs;
+  config.pagerWindowMs = opts.pagerWindowMs ?? 100;
   if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
   // a database of its own per test file (a copy of the migrated, seeded template): files may publish SOPs freely
   const ownDatabase = await copyDatabase(config.databaseUrl);
@@ -61,7 +64,7 @@ export async function startTestStack(opts: StackOptions = {}) {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-      activities: activitiesFromConfig(config, database.db),
+      activities: activitiesFromConfig(config, database.db, client),
       dataConverter,
     });
     workerRun = worker.run();
