@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './errors';
 import { apiLoggerOptions } from './logging';
+import { security } from './security';
 import { classifyRoutes } from './routes/classify';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
@@ -22,6 +23,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
   installErrorHandler(app);
+  await app.register(security, { config: ctx.config });
   app.addSchema({
     $id: 'Error',
     type: 'object',

@@ -61,6 +61,8 @@ export interface Config {
   sopPolicyOverrides: Record<string, number | string | boolean>;
   /** skill group → phone paged by SOPs' notifyOnCall */
   onCallPhones: Record<string, string>;
+  /** requests per window: per client IP (everyone) and per credential (Authorization header) */
+  rateLimit: { windowMs: number; ipMax: number; credentialMax: number };
   /** an on-call group is paged at most once per window, with every ticket of the window */
   pagerWindowMs: number;
   /** bearer tokens of the console and the designer; only admins publish SOPs */
@@ -96,6 +98,7 @@ export function loadConfig(): Config {
     sopPolicyOverrides: loadSopPolicyOverrides(),
     onCallPhones: JSON.parse(str('ONCALL_PHONES', '{"safety_group":"13800000110","tech_team":"13800000120","supervisor_group":"13800000130"}')),
     pagerWindowMs: int('PAGER_WINDOW_MS', 30_000),
+    rateLimit: { windowMs: int('RATE_LIMIT_WINDOW_MS', 60_000), ipMax: int('RATE_LIMIT_IP_MAX', 6_000), credentialMax: int('RATE_LIMIT_CREDENTIAL_MAX', 3_000) },
     apiTokens: [
       { token: str('ADMIN_TOKEN', 'dev-admin-token'), role: 'admin' },
       { token: str('AGENT_TOKEN', 'dev-agent-token'), role: 'agent' },

@@ -24,6 +24,8 @@ export interface StackOptions {
   intakeWaitMs?: number;
   /** on-call pages are batched per window (default here: 100 ms) */
   pagerWindowMs?: number;
+  /** rate limits (default here: out of the way of the other tests) */
+  rateLimit?: Partial<Config['rateLimit']>;
   /** another Temporal server than the one `npm test` started */
   temporalAddress?: string;
 }
@@ -36,6 +38,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   config.sopPolicyOverrides = { confirmationTimeout: 5_000, reopenWindow: 0, ...opts.policy };
   if (opts.intakeWaitMs) config.api.intakeWaitMs = opts.intakeWaitMs;
   config.pagerWindowMs = opts.pagerWindowMs ?? 100;
+  config.rateLimit = { ...config.rateLimit, ipMax: 1_000_000, credentialMax: 1_000_000, ...opts.rateLimit };
   if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
   // a database of its own per test file (a copy of the migrated, seeded template): files may publish SOPs freely
   const ownDatabase = await copyDatabase(config.databaseUrl);
