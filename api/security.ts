@@ -23,6 +23,19 @@ function tooMany(max: number, windowMs: number, retryAfterSeconds: number, per: 
   return new HttpError(429, 'rate_limited', `too many requests: at most ${max} per ${windowMs / 1000} s ${per}; retry after ${retryAfterSeconds} s`);
 }
 
+/** Where a NUL character hides in a request part (PostgreSQL text cannot hold one), as a field path. */
+function nulField(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object' || depth > 64) return null;
+  for (const [key, v] of Object.entries(value)) {
+    const field = `${path}.${key}`;
+    if (key.includes('\u0000')) return field;
+    const found = nulField(v, field, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 export const security = fp(async (app: FastifyInstance, { config }: { config: Config }) => {
   const { windowMs, ipMax, credentialMax } = config.rateLimit;
 
@@ -54,6 +67,12 @@ export const security = fp(async (app: FastifyInstance, { config }: { config: Co
     timeWindow: windowMs,
     allowList: (request) => isUnlimited(request),
     errorResponseBuilder: (_request, context) => tooMany(context.max, windowMs, Math.ceil(context.ttl / 1000), 'from one address'),
+  });
+
+  // hostile input every route would otherwise pass to the database: NUL characters anywhere
+  app.addHook('preValidation', async (request) => {
+    const field = nulField(request.params, 'params') ?? nulField(request.query, 'query') ?? nulField(request.body, 'body');
+    if (field) throw new HttpError(400, 'validation_failed', `${field} must not contain NUL characters`, [{ field: field.replace(/^(params|body)\./, ''), reason: 'must not contain NUL characters' }]);
   });
 
   // callers with a credential, per credential

@@ -53,3 +53,18 @@ test('every page and answer carries security headers; pages may run only their o
     t.regex(csp, /object-src 'none'/, url);
   }
 });
+
+test('NUL characters and lone surrogates in paths, queries and bodies are refused or handled, never a 500', async (t) => {
+  const at = (n: number) => `10.0.5.${n}`;
+  const nulPath = await stack.app.inject({ method: 'GET', url: '/v1/tickets/%00', remoteAddress: at(1) });
+  t.is(nulPath.statusCode, 400);
+  t.like(nulPath.json(), { error: 'validation_failed', fields: [{ field: 'id', reason: 'must not contain NUL characters' }] });
+  const nulBody = await stack.app.inject({ method: 'POST', url: '/v1/classify', remoteAddress: at(2), payload: { text: '司机\u0000迟到', userId: 'U-1' } });
+  t.is(nulBody.statusCode, 400);
+  t.like(nulBody.json(), { fields: [{ field: 'text' }] });
+  for (const url of ['/v1/tickets/%ed%a0%80', '/v1/sops/%ed%a0%80/versions', '/v1/requests/%ff%fe']) {
+    t.true((await stack.app.inject({ method: 'GET', url, remoteAddress: at(3) })).statusCode < 500, url);
+  }
+  const surrogate = await stack.app.inject({ method: 'POST', url: '/v1/classify', remoteAddress: at(4), headers: { 'content-type': 'application/json' }, payload: '{"text":"迟到\\ud800了","userId":"U-\\udfff"}' });
+  t.true(surrogate.statusCode < 500, surrogate.body);
+});
