@@ -1,7 +1,8 @@
 // Temporal payloads are encrypted (AES-GCM, key id in the metadata): the dev server's history holds
 // no user text, a worker with the key runs tickets, a wrong key fails clearly, payloads written before
 // the codec pass through, and the codec routes serve admins only.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import test from 'ava';
 import { Client } from '@temporalio/client';
@@ -134,13 +135,19 @@ test('the codec routes round-trip for admins, refuse everyone else, and answer t
   t.is(foreign.headers['access-control-allow-origin'], undefined);
 });
 
-test('production processes refuse to start without a payload key', (t) => {
-  for (const entry of ['worker/main.ts', 'api/main.ts']) {
-    const env = { ...process.env };
-    delete env.PAYLOAD_KEYS;
-    delete env.PAYLOAD_KEY_ID;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], { cwd: projectRoot, env, encoding: 'utf8', timeout: 60_000 });
-    t.not(run.status, 0, entry);
-    t.regex(run.stderr, /PAYLOAD_KEYS is not set/, entry);
-  }
+test('production processes refuse to start without a payload key', async (t) => {
+  const env = { ...process.env };
+  delete env.PAYLOAD_KEYS;
+  delete env.PAYLOAD_KEY_ID;
+  // asynchronously: this process also serves the sandbox the other tests use
+  const runs = ['worker/main.ts', 'api/main.ts'].map(async (entry) => {
+    const failure = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], { cwd: projectRoot, env, timeout: 60_000 }).then(
+      () => null,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    t.truthy(failure, `${entry} started`);
+    t.not(failure?.code, 0, entry);
+    t.regex(failure?.stderr ?? '', /PAYLOAD_KEYS is not set/, entry);
+  });
+  await Promise.all(runs);
 });
