@@ -25,7 +25,7 @@ test.after.always(() => {
 /** Starts `npm start`'s launcher in its own process group, as a terminal would; resolves when it is ready. */
 function start(): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...ports, DATA_DIR: dataDir };
-  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'WORKFLOW_BUNDLE_PATH', 'PAYLOAD_KEYS', 'PAYLOAD_KEY_ID']) delete env[name];
   const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'start'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running = child;
   let output = '';
@@ -77,6 +77,14 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.is((await api('/docs')).status, 200);
   t.is((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status, 200);
   t.true(fs.existsSync(path.join(dataDir, 'pglite')));
+  // the development payload key: generated on first run, readable by its owner only, kept for the next run
+  const keyFile = path.join(dataDir, 'payload-keys.json');
+  t.is(fs.statSync(keyFile).mode & 0o777, 0o600);
+  const key = fs.readFileSync(keyFile, 'utf8');
+  t.regex(first.output(), /Payload key\s+.*payload-keys\.json/);
+  // the Temporal UI decodes payloads through the API's codec route
+  const uiSettings = (await (await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+  t.is(uiSettings.Codec?.Endpoint, `http://127.0.0.1:${ports.PORT}/codec`);
 
   const scenarios = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/order/scenarios`)).json()) as Record<string, string[]>;
   const orderId = scenarios.double_charged_toll![0]!;
@@ -93,6 +101,7 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.true(fs.existsSync(path.join(dataDir, 'temporal.sqlite')));
 
   const second = await start();
+  t.is(fs.readFileSync(keyFile, 'utf8'), key);
   await statusOf(ticketId, 'awaiting_confirmation');
   t.is((await api(`/v1/tickets/${ticketId}/confirmation`, json({ accepted: true }))).status, 202);
   const closed = (await statusOf(ticketId, 'closed')) as unknown as { ticket: { resolution: { code: string } } };
