@@ -232,3 +232,12 @@ test.serial('steps can be added, renamed (references follow) and removed; the dr
   t.deepEqual(problems, []);
   await page.close();
 });
+
+test.serial('the API docs page renders under the Content-Security-Policy', async (t) => {
+  const { page, problems } = await openPage();
+  await page.goto(`${baseUrl}/docs`);
+  await page.locator('.swagger-ui .info .title').waitFor({ timeout: 15_000 });
+  t.regex(await page.locator('.swagger-ui .info .title').innerText(), /Ticketflow API/);
+  t.deepEqual(problems, []);
+  await page.close();
+});
