@@ -2,8 +2,8 @@
 // of the window, and a ticket after the window gets a page of its own.
 import test from 'ava';
 import { createSmsClient } from '../integrations/sms';
-import { pageText } from '../activities/handoffs';
-import { waitForEvent, waitForSms } from './helpers/flows';
+import { pagerWorkflowId, pageText } from '../activities/handoffs';
+import { recordHistory, waitForEvent, waitForSms } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { postTicket } from './helpers/tickets';
 
@@ -44,6 +44,7 @@ test.serial('a burst of safety tickets pages the on-call group once per window w
   const pages = await sms.list(phone);
   t.is(pages.length, 2);
   t.not(pages[0]!.idempotencyKey, pages[1]!.idempotencyKey);
+  await recordHistory(stack, 'pager-burst', pagerWorkflowId(stack.config.temporal.taskQueue, 'safety_group'));
 });
 
 test('a page that lists too many ids to fit an SMS still counts them all', (t) => {
