@@ -68,7 +68,7 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   SOP designer  ${apiUrl}/designer   (admin token: ${config.apiTokens.find((t) => t.role === 'admin')!.token === 'dev-admin-token' ? 'dev-admin-token' : 'ADMIN_TOKEN'})
   Health        ${apiUrl}/healthz
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
-  Payload key   ${devKeysFile ? `${devKeysFile} (development key; payloads are encrypted, the UI decodes them through ${apiUrl}/codec)` : 'PAYLOAD_KEYS'}
+  Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
 Try:
   curl -s ${apiUrl}/v1/tickets -H 'content-type: application/json' -H 'Idempotency-Key: demo-1' \\

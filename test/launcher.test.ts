@@ -81,7 +81,7 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   const keyFile = path.join(dataDir, 'payload-keys.json');
   t.is(fs.statSync(keyFile).mode & 0o777, 0o600);
   const key = fs.readFileSync(keyFile, 'utf8');
-  t.regex(first.output(), /Payload key\s+.*payload-keys\.json/);
+  t.regex(first.output(), /Payload key\s+.*payload-keys\.json .*--codec-endpoint http:\/\/127\.0\.0\.1:\d+\/codec/);
   // the Temporal UI decodes payloads through the API's codec route
   const uiSettings = (await (await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
   t.is(uiSettings.Codec?.Endpoint, `http://127.0.0.1:${ports.PORT}/codec`);

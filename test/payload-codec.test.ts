@@ -9,6 +9,8 @@ import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { projectRoot } from '../config';
+import { readDevServerConfig } from '../scripts/dev-server';
+import { findTemporalCli } from '../scripts/temporal-cli';
 import { EncryptionCodec, ENCRYPTED_ENCODING, generatePayloadKeys, KEY_ID_METADATA, parsePayloadKeys, PayloadKeyError } from '../config/payload-codec';
 import { payloadDataConverter } from '../config/temporal';
 import { codecCall, toJsonPayload } from './helpers/codec';
@@ -100,6 +102,22 @@ test('the dev server stores encrypted payloads; a worker with the key runs the t
   const bundle = { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } };
   await t.notThrowsAsync(Worker.runReplayHistory({ ...bundle, dataConverter: payloadDataConverter(stack.config) }, recorded, intakeId));
   await t.throwsAsync(Worker.runReplayHistory(bundle, recorded, intakeId));
+
+  // the Temporal CLI reads the history through the codec route with the admin credential, and cannot without it
+  const cli = findTemporalCli(readDevServerConfig().version)!;
+  const apiUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' });
+  const show = (auth: string[]) =>
+    promisify(execFile)(cli, ['workflow', 'show', '-w', intakeId, '--address', stack.config.temporal.address, '--output', 'json', '--codec-endpoint', `${apiUrl}/codec`, ...auth], { maxBuffer: 16 * 1024 * 1024 }).then(
+      (r) => r.stdout,
+      (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`,
+    );
+  const jsonPlain = Buffer.from('json/plain').toString('base64');
+  const shown = JSON.parse(await show(['--codec-auth', adminHeaders(stack).authorization!])) as { events: Array<{ userMetadata?: { summary?: { data: string } }; workflowExecutionStartedEventAttributes?: { input: { payloads: Array<{ metadata: { encoding: string }; data: string }> } } }> };
+  const [shownInput] = shown.events[0]!.workflowExecutionStartedEventAttributes!.input.payloads;
+  t.is(shownInput!.metadata.encoding, jsonPlain);
+  t.true(Buffer.from(shownInput!.data, 'base64').toString('utf8').includes('跨城费'));
+  t.is(Buffer.from(shown.events[0]!.userMetadata!.summary!.data, 'base64').toString('utf8'), '"intake of app feedback"');
+  t.false((await show([])).includes(jsonPlain));
 
   // the codec route decrypts the same raw payload for an admin
   const decoded = await codecCall(stack, 'decode', [toJsonPayload(input)], adminHeaders(stack));
