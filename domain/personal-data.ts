@@ -2,8 +2,8 @@
 // of what counts as personal. Contact details are masked (the last digits stay recognisable);
 // values that are secret or locate a person (coupon codes, addresses, signatures) are dropped.
 
-/** Mainland mobile numbers, with or without +86/86, not inside a longer number. */
-const PHONE_RE = /(?<![\d+])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g;
+/** Mainland mobile numbers, with or without +86/86, not inside a longer number or an id (letters around). */
+const PHONE_RE = /(?<![\w+])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\w)/g;
 const EMAIL_RE = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 
 export const maskPhone = (phone: string): string => phone.replace(PHONE_RE, '$1****$3');

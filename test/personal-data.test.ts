@@ -12,6 +12,9 @@ test('phone numbers and e-mail addresses in free text are masked, other numbers 
   t.is(maskText('call +8613912345678 now'), 'call 139****5678 now');
   t.is(maskText('mail zhang.wei@example.com.cn please'), 'mail z***@example.com.cn please');
   t.is(maskText('order ORD-100010 at 1764627000000, 2500 fen'), 'order ORD-100010 at 1764627000000, 2500 fen');
+  // ids that happen to hold eleven digits stay whole
+  t.is(maskText('ticket 7f3c2a10-1d2e-4f00-8a1b-a13812345678, coupon CPN13812345678'), 'ticket 7f3c2a10-1d2e-4f00-8a1b-a13812345678, coupon CPN13812345678');
+  t.is(maskText('请回电13812345678谢谢'), '请回电138****5678谢谢');
 });
 
 test('known personal fields are dropped or masked at every depth, the rest kept, the input untouched', (t) => {
