@@ -7,7 +7,7 @@ import type { SmsGateway } from '../integrations/sms';
 import type { UserSystem } from '../integrations/users';
 import { createFeeDisputeActivities } from './fee-dispute';
 import { createFinanceActivities } from './finance';
-import { createHandoffActivities } from './handoffs';
+import { createHandoffActivities, type PagerDeps } from './handoffs';
 import { createIntakeActivities } from './intake';
 import { createOrderActivities } from './orders';
 import { createSopActivities } from './sops';
@@ -22,6 +22,8 @@ export interface ActivityDeps {
   /** this environment's overrides of SOP policy values (e.g. short timeouts in tests) */
   sopPolicyOverrides: Record<string, number | string | boolean>;
   onCallPhones: Record<string, string>;
+  /** notifyOnCall batches pages through the pager workflows */
+  pager: PagerDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -31,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createOrderActivities(deps.orders),
     ...createFinanceActivities(deps),
-    ...createHandoffActivities(deps.sms, deps.onCallPhones),
+    ...createHandoffActivities(deps.sms, deps.onCallPhones, deps.pager),
     ...createFeeDisputeActivities(deps.db, deps.finance),
   };
 }

@@ -1,6 +1,7 @@
 // The one writer of the read model. Every write is idempotent so activity retries are harmless:
 // inserts skip rows that exist, events are keyed by (ticket, seq).
 import { eq, sql } from 'drizzle-orm';
+import { withoutPersonalData } from '../domain/personal-data';
 import { intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
 import type { UserTier } from '../integrations/types';
 import type { IntakeRequest, PlannedTicket } from '../workflows/types';
@@ -83,11 +84,16 @@ export function createStoreActivities(db: Database) {
       });
     },
 
-    /** Appends one event and moves the ticket's current step (and status) in one transaction. */
+    /**
+     * Appends one event and moves the ticket's current step (and status) in one transaction.
+     * Events and resolutions are read by many: phone numbers, addresses and coupon codes stay out.
+     */
     async recordProgress(p: ProgressRecord): Promise<void> {
       const at = new Date(p.at);
+      const data = withoutPersonalData(p.data);
+      const resolution = p.resolution && withoutPersonalData(p.resolution);
       await db.transaction(async (tx) => {
-        await tx.insert(ticketEvents).values({ ticketId: p.ticketId, seq: p.seq, step: p.step, kind: p.kind, actor: p.actor, data: p.data, at }).onConflictDoNothing();
+        await tx.insert(ticketEvents).values({ ticketId: p.ticketId, seq: p.seq, step: p.step, kind: p.kind, actor: p.actor, data, at }).onConflictDoNothing();
         await tx
           .update(tickets)
           .set({
@@ -95,7 +101,7 @@ export function createStoreActivities(db: Database) {
             updatedAt: at,
             ...(p.status ? { status: p.status } : {}),
             ...(p.status === 'closed' ? { closedAt: at } : {}),
-            ...(p.resolution ? { resolution: p.resolution } : {}),
+            ...(resolution ? { resolution } : {}),
             ...(p.skillGroup ? { skillGroup: p.skillGroup } : {}),
             ...(p.sop ? { sopType: p.sop.type, sopVersion: p.sop.version } : {}),
           })

@@ -76,6 +76,10 @@ export const ROUTE_ACCESS = {
   'POST /v1/staff': { roles: ['admin'] },
   'GET /v1/staff': { roles: ['admin'] },
   'PATCH /v1/staff/:id': { roles: ['admin'] },
+
+  'POST /codec/decode': { roles: ['admin'] },
+  'POST /codec/encode': { roles: ['admin'] },
+  'OPTIONS /codec/*': { public: 'CORS preflight of the codec endpoint (the Temporal UI asks before decoding)' },
 } as const satisfies Record<string, AccessRule>;
 
 export type RouteKey = keyof typeof ROUTE_ACCESS;

@@ -1,12 +1,16 @@
 // The Fastify app: thin — validate, start workflows or send updates, read the read model.
 import Fastify from 'fastify';
+import type { DestinationStream } from 'pino';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { authPlugin } from './auth';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './errors';
 import { apiKeyRoutes } from './routes/api-keys';
+import { apiLoggerOptions } from './logging';
+import { security } from './security';
 import { classifyRoutes } from './routes/classify';
+import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { sopRoutes } from './routes/sops';
 import { staffRoutes } from './routes/staff';
@@ -15,14 +19,15 @@ import { webRoutes } from './routes/web';
 import { ticketRoutes } from './routes/tickets';
 import { userTokenRoutes } from './routes/user-tokens';
 
-export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {}) {
+export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStream?: DestinationStream } = {}) {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: opts.logger || opts.logStream ? apiLoggerOptions(opts.logStream) : false,
     bodyLimit: ctx.config.api.bodyLimitBytes,
     // wrong types must be rejected, not coerced; report every problem at once
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
   installErrorHandler(app);
+  await app.register(security, { config: ctx.config });
   app.addSchema({
     $id: 'Error',
     type: 'object',
@@ -50,6 +55,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
   await app.register(userTokenRoutes, ctx);
   await app.register(apiKeyRoutes, ctx);
   await app.register(staffRoutes, ctx);
+  await app.register(codecRoutes, { ...ctx, prefix: '/codec' });
   await app.register(webRoutes);
   return app;
 }

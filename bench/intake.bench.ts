@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { generatePayloadKeys } from '../config/payload-codec';
 import { freePort, readDevServerConfig, startDevServer } from '../scripts/dev-server';
 import { freshTestDatabase } from '../scripts/postgres';
 import { openDatabase, prepareDatabase } from '../schema';
@@ -24,6 +25,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-bench-'));
 const server = await startDevServer({ ...readDevServerConfig(), port: await freePort(), headless: true, database: path.join(dir, 'temporal.sqlite') });
 process.env.DATABASE_URL = databaseUrl;
 process.env.TEMPORAL_ADDRESS = server.address;
+// payloads are encrypted as in production (the codec's cost is part of the numbers)
+if (!process.env.PAYLOAD_KEYS) Object.assign(process.env, generatePayloadKeys('bench'));
 const { startTestStack } = await import('../test/helpers/stack');
 const stack = await startTestStack({ policy: { reopenWindow: 0 } });
 await stack.app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,6 +1,7 @@
 // The one typed view of the environment. Every default makes `npm start` work on a fresh machine.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parsePayloadKeys, type PayloadKeys } from './payload-codec';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -68,6 +69,14 @@ export interface Config {
   production: boolean;
   /** lifetime of a staff session token */
   sessionTtlMs: number;
+  /** requests per window: per client IP (everyone) and per credential (Authorization header) */
+  rateLimit: { windowMs: number; ipMax: number; credentialMax: number };
+  /** an on-call group is paged at most once per window, with every ticket of the window */
+  pagerWindowMs: number;
+  /** AES keys of the Temporal payload codec (PAYLOAD_KEYS, PAYLOAD_KEY_ID); every process needs them */
+  payloadKeys?: PayloadKeys;
+  /** origins (the Temporal UI) allowed to call the codec routes from a browser */
+  codecCorsOrigins: string[];
 }
 
 export function loadConfig(): Config {
@@ -98,5 +107,9 @@ export function loadConfig(): Config {
     credentials: { adminToken: str('ADMIN_TOKEN'), userTokenSecret: str('USER_TOKEN_SECRET') },
     production: str('NODE_ENV') === 'production',
     sessionTtlMs: int('SESSION_TTL_MS', 12 * 60 * 60 * 1000),
+    pagerWindowMs: int('PAGER_WINDOW_MS', 30_000),
+    rateLimit: { windowMs: int('RATE_LIMIT_WINDOW_MS', 60_000), ipMax: int('RATE_LIMIT_IP_MAX', 6_000), credentialMax: int('RATE_LIMIT_CREDENTIAL_MAX', 3_000) },
+    codecCorsOrigins: str('CODEC_CORS_ORIGINS', 'http://127.0.0.1:8233,http://localhost:8233').split(',').map((o) => o.trim()).filter(Boolean),
+    payloadKeys: parsePayloadKeys(str('PAYLOAD_KEYS'), str('PAYLOAD_KEY_ID')),
   };
 }

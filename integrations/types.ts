@@ -164,6 +164,8 @@ export interface SmsMessage {
   to: string;
   text: string;
   at: string;
+  /** the sender's Idempotency-Key, when it sent one */
+  idempotencyKey?: string;
 }
 
 /** What the driver app recorded for an order: proof for cargo claims. */

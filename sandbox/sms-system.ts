@@ -8,6 +8,8 @@ interface SmsState {
   version: 1;
   seq: number;
   messages: SmsMessage[];
+  /** Idempotency-Key → id of the message it sent (absent in files written before keys existed) */
+  idempotency?: Record<string, string>;
 }
 
 /** Mainland mobile number, optionally with +86 / 86 prefix. */
@@ -47,13 +49,27 @@ export function smsRoutes(sms: SmsSystemState) {
       if (b.text.length > MAX_SMS_LENGTH) {
         return reply.code(400).send({ error: 'validation_failed', field: 'text', reason: `must be at most ${MAX_SMS_LENGTH} characters` });
       }
+      const key = req.headers['idempotency-key'];
+      if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 255)) {
+        return reply.code(400).send({ error: 'validation_failed', field: 'Idempotency-Key', reason: 'must be 1 to 255 characters' });
+      }
+      const index = (sms.state.idempotency ??= {});
+      const earlier = key ? sms.state.messages.find((m) => m.id === index[key]) : undefined;
+      if (earlier) {
+        if (earlier.to !== b.to || earlier.text !== b.text) {
+          return reply.code(422).send({ error: 'idempotency_key_reused', reason: 'this Idempotency-Key was already used with a different message' });
+        }
+        return reply.code(200).header('idempotent-replayed', 'true').send(earlier);
+      }
       const msg: SmsMessage = {
         id: `SMS-${String(++sms.state.seq).padStart(6, '0')}`,
         to: b.to,
         text: b.text,
         at: new Date().toISOString(),
+        ...(key ? { idempotencyKey: key } : {}),
       };
       sms.state.messages.push(msg);
+      if (key) index[key] = msg.id;
       sms.save();
       if (fault === 'after') return reply.code(503).send({ error: 'service_unavailable', reason: 'injected fault (after)' });
       return reply.code(201).send(msg);

@@ -20,6 +20,8 @@ export interface DevServerConfig {
   dynamicConfig: Record<string, unknown>;
   searchAttributes: Record<string, string>;
   headless?: boolean;
+  /** the API's codec route, so the UI shows decrypted payloads */
+  uiCodecEndpoint?: string;
 }
 
 export function readDevServerConfig(file = path.join(projectRoot, 'temporal-dev.yml')): DevServerConfig {
@@ -37,6 +39,7 @@ export function devServerArgs(c: DevServerConfig): string[] {
   const args = ['server', 'start-dev', '--ip', c.ip, '--port', String(c.port), '--namespace', c.namespace, '--log-level', c.logLevel];
   if (c.headless) args.push('--headless');
   else args.push('--ui-port', String(c.uiPort));
+  if (c.uiCodecEndpoint && !c.headless) args.push('--ui-codec-endpoint', c.uiCodecEndpoint);
   if (c.database) {
     args.push('--db-filename', c.database);
     for (const [k, v] of Object.entries(c.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${k}=${v}`);

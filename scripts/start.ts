@@ -5,21 +5,26 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { loadConfig } from '../config';
-import { temporalConnectionOptions } from '../config/temporal';
+import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { assertProductionCredentials } from '../config/credentials';
+import { ensureDevPayloadKeys } from './dev-keys';
 import { credentialsFile, ensureDevServiceKey, loadDevCredentials } from './dev-credentials';
 import { readDevServerConfig, startDevServer } from './dev-server';
 
+const devKeysFile = ensureDevPayloadKeys(loadConfig().dataDir);
 const config = loadConfig();
 // production refuses weak credentials; development generates them once and keeps them under DATA_DIR
 if (config.production) assertProductionCredentials(config, ['adminToken', 'userTokenSecret']);
 const devCredentials = config.production ? null : loadDevCredentials(config);
+const dataConverter = payloadDataConverter(config);
+const browserHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
 
-const devServer = process.env.TEMPORAL_ADDRESS ? null : await startDevServer(readDevServerConfig());
+const devServer = process.env.TEMPORAL_ADDRESS ? null : await startDevServer({ ...readDevServerConfig(), uiCodecEndpoint: `http://${browserHost}:${config.api.port}/codec` });
+if (devServer?.uiUrl) config.codecCorsOrigins.push(devServer.uiUrl);
 if (devServer) config.temporal.address = devServer.address;
 
 let sandbox: RunningSandbox | null = null;
@@ -44,17 +49,19 @@ const added = await ensureSearchAttributes(connection, config.temporal.namespace
 });
 if (added.length) console.log(`[temporal] registered search attributes ${added.join(', ')}`);
 
+const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config));
 const worker = await createTicketWorker({
   connection: workerConnection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  activities: activitiesFromConfig(config, database.db),
+  activities: activitiesFromConfig(config, database.db, client),
+  dataConverter,
 });
 const workerRun = worker.run();
 
 const app = await buildApp({
-  temporal: { client: new Client({ connection, namespace: config.temporal.namespace }), connection },
+  temporal: { client, connection },
   db: database.db,
   ping: database.ping,
   config,
@@ -69,6 +76,7 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   SOP designer  ${apiUrl}/designer   (publish with the admin token: adminToken in ${devCredentials ? credentials : 'ADMIN_TOKEN'})
   Health        ${apiUrl}/healthz
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
+  Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
   Credentials   ${devCredentials ? `${credentials} (development only: serviceKey is an API key, adminToken the bootstrap admin)` : 'from the environment'}
 Try:

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig, projectRoot } from '../config';
+import { generatePayloadKeys } from '../config/payload-codec';
 import { openDatabase, prepareDatabase } from '../schema';
 import { freePort, readDevServerConfig, startDevServer } from './dev-server';
 import { ensureChromium } from './chromium';
@@ -32,7 +33,8 @@ console.log('[test] workflows bundled');
 const ava = spawn(process.execPath, [path.join(projectRoot, 'node_modules', 'ava', 'entrypoints', 'cli.mjs'), ...process.argv.slice(2)], {
   cwd: projectRoot,
   stdio: 'inherit',
-  env: { ...process.env, TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: databaseUrl, WORKFLOW_BUNDLE_PATH: bundlePath },
+  // one random payload key per run unless given: every test process (and its child processes) shares it
+  env: { ...(process.env.PAYLOAD_KEYS ? {} : generatePayloadKeys('test')), ...process.env, TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: databaseUrl, WORKFLOW_BUNDLE_PATH: bundlePath },
 });
 const exitCode = await new Promise<number>((resolve) => ava.on('exit', (c) => resolve(c ?? 1)));
 await devServer.stop();

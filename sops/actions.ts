@@ -22,7 +22,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   issueCoupon: { description: 'Give the user a coupon through finance (idempotent per ticket and step)', inputs: ['userId', 'amountFen', 'reason'], optionalInputs: ['validDays'], returns: '{couponId, couponCode, amountFen}' },
   collectEvidence: { description: 'Collect the route trajectory and delivery sign-off photos of the order', inputs: ['order'], returns: '{trajectory: [...], signOffPhotos: [...], collectedAt}' },
   createTechTicket: { description: 'Open a ticket for the tech team with the app version and region', inputs: ['summary'], optionalInputs: ['appVersion', 'region'], returns: '{techTicketId}' },
-  notifyOnCall: { description: 'Page the on-call person of a group', inputs: ['group', 'summary'], returns: '{notifiedAt}' },
+  notifyOnCall: { description: 'Page the on-call person of a group: batched per group, one SMS per window (PAGER_WINDOW_MS) listing the ticket ids', inputs: ['group', 'summary'], returns: '{queuedAt, pager, windowMs}' },
 };
 
 export const SIGNALS = ['confirmation', 'evidence_uploaded', 'tech_fixed'] as const;

@@ -54,6 +54,12 @@ test.serial('the designer serves its page, its assets and the browser libraries'
   }
   t.regex((await fetch(`${baseUrl}/designer`)).headers.get('content-type') ?? '', /text\/html/);
   t.regex((await fetch(`${baseUrl}/designer/designer.js`)).headers.get('content-type') ?? '', /javascript/);
+  // only the page's own scripts run (a CSP violation would also show up as a console error below)
+  for (const url of ['/designer', '/designer/']) {
+    const csp = (await fetch(baseUrl + url)).headers.get('content-security-policy') ?? '';
+    t.regex(csp, /script-src 'self'(;|$)/, url);
+    t.regex(csp, /script-src-attr 'none'/, url);
+  }
 });
 
 test.serial('edit fee_dispute: live validation, diff, publish as admin, refused as agent', async (t) => {
@@ -146,7 +152,8 @@ test.serial('edit fee_dispute: live validation, diff, publish as admin, refused 
   t.is(latest.document.steps.analyze_dispute!.sla, '10m');
   await page.getByTestId('tab-diff').click();
   await page.getByTestId('diff-empty').waitFor();
-  t.is(await page.evaluate('localStorage.getItem("ticketflow.designer.adminToken")'), stack.auth.admin, 'the token is remembered');
+  t.is(await page.evaluate('localStorage.getItem("ticketflow.designer.adminToken")'), null, 'the token stays out of localStorage by default');
+  t.is(await page.evaluate('sessionStorage.getItem("ticketflow.designer.adminToken")'), stack.auth.admin, 'the token is kept for this tab');
 
   // an agent's token may not publish: a clear message, no new version
   await page.getByTestId('node-analyze_dispute').click();
@@ -154,7 +161,8 @@ test.serial('edit fee_dispute: live validation, diff, publish as admin, refused 
   await waitValidity(page, 'valid');
   await page.getByTestId('publish-button').click();
   await page.getByTestId('publish-dialog').waitFor();
-  t.is(await page.getByTestId('token-input').inputValue(), stack.auth.admin, 'the remembered token is offered');
+  t.is(await page.getByTestId('token-input').inputValue(), stack.auth.admin, 'the token of this tab is offered');
+  t.false(await page.getByTestId('token-remember').isChecked(), 'remembering is opt-in');
   await page.getByTestId('token-input').fill(await stack.auth.staff('AG-designer'));
   await page.getByTestId('publish-confirm').click();
   const message = page.locator('[data-testid=publish-message][data-kind=forbidden]');
@@ -221,6 +229,15 @@ test.serial('steps can be added, renamed (references follow) and removed; the dr
   await page.getByTestId(`node-${startId}_renamed`).waitFor();
   t.not(await page.getByTestId('diff-count').innerText(), '');
 
+  t.deepEqual(problems, []);
+  await page.close();
+});
+
+test.serial('the API docs page renders under the Content-Security-Policy', async (t) => {
+  const { page, problems } = await openPage();
+  await page.goto(`${baseUrl}/docs`);
+  await page.locator('.swagger-ui .info .title').waitFor({ timeout: 15_000 });
+  t.regex(await page.locator('.swagger-ui .info .title').innerText(), /Ticketflow API/);
   t.deepEqual(problems, []);
   await page.close();
 });

@@ -25,7 +25,7 @@ test.after.always(() => {
 /** Starts `npm start`'s launcher in its own process group, as a terminal would; resolves when it is ready. */
 function start(): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...ports, DATA_DIR: dataDir };
-  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'USER_API_URL', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'USER_API_URL', 'WORKFLOW_BUNDLE_PATH', 'PAYLOAD_KEYS', 'PAYLOAD_KEY_ID']) delete env[name];
   const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'start'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running = child;
   let output = '';
@@ -87,6 +87,14 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.true(generated.adminToken.length >= 32 && generated.userTokenSecret.length >= 32 && generated.serviceKey.startsWith('tfk_'));
   t.regex(first.output(), /TOKEN=\$\(node -p "require\('.*credentials\.json'\)\.serviceKey"\)/);
   t.is((await fetch(`http://127.0.0.1:${ports.PORT}/v1/tickets/any`)).status, 401);
+  // the development payload key: generated on first run, readable by its owner only, kept for the next run
+  const keyFile = path.join(dataDir, 'payload-keys.json');
+  t.is(fs.statSync(keyFile).mode & 0o777, 0o600);
+  const key = fs.readFileSync(keyFile, 'utf8');
+  t.regex(first.output(), /Payload key\s+.*payload-keys\.json .*--codec-endpoint http:\/\/127\.0\.0\.1:\d+\/codec/);
+  // the Temporal UI decodes payloads through the API's codec route
+  const uiSettings = (await (await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+  t.is(uiSettings.Codec?.Endpoint, `http://127.0.0.1:${ports.PORT}/codec`);
 
   const scenarios = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/order/scenarios`)).json()) as Record<string, string[]>;
   const orderId = scenarios.double_charged_toll![0]!;
@@ -104,6 +112,7 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
 
   const second = await start();
   t.deepEqual(devCredentials(), generated, 'the second run keeps the credentials of the first');
+  t.is(fs.readFileSync(keyFile, 'utf8'), key);
   await statusOf(ticketId, 'awaiting_confirmation');
   t.is((await api(`/v1/tickets/${ticketId}/confirmation`, json({ accepted: true }, { 'x-on-behalf-of': 'someone-else' }))).status, 403);
   t.is((await api(`/v1/tickets/${ticketId}/confirmation`, json({ accepted: true }, { 'x-on-behalf-of': order.userId }))).status, 202);

@@ -27,7 +27,8 @@ async function startWorker() {
     namespace: stack.config.temporal.namespace,
     taskQueue: stack.config.temporal.taskQueue,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-    activities: activitiesFromConfig(stack.config, stack.db),
+    activities: activitiesFromConfig(stack.config, stack.db, stack.client),
+    dataConverter: stack.dataConverter,
   });
   worker = { instance, run: instance.run() };
 }

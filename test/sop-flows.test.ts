@@ -1,7 +1,7 @@
 // Every default SOP end to end against the real dev server, with short time limits.
 import test from 'ava';
 import { loadDefaultSops } from '../sops/load';
-import { decide, recordHistory, sendSignal, waitForEvent, waitForLive, waitingForDecision, waitingForSignal } from './helpers/flows';
+import { decide, recordHistory, sendSignal, waitForEvent, waitForLive, waitForSms, waitingForDecision, waitingForSignal } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
@@ -97,8 +97,8 @@ test('safety incident: escalated at once, on-call paged by SMS, safety group res
   const body = await waitForStatus(stack, ticket!.id, 'escalated');
   t.like(body.events.find((e: { kind: string }) => e.kind === 'escalated').data, { to: 'safety_group' });
   await waitForLive(stack, ticket!.id, waitingForDecision('safety_group'));
-  const pages = await fetch(`${stack.sandbox.smsApiUrl}/messages`).then((r) => r.json() as Promise<Array<{ text: string }>>);
-  t.true(pages.some((m) => m.text.includes(ticket!.id)));
+  const page = await waitForSms(stack, (m) => m.text.includes(ticket!.id));
+  t.is(page.to, stack.config.onCallPhones.safety_group);
   await decide(stack, ticket!.id, { decision: 'police_involved', agentId: 'S-1', note: '已报警并联系用户' });
   const closed = await waitForStatus(stack, ticket!.id, 'closed');
   t.is(closed.ticket.resolution.code, 'police_involved');

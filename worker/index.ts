@@ -1,5 +1,7 @@
 // Builds the ticket worker: one task queue for intake and ticket workflows and all activities.
 import { createRequire } from 'node:module';
+import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
 import type { Config } from '../config';
@@ -8,6 +10,7 @@ import { createOrderSystemClient } from '../integrations/orders';
 import { createSmsClient } from '../integrations/sms';
 import { createUserSystemClient } from '../integrations/users';
 import type { Database } from '../schema';
+import { maskingLogFunction } from './logging';
 
 const require = createRequire(import.meta.url);
 
@@ -16,6 +19,8 @@ export interface TicketWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** encrypts payloads (config/temporal.ts payloadDataConverter) */
+  dataConverter: DataConverter;
   /** a pre-built bundle (tests build it once); otherwise the workflows are bundled at start */
   workflowBundlePath?: string;
 }
@@ -26,13 +31,14 @@ export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    dataConverter: opts.dataConverter,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     shutdownGraceTime: '10 seconds',
   });
 }
 
-/** Activities wired to the external systems named in the configuration. */
-export function activitiesFromConfig(config: Config, db: Database): Activities {
+/** Activities wired to the external systems named in the configuration; `temporal` starts the pagers. */
+export function activitiesFromConfig(config: Config, db: Database, temporal: Client): Activities {
   const { orderApiUrl, financeApiUrl, smsApiUrl, userApiUrl } = config;
   if (!orderApiUrl || !financeApiUrl || !smsApiUrl || !userApiUrl) {
     throw new Error('ORDER_API_URL, FINANCE_API_URL, SMS_API_URL and USER_API_URL must be set (npm start sets them to the sandbox)');
@@ -45,14 +51,15 @@ export function activitiesFromConfig(config: Config, db: Database): Activities {
     users: createUserSystemClient(userApiUrl),
     sopPolicyOverrides: config.sopPolicyOverrides,
     onCallPhones: config.onCallPhones,
+    pager: { client: temporal, taskQueue: config.temporal.taskQueue, windowMs: config.pagerWindowMs },
   });
 }
 
 let runtimeInstalled = false;
 
-/** The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. */
+/** The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. Masks personal data. */
 export function installRuntimeLogging(level: LogLevel = (process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN'): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({ logger: new DefaultLogger(level, maskingLogFunction()) });
   runtimeInstalled = true;
 }

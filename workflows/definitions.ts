@@ -1,6 +1,6 @@
 // Message definitions: the API sends and queries through these names.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { AgentDecision, Confirmation, ConfirmationOutcome, SignalDelivery, TicketLiveState } from './types';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AgentDecision, Confirmation, ConfirmationOutcome, PageRequest, SignalDelivery, TicketLiveState } from './types';
 
 export const ticketStateQuery = defineQuery<TicketLiveState>('ticketState');
 /** The user's answer to a proposed solution; rejected by the validator unless the ticket awaits one. */
@@ -11,3 +11,6 @@ export const decideUpdate = defineUpdate<TicketLiveState, [AgentDecision]>('deci
 export const deliverSignalUpdate = defineUpdate<TicketLiveState, [SignalDelivery]>('deliverSignal');
 /** The user says a closed ticket is not solved: second handling (二次处理) within the reopen window. */
 export const reopenUpdate = defineUpdate<TicketLiveState, [{ reason: string }]>('reopen');
+
+/** A ticket asks the on-call group's pager (workflow "pager-<group>") to page it with the next batch. */
+export const pageSignal = defineSignal<[PageRequest]>('page');

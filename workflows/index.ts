@@ -1,2 +1,3 @@
 export { intakeWorkflow } from './intake';
+export { pagerWorkflow } from './pager';
 export { ticketWorkflow } from './ticket';

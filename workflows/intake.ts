@@ -71,8 +71,9 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
           },
         ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        staticSummary: `${ticket.category}/${ticket.subtype} · P${ticket.priority} · SOP ${document.type} v${document.version} · ${ticket.orderId ?? 'no order'} · ${ticket.issueText.slice(0, 60)}`,
-        staticDetails: `request ${request.requestId} (${workflowInfo().workflowId}), user ${request.userId} (${userTier}), channel ${request.channel}`,
+        // ids and categories only: no user text, no user id (the UI shows these to every engineer)
+        staticSummary: `${ticket.category}/${ticket.subtype} · P${ticket.priority} · SOP ${document.type} v${document.version} · ${ticket.orderId ?? 'no order'}`,
+        staticDetails: `request ${request.requestId} (${workflowInfo().workflowId}), tier ${userTier}, channel ${request.channel}`,
         typedSearchAttributes: [
           { key: attrs.TicketType, value: document.type },
           { key: attrs.TicketSubtype, value: ticket.subtype },

@@ -140,3 +140,16 @@ export interface TicketOutcome {
   status: TicketStatus;
   resolution: Record<string, unknown>;
 }
+
+/** One ticket to page an on-call group about. */
+export interface PageRequest {
+  ticketId: string;
+}
+
+/** The pager of one on-call group: pages at most once per window with every ticket that arrived. */
+export interface PagerInput {
+  group: string;
+  windowMs: number;
+  /** tickets that arrived but were not paged yet (carried across continue-as-new) */
+  pending?: string[];
+}

@@ -107,7 +107,7 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
           args: [input],
           memo: { bodyHash },
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          staticSummary: `intake of ${body.channel} feedback from ${body.userId}`,
+          staticSummary: `intake of ${body.channel} feedback`, // no user id: the UI shows it to every engineer
         }),
       );
     } catch (err) {

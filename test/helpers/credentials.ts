@@ -54,3 +54,6 @@ export async function testCredentials(db: Database, config: Config) {
 }
 
 export type TestCredentials = Awaited<ReturnType<typeof testCredentials>>;
+
+/** Headers of the bootstrap admin (admin-only routes such as the payload codec). */
+export const adminHeaders = (stack: { auth: TestCredentials }) => authHeaders(stack.auth.admin);

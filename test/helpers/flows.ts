@@ -1,8 +1,12 @@
 // Waiting and acting on tickets through the HTTP API, for SOP flow tests.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { As } from './credentials';
+import { EncryptionCodec, isEncrypted } from '../../config/payload-codec';
+import { createSmsClient } from '../../integrations/sms';
+import type { SmsMessage } from '../../integrations/types';
 import type { TestStack } from './stack';
 import { api, getTicket } from './tickets';
 
@@ -36,6 +40,11 @@ export function waitForLive(stack: TestStack, ticketId: string, fits: (live: any
   }, timeoutMs);
 }
 
+/** Waits for an SMS the sandbox gateway sent that fits (pages go out at the end of their window). */
+export function waitForSms(stack: TestStack, fits: (message: SmsMessage) => boolean, timeoutMs = 20_000) {
+  return poll('an SMS', async () => (await createSmsClient(stack.sandbox.smsApiUrl).list()).find(fits), timeoutMs);
+}
+
 /** Waits for an event that fits; returns it. */
 export function waitForEvent(stack: TestStack, ticketId: string, fits: (event: any) => boolean, timeoutMs = 20_000) {
   return poll(`an event of ${ticketId}`, async () => (await getTicket(stack, ticketId)).body.events?.find(fits), timeoutMs);
@@ -46,10 +55,24 @@ export const waitingForSignal = (signal: string) => (live: any) => live.waitingF
 
 const { temporal } = proto; // CommonJS: no named exports under ESM
 
-/** With RECORD_HISTORIES=1 the workflow's history is saved under test/histories for the replay test. */
+/** Replaces every encrypted payload in a history (or any part of it) by its plain form, in place. */
+async function decryptPayloads(node: unknown, codec: EncryptionCodec): Promise<void> {
+  if (!node || typeof node !== 'object' || ArrayBuffer.isView(node)) return;
+  const entries: Array<[string | number, unknown]> = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
+  for (const [key, value] of entries) {
+    if (value && typeof value === 'object' && isEncrypted(value as Payload)) (node as Record<string | number, unknown>)[key] = (await codec.decode([value as Payload]))[0];
+    else await decryptPayloads(value, codec);
+  }
+}
+
+/**
+ * With RECORD_HISTORIES=1 the workflow's history is saved under test/histories for the replay test,
+ * decrypted: each test run has its own payload key, and plain payloads replay with or without one.
+ */
 export async function recordHistory(stack: TestStack, name: string, workflowId: string) {
   if (!process.env.RECORD_HISTORIES) return;
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  await decryptPayloads(history, new EncryptionCodec(stack.config.payloadKeys!));
   // binary protobuf: exact, and independent of the JSON mapping of whichever protobufjs copy is loaded
   fs.writeFileSync(path.join(import.meta.dirname, '..', 'histories', `${name}.pb`), temporal.api.history.v1.History.encode(history).finish());
 }

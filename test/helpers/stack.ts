@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { buildApp } from '../../api/app';
 import { loadConfig, type Config } from '../../config';
+import { payloadDataConverter } from '../../config/temporal';
 import { createFinanceClient } from '../../integrations/finance';
 import { createOrderSystemClient } from '../../integrations/orders';
 import { startSandbox } from '../../sandbox';
@@ -22,6 +23,10 @@ export interface StackOptions {
   /** false: no worker in this process (the test runs its own, e.g. as a child process) */
   worker?: boolean;
   intakeWaitMs?: number;
+  /** on-call pages are batched per window (default here: 100 ms) */
+  pagerWindowMs?: number;
+  /** rate limits (default here: out of the way of the other tests) */
+  rateLimit?: Partial<Config['rateLimit']>;
   /** another Temporal server than the one `npm test` started */
   temporalAddress?: string;
 }
@@ -34,6 +39,8 @@ export async function startTestStack(opts: StackOptions = {}) {
   config.sopPolicyOverrides = { confirmationTimeout: 5_000, reopenWindow: 0, ...opts.policy };
   if (opts.intakeWaitMs) config.api.intakeWaitMs = opts.intakeWaitMs;
   setTestSecrets(config);
+  config.pagerWindowMs = opts.pagerWindowMs ?? 100;
+  config.rateLimit = { ...config.rateLimit, ipMax: 1_000_000, credentialMax: 1_000_000, ...opts.rateLimit };
   if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
   // a database of its own per test file (a copy of the migrated, seeded template): files may publish SOPs freely
   const ownDatabase = await copyDatabase(config.databaseUrl);
@@ -48,7 +55,8 @@ export async function startTestStack(opts: StackOptions = {}) {
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const dataConverter = payloadDataConverter(config);
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const orders = createOrderSystemClient(sandbox.orderApiUrl);
   const finance = createFinanceClient(sandbox.financeApiUrl);
 
@@ -62,7 +70,8 @@ export async function startTestStack(opts: StackOptions = {}) {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-      activities: activitiesFromConfig(config, database.db),
+      activities: activitiesFromConfig(config, database.db, client),
+      dataConverter,
     });
     workerRun = worker.run();
   }
@@ -77,6 +86,8 @@ export async function startTestStack(opts: StackOptions = {}) {
     database,
     db: database.db,
     client,
+    connection,
+    dataConverter,
     orders,
     finance,
     app,

@@ -1564,7 +1564,18 @@ function renderDiff() {
 }
 
 // ---------------------------------------------------------------- publish
+// The admin token lives in this tab's sessionStorage; only "remember" (opt-in) keeps it in localStorage.
 const TOKEN_KEY = 'ticketflow.designer.adminToken';
+const savedToken = () => sessionStorage.getItem(TOKEN_KEY) ?? localStorage.getItem(TOKEN_KEY) ?? '';
+function keepToken(token, remember) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  if (remember) localStorage.setItem(TOKEN_KEY, token);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+function forgetToken() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(TOKEN_KEY);
+}
 function setupPublish() {
   const dialog = $('publish-dialog');
   const message = $('publish-message');
@@ -1578,7 +1589,8 @@ function setupPublish() {
     if ($('publish-button').disabled) return;
     const d = diffDocs(state.published, state.draft);
     $('publish-summary').textContent = t('publishSummary', { type: state.type, v: (state.versions[0]?.version ?? 0) + 1, n: d.count });
-    $('token-input').value = localStorage.getItem(TOKEN_KEY) ?? '';
+    $('token-input').value = savedToken();
+    $('token-remember').checked = localStorage.getItem(TOKEN_KEY) !== null;
     message.hidden = true;
     message.dataset.kind = '';
     $('publish-confirm').disabled = false;
@@ -1597,8 +1609,7 @@ function setupPublish() {
     try {
       const document = clone(state.draft);
       const res = await api('POST', `/v1/sops/${encodeURIComponent(type)}/versions`, { document }, { authorization: `Bearer ${token}` });
-      if (remember) localStorage.setItem(TOKEN_KEY, token);
-      else localStorage.removeItem(TOKEN_KEY);
+      keepToken(token, remember);
       localStorage.removeItem(`ticketflow.designer.draft.${type}`);
       hasLocalEdits = false;
       dialog.close();
@@ -1608,10 +1619,10 @@ function setupPublish() {
     } catch (err) {
       $('publish-confirm').disabled = false;
       if (err.status === 401) {
-        localStorage.removeItem(TOKEN_KEY);
+        forgetToken();
         showMessage(t('unauthorized'), 'unauthorized');
       } else if (err.status === 403) {
-        localStorage.removeItem(TOKEN_KEY);
+        forgetToken();
         showMessage(t('forbidden'), 'forbidden');
       } else if (err.status === 400 && err.data?.error === 'invalid_sop') {
         state.errors = sortErrors(err.data.errors ?? []);
@@ -1660,6 +1671,8 @@ async function main() {
   const refillKinds = setupAddStep();
   setupYaml();
   setupPublish();
+  // no inline handlers (the Content-Security-Policy forbids them): these forms only hold fields
+  for (const id of ['step-form', 'doc-form']) $(id).addEventListener('submit', (e) => e.preventDefault());
   for (const b of document.querySelectorAll('.tab')) b.addEventListener('click', () => showTab(b.dataset.tab));
   $('lang-toggle').addEventListener('click', () => {
     state.lang = state.lang === 'zh' ? 'en' : 'zh';
