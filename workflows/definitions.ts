@@ -11,3 +11,6 @@ export const decideUpdate = defineUpdate<TicketLiveState, [AgentDecision]>('deci
 export const deliverSignalUpdate = defineUpdate<TicketLiveState, [SignalDelivery]>('deliverSignal');
 /** The user says a closed ticket is not solved: second handling (二次处理) within the reopen window. */
 export const reopenUpdate = defineUpdate<TicketLiveState, [{ reason: string }]>('reopen');
+
+/** A ticket's workflow id is derived from its id: an action needs Temporal, not the read model, to find it. */
+export const ticketWorkflowId = (ticketId: string) => `ticket-${ticketId}`;

@@ -3,6 +3,7 @@
 // moment the API got a start.
 import { ParentClosePolicy, proxyLocalActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { ticketWorkflowId } from './definitions';
 import { ticketWorkflow } from './ticket';
 import * as attrs from './search-attributes';
 import type { IntakeRequest, IntakeResult, PlannedTicket } from './types';
@@ -22,7 +23,7 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
     const { document } = sops[index]!;
     return {
       id,
-      workflowId: `ticket-${id}`,
+      workflowId: ticketWorkflowId(id),
       category: issue.category,
       subtype: issue.subtype,
       skillGroup: issue.skillGroup,

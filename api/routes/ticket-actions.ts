@@ -5,11 +5,12 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { UpdateDefinition } from '@temporalio/common';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../../schema';
-import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate } from '../../workflows/definitions';
+import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery, ticketWorkflowId } from '../../workflows/definitions';
 import type { AgentDecision, Confirmation, SignalDelivery } from '../../workflows/types';
 import { requireRole } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
+import { readModelGuard } from '../read-model';
 import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
 
 const errorBody = { $ref: 'Error#' };
@@ -17,20 +18,69 @@ const errorBody = { $ref: 'Error#' };
 export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const { temporal, db, config } = ctx;
 
-  /** Sends an update to the ticket's workflow: 404 unknown, 409 wrong state (the validator's reason), 503 no worker in time. */
+  const optionalRead = readModelGuard();
+
+  /**
+   * Sends an update to the ticket's workflow: 404 unknown, 409 wrong state (the validator's reason), 503 no worker in time.
+   * The read model answers 404 early; when it is down the workflow id is derived, so the action needs Temporal only.
+   */
   async function updateTicket<Ret, Args extends [unknown]>(ticketId: string, update: UpdateDefinition<Ret, Args, string>, args: Args, updateId?: string): Promise<Ret> {
-    const [ticket] = await db.select({ workflowId: tickets.workflowId, status: tickets.status }).from(tickets).where(eq(tickets.id, ticketId));
-    if (!ticket) throw new HttpError(404, 'not_found', `no ticket ${ticketId}`);
+    const read = await optionalRead(() => db.select({ workflowId: tickets.workflowId, status: tickets.status }).from(tickets).where(eq(tickets.id, ticketId)));
+    const ticket = read.available ? read.value[0] : undefined;
+    if (read.available && !ticket) throw new HttpError(404, 'not_found', `no ticket ${ticketId}`);
+    const workflowId = ticket?.workflowId ?? ticketWorkflowId(ticketId);
     try {
       return await withinDeadline(temporal.connection, 10_000, () =>
-        temporal.client.workflow.getHandle(ticket.workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),
+        temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),
       );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'wrong_state', err.cause?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}: its workflow has finished`);
+      if (err instanceof WorkflowNotFoundError) {
+        if (ticket) throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}: its workflow has finished`);
+        throw await finishedOrUnknown(ticketId);
+      }
       if (err instanceof TimedOut) {
         throw new HttpError(503, 'worker_unavailable', 'the ticket did not take the request in time (its worker may be restarting); send the same request again to learn the outcome');
       }
+      unavailable(err, 'could not reach the ticket');
+    }
+  }
+
+  /** Without the read model: a ticket whose workflow cannot take updates either has finished (409) or never existed (404). */
+  async function finishedOrUnknown(ticketId: string): Promise<HttpError> {
+    try {
+      const described = await withinDeadline(temporal.connection, 5_000, () => temporal.client.workflow.getHandle(ticketWorkflowId(ticketId)).describe());
+      return new HttpError(409, 'wrong_state', `ticket workflow is ${described.status.name.toLowerCase()}: it takes no more actions`);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', `no ticket ${ticketId}`);
+      unavailable(err, 'could not reach the ticket');
+    }
+  }
+
+  /**
+   * One update id per confirmation wait: a retry after a timeout joins the first attempt instead of answering twice.
+   * The read model names the wait by the seq of its `entered` event; when it is down, the workflow's live state names it
+   * by its step and deadline (unique per wait too; a retry that straddles the two sources is refused by the validator
+   * with 409 rather than joined).
+   */
+  async function confirmationUpdateId(ticketId: string): Promise<string | undefined> {
+    const read = await optionalRead(() =>
+      db
+        .select({ seq: ticketEvents.seq })
+        .from(ticketEvents)
+        .where(and(eq(ticketEvents.ticketId, ticketId), eq(ticketEvents.kind, 'entered'), sql`${ticketEvents.data}->>'signal' = 'confirmation'`))
+        .orderBy(desc(ticketEvents.seq))
+        .limit(1),
+    );
+    if (read.available) return `confirm-${ticketId}-${read.value[0]?.seq ?? 0}`;
+    try {
+      const live = await withinDeadline(temporal.connection, 5_000, () => temporal.client.workflow.getHandle(ticketWorkflowId(ticketId)).query(ticketStateQuery));
+      const wait = live.waitingFor;
+      // not waiting for a confirmation: no id, the validator answers 409
+      return wait?.kind === 'signal' && wait.signal === 'confirmation' ? `confirm-${ticketId}-${live.step}-${wait.until}` : undefined;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined; // updateTicket answers 404 or 409
+      if (err instanceof TimedOut) throw new HttpError(503, 'worker_unavailable', 'neither the ticket database nor the ticket answered in time; send the same request again later');
       unavailable(err, 'could not reach the ticket');
     }
   }
@@ -52,18 +102,13 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
     },
     async (request, reply) => {
       const id = request.params.id;
-      const [ticket] = await db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, id));
+      const read = await optionalRead(() => db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, id)));
+      const ticket = read.available ? read.value[0] : undefined;
       if (ticket && ticket.status !== 'awaiting_confirmation' && ticket.status !== 'in_progress') {
         throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}, not awaiting a confirmation`);
       }
-      // One update id per wait: a retry after a timeout joins the first attempt instead of answering twice.
-      const [wait] = await db
-        .select({ seq: ticketEvents.seq })
-        .from(ticketEvents)
-        .where(and(eq(ticketEvents.ticketId, id), eq(ticketEvents.kind, 'entered'), sql`${ticketEvents.data}->>'signal' = 'confirmation'`))
-        .orderBy(desc(ticketEvents.seq))
-        .limit(1);
-      const outcome = await updateTicket(id, confirmSolutionUpdate, [request.body], `confirm-${id}-${wait?.seq ?? 0}`);
+      const updateId = await confirmationUpdateId(id);
+      const outcome = await updateTicket(id, confirmSolutionUpdate, [request.body], updateId);
       return reply.status(202).send({ ticketId: id, ...outcome });
     },
   );

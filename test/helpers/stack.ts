@@ -14,6 +14,7 @@ import { startSandbox } from '../../sandbox';
 import { openDatabase } from '../../schema';
 import { copyDatabase } from '../../scripts/postgres';
 import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../../worker';
+import { startTcpProxy, viaProxy, type TcpProxy } from './tcp-proxy';
 
 export interface StackOptions {
   /** SOP policy overrides, e.g. { confirmationTimeout: 5000 } */
@@ -23,6 +24,10 @@ export interface StackOptions {
   intakeWaitMs?: number;
   /** another Temporal server than the one `npm test` started */
   temporalAddress?: string;
+  /** API and worker reach PostgreSQL through a TCP proxy the test can cut (`stack.databaseProxy`) */
+  databaseProxy?: boolean;
+  /** the API's bound on intakes in flight */
+  intakeMaxInFlight?: number;
 }
 
 export async function startTestStack(opts: StackOptions = {}) {
@@ -32,6 +37,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   if (opts.temporalAddress) config.temporal.address = opts.temporalAddress;
   config.sopPolicyOverrides = { confirmationTimeout: 5_000, reopenWindow: 0, ...opts.policy };
   if (opts.intakeWaitMs) config.api.intakeWaitMs = opts.intakeWaitMs;
+  if (opts.intakeMaxInFlight) config.api.intakeMaxInFlight = opts.intakeMaxInFlight;
   if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
   // a database of its own per test file (a copy of the migrated, seeded template): files may publish SOPs freely
   const ownDatabase = await copyDatabase(config.databaseUrl);
@@ -43,7 +49,12 @@ export async function startTestStack(opts: StackOptions = {}) {
   config.financeApiUrl = sandbox.financeApiUrl;
   config.smsApiUrl = sandbox.smsApiUrl;
 
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  let databaseProxy: TcpProxy | null = null;
+  if (opts.databaseProxy) {
+    const target = new URL(config.databaseUrl);
+    databaseProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  }
+  const database = await openDatabase({ databaseUrl: databaseProxy ? viaProxy(config.databaseUrl, databaseProxy) : config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const orders = createOrderSystemClient(sandbox.orderApiUrl);
@@ -71,6 +82,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     sandbox,
     sandboxDir,
     database,
+    databaseProxy,
     db: database.db,
     client,
     orders,
@@ -85,7 +97,9 @@ export async function startTestStack(opts: StackOptions = {}) {
       await nativeConnection?.close();
       await connection.close();
       await sandbox.close();
+      databaseProxy?.restore();
       await database.close();
+      await databaseProxy?.close();
       await ownDatabase.drop();
     },
   };

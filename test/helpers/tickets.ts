@@ -25,12 +25,12 @@ export async function postTicket(stack: TestStack, body: TicketBody, key: string
 
 export async function getTicket(stack: TestStack, id: string) {
   const response = await stack.app.inject({ method: 'GET', url: `/v1/tickets/${id}` });
-  return { status: response.statusCode, body: response.json() };
+  return { status: response.statusCode, headers: response.headers, body: response.json() };
 }
 
 export async function confirm(stack: TestStack, id: string, payload: unknown) {
   const response = await stack.app.inject({ method: 'POST', url: `/v1/tickets/${id}/confirmation`, payload: payload as object });
-  return { status: response.statusCode, body: response.json() };
+  return { status: response.statusCode, headers: response.headers, body: response.json() };
 }
 
 /** Polls the read model until the ticket reaches the status (or fails after timeoutMs). */
