@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './errors';
+import { shedIntakeOverload } from './intake-shedding';
 import { classifyRoutes } from './routes/classify';
 import { healthRoutes } from './routes/health';
 import { sopRoutes } from './routes/sops';
@@ -32,6 +33,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean } = {})
     openapi: { info: { title: 'Ticketflow API', version: '0.1.0', description: 'Customer-service tickets as durable Temporal workflows' } },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  shedIntakeOverload(app, ctx.config.api.intakeMaxInFlight);
   await app.register(healthRoutes, ctx);
   await app.register(ticketRoutes, ctx);
   await app.register(ticketActionRoutes, ctx);

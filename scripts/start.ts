@@ -8,7 +8,7 @@ import { loadConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
-import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../worker';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from '../worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { readDevServerConfig, startDevServer } from './dev-server';
 
@@ -38,13 +38,17 @@ const added = await ensureSearchAttributes(connection, config.temporal.namespace
 if (added.length) console.log(`[temporal] registered search attributes ${added.join(', ')}`);
 
 const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config));
-const worker = await createTicketWorker({
+const activities = activitiesFromConfig(config, database.db);
+const worker = await createTicketWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
+// classification in the same process but on its own task queue and concurrency limit (see docs/ARCHITECTURE.md)
+const classifyWorker = await createClassifyWorker({
   connection: workerConnection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  activities: activitiesFromConfig(config, database.db),
+  activities,
+  maxConcurrent: config.worker.classifyConcurrency,
 });
-const workerRun = worker.run();
+const workerRun = Promise.all([worker.run(), classifyWorker.run()]);
 
 const app = await buildApp({
   temporal: { client: new Client({ connection, namespace: config.temporal.namespace }), connection },

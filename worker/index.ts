@@ -1,4 +1,5 @@
-// Builds the ticket worker: one task queue for intake and ticket workflows and all activities.
+// Builds the workers: the ticket worker (intake and ticket workflows, all activities) and the
+// classify worker (classification alone, on its own task queue with a concurrency limit).
 import { createRequire } from 'node:module';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
@@ -7,6 +8,7 @@ import { createFinanceClient } from '../integrations/finance';
 import { createOrderSystemClient } from '../integrations/orders';
 import { createSmsClient } from '../integrations/sms';
 import type { Database } from '../schema';
+import { classifyTaskQueue } from '../workflows/task-queues';
 
 const require = createRequire(import.meta.url);
 
@@ -26,6 +28,28 @@ export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     activities: opts.activities,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    shutdownGraceTime: '10 seconds',
+  });
+}
+
+export interface ClassifyWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** the ticket task queue; the classify worker polls its `-classify` sibling */
+  taskQueue: string;
+  activities: Pick<Activities, 'classifyIntake'>;
+  /** classifications at once in this process (CPU-bound: about one per core) */
+  maxConcurrent: number;
+}
+
+/** Classification on its own task queue: CPU-heavy intake work waits here instead of delaying workflow tasks. */
+export function createClassifyWorker(opts: ClassifyWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: classifyTaskQueue(opts.taskQueue),
+    activities: { classifyIntake: opts.activities.classifyIntake },
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrent,
     shutdownGraceTime: '10 seconds',
   });
 }

@@ -1,10 +1,11 @@
 // `npm run worker`: the worker alone, for production (scaled horizontally) and crash tests.
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import { openDatabase, prepareDatabase } from '../schema';
-import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from './index';
+import { classifyTaskQueue } from '../workflows/task-queues';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from './index';
 import { ensureSearchAttributes } from './search-attributes';
 
 const config = loadConfig();
@@ -18,14 +19,26 @@ const admin = await Connection.connect(temporalConnectionOptions(config));
 await ensureSearchAttributes(admin, config.temporal.namespace).catch((err) => console.warn(`could not register search attributes: ${err.message}`));
 await admin.close();
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-const worker = await createTicketWorker({
-  connection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-  activities: activitiesFromConfig(config, database.db),
-});
-console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
-await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)
+const activities = activitiesFromConfig(config, database.db);
+const { roles } = config.worker;
+const workers: Worker[] = [];
+// WORKER_ROLES scales the two kinds apart in production: e.g. a few `tickets` processes and one `classify` per spare core
+if (roles.includes('tickets')) {
+  workers.push(
+    await createTicketWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+      activities,
+    }),
+  );
+}
+if (roles.includes('classify')) {
+  workers.push(await createClassifyWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, maxConcurrent: config.worker.classifyConcurrency }));
+}
+console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} as ${roles.join(' + ')}${roles.includes('classify') ? ` (classification on "${classifyTaskQueue(config.temporal.taskQueue)}", ${config.worker.classifyConcurrency} at once)` : ''}`);
+// returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)
+await Promise.all(workers.map((w) => w.run()));
 await connection.close();
 await database.close();

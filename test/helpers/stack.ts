@@ -13,7 +13,7 @@ import { createOrderSystemClient } from '../../integrations/orders';
 import { startSandbox } from '../../sandbox';
 import { openDatabase } from '../../schema';
 import { copyDatabase } from '../../scripts/postgres';
-import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../../worker';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from '../../worker';
 import { startTcpProxy, viaProxy, type TcpProxy } from './tcp-proxy';
 
 export interface StackOptions {
@@ -60,19 +60,24 @@ export async function startTestStack(opts: StackOptions = {}) {
   const orders = createOrderSystemClient(sandbox.orderApiUrl);
   const finance = createFinanceClient(sandbox.financeApiUrl);
 
-  let worker: Worker | null = null;
-  let workerRun: Promise<void> | null = null;
+  let workers: Worker[] = [];
+  let workerRun: Promise<unknown> | null = null;
   let nativeConnection: NativeConnection | null = null;
   if (opts.worker !== false) {
     nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-    worker = await createTicketWorker({
-      connection: nativeConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-      activities: activitiesFromConfig(config, database.db),
-    });
-    workerRun = worker.run();
+    const activities = activitiesFromConfig(config, database.db);
+    workers = [
+      await createTicketWorker({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+        activities,
+      }),
+      // as `npm start` wires it: classification on its own task queue in the same process
+      await createClassifyWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, maxConcurrent: config.worker.classifyConcurrency }),
+    ];
+    workerRun = Promise.all(workers.map((w) => w.run()));
   }
 
   const app = await buildApp({ temporal: { client, connection }, db: database.db, ping: database.ping, config });
@@ -90,10 +95,8 @@ export async function startTestStack(opts: StackOptions = {}) {
     app,
     async close() {
       await app.close();
-      if (worker) {
-        worker.shutdown();
-        await workerRun;
-      }
+      for (const worker of workers) worker.shutdown();
+      await workerRun;
       await nativeConnection?.close();
       await connection.close();
       await sandbox.close();
