@@ -9,6 +9,7 @@ import { createFinanceActivities } from './finance';
 import { createHandoffActivities } from './handoffs';
 import { createIntakeActivities } from './intake';
 import { createOrderActivities } from './orders';
+import { createReconcileActivities } from './reconcile';
 import { createSopActivities } from './sops';
 import { createStoreActivities } from './store';
 
@@ -25,6 +26,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db),
+    ...createReconcileActivities(deps.db),
     ...createIntakeActivities(deps.db, deps.orders),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createOrderActivities(deps.orders),

@@ -9,6 +9,7 @@ import { temporalConnectionOptions } from '../config/temporal';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from '../worker';
+import { ensureReconcileSchedule } from '../worker/schedules';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { readDevServerConfig, startDevServer } from './dev-server';
 
@@ -36,6 +37,10 @@ const added = await ensureSearchAttributes(connection, config.temporal.namespace
   return [];
 });
 if (added.length) console.log(`[temporal] registered search attributes ${added.join(', ')}`);
+const temporalClient = new Client({ connection, namespace: config.temporal.namespace });
+await ensureReconcileSchedule(temporalClient, { taskQueue: config.temporal.taskQueue, every: config.worker.reconcileEvery }).catch((err) =>
+  console.warn(`[temporal] could not create the reconcile schedule: ${err.message}`),
+);
 
 const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config));
 const activities = activitiesFromConfig(config, database.db);
@@ -51,7 +56,7 @@ const classifyWorker = await createClassifyWorker({
 const workerRun = Promise.all([worker.run(), classifyWorker.run()]);
 
 const app = await buildApp({
-  temporal: { client: new Client({ connection, namespace: config.temporal.namespace }), connection },
+  temporal: { client: temporalClient, connection },
   db: database.db,
   ping: database.ping,
   config,

@@ -1,11 +1,12 @@
 // `npm run worker`: the worker alone, for production (scaled horizontally) and crash tests.
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal';
 import { openDatabase, prepareDatabase } from '../schema';
 import { classifyTaskQueue } from '../workflows/task-queues';
 import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from './index';
+import { ensureReconcileSchedule } from './schedules';
 import { ensureSearchAttributes } from './search-attributes';
 
 const config = loadConfig();
@@ -17,6 +18,11 @@ installRuntimeLogging();
 // best effort: a hosted cluster may only allow registering search attributes in its admin console
 const admin = await Connection.connect(temporalConnectionOptions(config));
 await ensureSearchAttributes(admin, config.temporal.namespace).catch((err) => console.warn(`could not register search attributes: ${err.message}`));
+if (config.worker.roles.includes('tickets')) {
+  await ensureReconcileSchedule(new Client({ connection: admin, namespace: config.temporal.namespace }), { taskQueue: config.temporal.taskQueue, every: config.worker.reconcileEvery }).catch((err) =>
+    console.warn(`could not create the reconcile schedule: ${err.message}`),
+  );
+}
 await admin.close();
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
 const activities = activitiesFromConfig(config, database.db);

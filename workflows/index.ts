@@ -1,2 +1,3 @@
 export { intakeWorkflow } from './intake';
 export { ticketWorkflow } from './ticket';
+export { reconcileWorkflow } from './reconcile';

@@ -53,3 +53,9 @@ export async function orderOf(stack: TestStack, scenario: OrderScenario, fits: (
   if (!order) throw new Error(`no sandbox order for scenario ${scenario} that fits`);
   return order;
 }
+
+/** GET /v1/requests/:requestId: the outcome of one intake. */
+export async function getRequest(stack: TestStack, requestId: string) {
+  const response = await stack.app.inject({ method: 'GET', url: `/v1/requests/${requestId}` });
+  return { status: response.statusCode, body: response.json() };
+}
