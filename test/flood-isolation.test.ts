@@ -2,6 +2,7 @@
 // own worker and concurrency limit), and an API process sheds intakes past its bound with 503 +
 // Retry-After instead of letting latency grow. (The p99 numbers under a flood: bench/flood.bench.ts.)
 import test from 'ava';
+import { loadConfig } from '../config';
 import { recordHistory } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { postTicket } from './helpers/tickets';
@@ -37,4 +38,21 @@ test.serial("the intake's classification runs as an activity on the classify tas
   const markers = history.events!.map((e) => e.markerRecordedEventAttributes?.markerName).filter(Boolean);
   t.deepEqual(markers, ['core_patch', 'core_local_activity', 'core_local_activity']);
   await recordHistory(stack, 'intake-classify-task-queue', intakeId);
+});
+
+test.serial('npm run worker runs the ticket worker, the classify worker or both, as WORKER_ROLES says', (t) => {
+  const saved = process.env.WORKER_ROLES;
+  try {
+    delete process.env.WORKER_ROLES;
+    t.deepEqual(loadConfig().worker.roles, ['tickets', 'classify']);
+    process.env.WORKER_ROLES = 'classify';
+    t.deepEqual(loadConfig().worker.roles, ['classify']);
+    process.env.WORKER_ROLES = 'tickets, classify';
+    t.deepEqual(loadConfig().worker.roles, ['tickets', 'classify']);
+    process.env.WORKER_ROLES = 'tickets,billing';
+    t.throws(() => loadConfig(), { message: /WORKER_ROLES takes tickets and\/or classify, got "billing"/ });
+  } finally {
+    if (saved === undefined) delete process.env.WORKER_ROLES;
+    else process.env.WORKER_ROLES = saved;
+  }
 });
