@@ -74,6 +74,8 @@ export interface Config {
     classifyConcurrency: number;
     /** interval of the reconcile schedule (a Temporal duration string: "5 minutes", "30s") */
     reconcileEvery: string;
+    /** worker versioning: WORKER_BUILD_ID (e.g. the git sha) in deployment WORKER_DEPLOYMENT_NAME; unset → unversioned */
+    deployment?: { name: string; buildId: string };
   };
   sandbox: { host: string; port: number };
   orderApiUrl?: string;
@@ -109,6 +111,7 @@ export function loadConfig(): Config {
       roles: workerRoles(str('WORKER_ROLES', 'tickets,classify')),
       classifyConcurrency: int('CLASSIFY_CONCURRENCY', 2),
       reconcileEvery: str('RECONCILE_EVERY', '5 minutes'),
+      deployment: str('WORKER_BUILD_ID') ? { name: str('WORKER_DEPLOYMENT_NAME', 'ticketflow'), buildId: str('WORKER_BUILD_ID')! } : undefined,
     },
     sandbox: { host: str('SANDBOX_HOST', '127.0.0.1'), port: int('SANDBOX_PORT', 3100) },
     orderApiUrl: str('ORDER_API_URL'),

@@ -19,6 +19,23 @@ export interface TicketWorkerOptions {
   activities: Activities;
   /** a pre-built bundle (tests build it once); otherwise the workflows are bundled at start */
   workflowBundlePath?: string;
+  /** worker versioning: this build's deployment version (unset: an unversioned worker) */
+  deployment?: WorkerDeployment;
+}
+
+export interface WorkerDeployment {
+  name: string;
+  buildId: string;
+}
+
+/**
+ * A versioned worker only takes tasks of its deployment version. Workflows are PINNED: a ticket runs to its end on the
+ * build it started on, so a deploy routes new tickets to the new build while old ones drain (docs/ARCHITECTURE.md).
+ */
+function deploymentOptions(deployment: WorkerDeployment | undefined) {
+  return deployment
+    ? { workerDeploymentOptions: { useWorkerVersioning: true as const, version: { deploymentName: deployment.name, buildId: deployment.buildId }, defaultVersioningBehavior: 'PINNED' as const } }
+    : {};
 }
 
 export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
@@ -28,6 +45,7 @@ export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     activities: opts.activities,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    ...deploymentOptions(opts.deployment),
     shutdownGraceTime: '10 seconds',
   });
 }
@@ -40,6 +58,8 @@ export interface ClassifyWorkerOptions {
   activities: Pick<Activities, 'classifyIntake'>;
   /** classifications at once in this process (CPU-bound: about one per core) */
   maxConcurrent: number;
+  /** the same deployment version as the ticket workers of this build: a pinned intake's classification stays on its build */
+  deployment?: WorkerDeployment;
 }
 
 /** Classification on its own task queue: CPU-heavy intake work waits here instead of delaying workflow tasks. */
@@ -50,6 +70,7 @@ export function createClassifyWorker(opts: ClassifyWorkerOptions): Promise<Worke
     taskQueue: classifyTaskQueue(opts.taskQueue),
     activities: { classifyIntake: opts.activities.classifyIntake },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrent,
+    ...deploymentOptions(opts.deployment),
     shutdownGraceTime: '10 seconds',
   });
 }

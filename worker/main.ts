@@ -37,12 +37,14 @@ if (roles.includes('tickets')) {
       taskQueue: config.temporal.taskQueue,
       workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
       activities,
+      deployment: config.worker.deployment,
     }),
   );
 }
 if (roles.includes('classify')) {
-  workers.push(await createClassifyWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, maxConcurrent: config.worker.classifyConcurrency }));
+  workers.push(await createClassifyWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, maxConcurrent: config.worker.classifyConcurrency, deployment: config.worker.deployment }));
 }
+if (config.worker.deployment) console.log(`worker deployment ${config.worker.deployment.name}, build ${config.worker.deployment.buildId} (make it current with temporal worker deployment set-current-version)`);
 console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} as ${roles.join(' + ')}${roles.includes('classify') ? ` (classification on "${classifyTaskQueue(config.temporal.taskQueue)}", ${config.worker.classifyConcurrency} at once)` : ''}`);
 // returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)
 await Promise.all(workers.map((w) => w.run()));
