@@ -22,8 +22,11 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
 async function driftOf(client: Client, row: { id: string; workflowId: string; status: TicketStatus }): Promise<TicketDrift | null> {
   const handle = client.workflow.getHandle(row.workflowId);
   let status: string;
+  let closeTime: Date | undefined;
   try {
-    status = (await handle.describe()).status.name;
+    const described = await handle.describe();
+    status = described.status.name;
+    closeTime = described.closeTime;
   } catch (err) {
     if (isNotFound(err)) return { kind: 'missing_workflow', ticketId: row.id, rowStatus: row.status };
     throw err;
@@ -31,7 +34,7 @@ async function driftOf(client: Client, row: { id: string; workflowId: string; st
   if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return null; // a running ticket writes its own row
   if (status === 'COMPLETED') {
     const outcome = (await handle.result()) as TicketOutcome;
-    return outcome.status === row.status ? null : { kind: 'finished_open_row', ticketId: row.id, rowStatus: row.status, outcome };
+    return outcome.status === row.status ? null : { kind: 'finished_open_row', ticketId: row.id, rowStatus: row.status, outcome, closedAt: (closeTime ?? new Date()).toISOString() };
   }
   return { kind: 'dead_workflow', ticketId: row.id, rowStatus: row.status, workflowStatus: status.toLowerCase() };
 }
@@ -60,7 +63,7 @@ export function createReconcileActivities(db: Database) {
       const now = new Date();
       const change =
         drift.kind === 'finished_open_row'
-          ? { status: drift.outcome.status, resolution: drift.outcome.resolution, ...(drift.outcome.status === 'closed' ? { closedAt: now } : {}) }
+          ? { status: drift.outcome.status, resolution: drift.outcome.resolution, ...(drift.outcome.status === 'closed' ? { closedAt: new Date(drift.closedAt) } : {}) }
           : {
               status: 'escalated' as const,
               skillGroup: SUPERVISORS,

@@ -82,7 +82,7 @@ test.serial('the reconciler repairs each kind of drift once and reports it, and 
   // the row takes the workflow's own result
   t.is(rows[finished]!.status, 'closed');
   t.like(rows[finished]!.resolution, { code: 'resolved', solution: { kind: 'refund' } });
-  t.truthy(rows[finished]!.closedAt);
+  t.deepEqual(rows[finished]!.closedAt, (await stack.client.workflow.getHandle(`ticket-${finished}`).describe()).closeTime);
   // dead or missing workflows: handed to supervisors with the reason
   for (const [id, reason, previousStatus] of [[terminated, 'workflow_terminated', 'awaiting_confirmation'], [missing, 'workflow_missing', 'open']] as const) {
     t.is(rows[id]!.status, 'escalated');

@@ -4,7 +4,7 @@ import type { TicketOutcome } from './types';
 /** One way a ticket's row and its workflow disagree. */
 export type TicketDrift =
   /** the workflow finished but the row still shows it open (a lost read-model write) */
-  | { kind: 'finished_open_row'; ticketId: string; rowStatus: TicketStatus; outcome: TicketOutcome }
+  | { kind: 'finished_open_row'; ticketId: string; rowStatus: TicketStatus; outcome: TicketOutcome; closedAt: string }
   /** the workflow was terminated, failed, timed out or cancelled: nobody can act on the ticket */
   | { kind: 'dead_workflow'; ticketId: string; rowStatus: TicketStatus; workflowStatus: string }
   /** the row exists but no workflow was ever started (an intake that died between storing and starting) */
