@@ -6,6 +6,8 @@ import test from 'ava';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 import { decide } from './helpers/flows';
+import { isDatabaseUnavailable } from '../api/errors';
+import { readModelGuard } from '../api/read-model';
 
 let stack: TestStack;
 
@@ -53,4 +55,22 @@ test('a confirmation sent while PostgreSQL is down is taken, and the read model 
   t.like(closed.events.find((e: { kind: string }) => e.kind === 'signal'), { actor: `user:${order.userId}`, data: { signal: 'confirmation', accepted: true } });
   const refunds = await stack.finance.listRefunds({ ticketId });
   t.is(refunds.length, 1);
+});
+
+test('a hung or unreachable read model is skipped quickly; a bad query is still an error', async (t) => {
+  const optionalRead = readModelGuard({ timeoutMs: 50, pauseMs: 60_000 });
+  const started = Date.now();
+  t.deepEqual(await optionalRead(() => new Promise(() => {})), { available: false });
+  t.true(Date.now() - started < 1_000);
+  // during the pause the database is not asked again
+  let asked = false;
+  t.deepEqual(await optionalRead(async () => ((asked = true), 1)), { available: false });
+  t.false(asked);
+  const fresh = readModelGuard();
+  t.deepEqual(await fresh(async () => 42), { available: true, value: 42 });
+  await t.throwsAsync(fresh(() => Promise.reject(Object.assign(new Error('syntax error'), { code: '42601' }))), { message: 'syntax error' });
+  // drizzle wraps the driver's error: the connection code is found in the cause
+  t.true(isDatabaseUnavailable(Object.assign(new Error('Failed query'), { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) })));
+  t.true(isDatabaseUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })));
+  t.false(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' })));
 });
