@@ -10,6 +10,7 @@ import { createFinanceActivities } from './finance';
 import { createHandoffActivities, type PagerDeps } from './handoffs';
 import { createIntakeActivities } from './intake';
 import { createOrderActivities } from './orders';
+import { createReconcileActivities } from './reconcile';
 import { createSopActivities } from './sops';
 import { createStoreActivities } from './store';
 
@@ -29,6 +30,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db),
+    ...createReconcileActivities(deps.db),
     ...createIntakeActivities(deps.db, deps.orders, deps.users),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createOrderActivities(deps.orders),

@@ -9,6 +9,7 @@ import { installErrorHandler } from './errors';
 import { apiKeyRoutes } from './routes/api-keys';
 import { apiLoggerOptions } from './logging';
 import { security } from './security';
+import { shedIntakeOverload } from './intake-shedding';
 import { classifyRoutes } from './routes/classify';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
@@ -47,6 +48,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  shedIntakeOverload(app, ctx.config.api.intakeMaxInFlight);
   await app.register(healthRoutes, ctx);
   await app.register(ticketRoutes, ctx);
   await app.register(ticketActionRoutes, ctx);

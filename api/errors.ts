@@ -24,9 +24,26 @@ function fieldOf(v: { instancePath: string; params: Record<string, unknown> }, c
   return name || context || 'body';
 }
 
+/** Seconds a client should wait before retrying a 503 (a dependency is down) or a 429/503 from load shedding. */
+export const RETRY_AFTER_SECONDS = { unavailable: 5, overloaded: 1 } as const;
+
+// postgres.js and Node socket codes, and SQLSTATE classes 08 (connection exception) and 57P (operator intervention)
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '53300']);
+
+/** True when the read model could not be reached (as opposed to a bad query): the request may succeed later. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  // drizzle wraps the driver's error in `cause`
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08') || code.startsWith('57P'))) return true;
+  }
+  return false;
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof HttpError) {
+      if (err.statusCode === 503 || err.statusCode === 429) reply.header('Retry-After', String(err.code === 'overloaded' ? RETRY_AFTER_SECONDS.overloaded : RETRY_AFTER_SECONDS.unavailable));
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) });
     }
     if (err.validation) {
@@ -35,6 +52,13 @@ export function installErrorHandler(app: FastifyInstance): void {
         reason: v.keyword === 'additionalProperties' ? 'is not a known field' : (v.message ?? 'is invalid'),
       }));
       return reply.status(400).send({ error: 'validation_failed', message: fields.map((f) => `${f.field} ${f.reason}`).join('; '), fields });
+    }
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err }, 'read model unavailable');
+      return reply
+        .status(503)
+        .header('Retry-After', String(RETRY_AFTER_SECONDS.unavailable))
+        .send({ error: 'database_unavailable', message: 'the ticket database cannot be reached right now; nothing was changed, retry later' });
     }
     const status = err.statusCode ?? 500;
     if (status === 413) return reply.status(413).send({ error: 'body_too_large', message: err.message });

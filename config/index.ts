@@ -36,6 +36,13 @@ export function loadSopPolicyOverrides(): Record<string, number | string | boole
   return overrides;
 }
 
+function workerRoles(raw: string): Config['worker']['roles'] {
+  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const role of roles) if (role !== 'tickets' && role !== 'classify') throw new Error(`WORKER_ROLES takes tickets and/or classify, got "${role}"`);
+  if (!roles.length) throw new Error('WORKER_ROLES must name at least one of tickets, classify');
+  return roles as Config['worker']['roles'];
+}
+
 export interface Config {
   dataDir: string;
   /** unset → embedded PGlite under dataDir (worker and API then share one process) */
@@ -48,7 +55,24 @@ export interface Config {
     tlsCertPath?: string;
     tlsKeyPath?: string;
   };
-  api: { host: string; port: number; intakeWaitMs: number; bodyLimitBytes: number };
+  api: {
+    host: string;
+    port: number;
+    intakeWaitMs: number;
+    bodyLimitBytes: number;
+    /** intakes this API process handles at once; more are shed with 503 + Retry-After before latency explodes */
+    intakeMaxInFlight: number;
+  };
+  worker: {
+    /** what `npm run worker` runs: `tickets` (workflows, all other activities), `classify` (classification), or both */
+    roles: Array<'tickets' | 'classify'>;
+    /** classifications one process runs at once (CPU-bound: about one per core) */
+    classifyConcurrency: number;
+    /** interval of the reconcile schedule (a Temporal duration string: "5 minutes", "30s") */
+    reconcileEvery: string;
+    /** worker versioning: WORKER_BUILD_ID (e.g. the git sha) in deployment WORKER_DEPLOYMENT_NAME; unset → unversioned */
+    deployment?: { name: string; buildId: string };
+  };
   sandbox: { host: string; port: number };
   orderApiUrl?: string;
   financeApiUrl?: string;
@@ -96,6 +120,13 @@ export function loadConfig(): Config {
       port: int('PORT', 3000),
       intakeWaitMs: int('INTAKE_WAIT_MS', 10_000),
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 64 * 1024),
+      intakeMaxInFlight: int('INTAKE_MAX_IN_FLIGHT', 32),
+    },
+    worker: {
+      roles: workerRoles(str('WORKER_ROLES', 'tickets,classify')),
+      classifyConcurrency: int('CLASSIFY_CONCURRENCY', 2),
+      reconcileEvery: str('RECONCILE_EVERY', '5 minutes'),
+      deployment: str('WORKER_BUILD_ID') ? { name: str('WORKER_DEPLOYMENT_NAME', 'ticketflow'), buildId: str('WORKER_BUILD_ID')! } : undefined,
     },
     sandbox: { host: str('SANDBOX_HOST', '127.0.0.1'), port: int('SANDBOX_PORT', 3100) },
     orderApiUrl: str('ORDER_API_URL'),

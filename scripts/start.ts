@@ -8,7 +8,8 @@ import { loadConfig } from '../config';
 import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
-import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../worker';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from '../worker';
+import { ensureReconcileSchedule } from '../worker/schedules';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { assertProductionCredentials } from '../config/credentials';
 import { ensureDevPayloadKeys } from './dev-keys';
@@ -48,17 +49,24 @@ const added = await ensureSearchAttributes(connection, config.temporal.namespace
   return [];
 });
 if (added.length) console.log(`[temporal] registered search attributes ${added.join(', ')}`);
-
 const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.reconcileEvery }).catch((err) =>
+  console.warn(`[temporal] could not create the reconcile schedule: ${err.message}`),
+);
+
 const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config));
-const worker = await createTicketWorker({
+const activities = activitiesFromConfig(config, database.db, client);
+const worker = await createTicketWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
+// classification in the same process but on its own task queue and concurrency limit (see docs/ARCHITECTURE.md)
+const classifyWorker = await createClassifyWorker({
   connection: workerConnection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  activities: activitiesFromConfig(config, database.db, client),
+  activities,
   dataConverter,
+  maxConcurrent: config.worker.classifyConcurrency,
 });
-const workerRun = worker.run();
+const workerRun = Promise.all([worker.run(), classifyWorker.run()]);
 
 const app = await buildApp({
   temporal: { client, connection },

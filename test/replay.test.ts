@@ -12,7 +12,7 @@ const dir = path.join(import.meta.dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.pb'));
 
 test('recorded histories exist for the intake, each fee-dispute outcome and every default SOP', (t) => {
-  const expected = ['intake-fee-dispute', 'fee-dispute-refund-accepted', 'fee-dispute-rejected', 'fee-dispute-timeout'];
+  const expected = ['intake-fee-dispute', 'intake-classify-task-queue', 'fee-dispute-refund-accepted', 'fee-dispute-rejected', 'fee-dispute-timeout'];
   expected.push('pager-burst');
   expected.push(...['late-arrival', 'attitude', 'cargo-damage', 'cargo-loss', 'safety-incident', 'app-technical', 'triage-rerouted'].map((s) => `sop-${s}`));
   for (const name of expected) {

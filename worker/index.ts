@@ -1,4 +1,5 @@
-// Builds the ticket worker: one task queue for intake and ticket workflows and all activities.
+// Builds the workers: the ticket worker (intake and ticket workflows, all activities) and the
+// classify worker (classification alone, on its own task queue with a concurrency limit).
 import { createRequire } from 'node:module';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -11,6 +12,7 @@ import { createSmsClient } from '../integrations/sms';
 import { createUserSystemClient } from '../integrations/users';
 import type { Database } from '../schema';
 import { maskingLogFunction } from './logging';
+import { classifyTaskQueue } from '../workflows/task-queues';
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +25,23 @@ export interface TicketWorkerOptions {
   dataConverter: DataConverter;
   /** a pre-built bundle (tests build it once); otherwise the workflows are bundled at start */
   workflowBundlePath?: string;
+  /** worker versioning: this build's deployment version (unset: an unversioned worker) */
+  deployment?: WorkerDeployment;
+}
+
+export interface WorkerDeployment {
+  name: string;
+  buildId: string;
+}
+
+/**
+ * A versioned worker only takes tasks of its deployment version. Workflows are PINNED: a ticket runs to its end on the
+ * build it started on, so a deploy routes new tickets to the new build while old ones drain (docs/ARCHITECTURE.md).
+ */
+function deploymentOptions(deployment: WorkerDeployment | undefined) {
+  return deployment
+    ? { workerDeploymentOptions: { useWorkerVersioning: true as const, version: { deploymentName: deployment.name, buildId: deployment.buildId }, defaultVersioningBehavior: 'PINNED' as const } }
+    : {};
 }
 
 export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
@@ -33,6 +52,35 @@ export function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
     activities: opts.activities,
     dataConverter: opts.dataConverter,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    ...deploymentOptions(opts.deployment),
+    shutdownGraceTime: '10 seconds',
+  });
+}
+
+export interface ClassifyWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** the ticket task queue; the classify worker polls its `-classify` sibling */
+  taskQueue: string;
+  activities: Pick<Activities, 'classifyIntake'>;
+  /** the same payload codec as the ticket worker: the intake's request is encrypted */
+  dataConverter: DataConverter;
+  /** classifications at once in this process (CPU-bound: about one per core) */
+  maxConcurrent: number;
+  /** the same deployment version as the ticket workers of this build: a pinned intake's classification stays on its build */
+  deployment?: WorkerDeployment;
+}
+
+/** Classification on its own task queue: CPU-heavy intake work waits here instead of delaying workflow tasks. */
+export function createClassifyWorker(opts: ClassifyWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: classifyTaskQueue(opts.taskQueue),
+    activities: { classifyIntake: opts.activities.classifyIntake },
+    dataConverter: opts.dataConverter,
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrent,
+    ...deploymentOptions(opts.deployment),
     shutdownGraceTime: '10 seconds',
   });
 }

@@ -1,11 +1,13 @@
 // `npm run worker`: the worker alone, for production (scaled horizontally) and crash tests.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { assertProductionCredentials } from '../config/credentials';
 import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { openDatabase, prepareDatabase } from '../schema';
-import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from './index';
+import { classifyTaskQueue } from '../workflows/task-queues';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from './index';
+import { ensureReconcileSchedule } from './schedules';
 import { ensureSearchAttributes } from './search-attributes';
 
 const config = loadConfig();
@@ -21,18 +23,38 @@ installRuntimeLogging();
 // best effort: a hosted cluster may only allow registering search attributes in its admin console
 const admin = await Connection.connect(temporalConnectionOptions(config));
 await ensureSearchAttributes(admin, config.temporal.namespace).catch((err) => console.warn(`could not register search attributes: ${err.message}`));
+// one client on the admin connection: the reconcile schedule, and the pager workflows that activities start
+const client = new Client({ connection: admin, namespace: config.temporal.namespace, dataConverter });
+if (config.worker.roles.includes('tickets')) {
+  await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.reconcileEvery }).catch((err) =>
+    console.warn(`could not create the reconcile schedule: ${err.message}`),
+  );
+}
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-const worker = await createTicketWorker({
-  connection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-  // the pager workflows are started through a client on the admin connection
-  activities: activitiesFromConfig(config, database.db, new Client({ connection: admin, namespace: config.temporal.namespace, dataConverter })),
-  dataConverter,
-});
-console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
-await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)
+const activities = activitiesFromConfig(config, database.db, client);
+const { roles } = config.worker;
+const workers: Worker[] = [];
+// WORKER_ROLES scales the two kinds apart in production: e.g. a few `tickets` processes and one `classify` per spare core
+if (roles.includes('tickets')) {
+  workers.push(
+    await createTicketWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+      activities,
+      dataConverter,
+      deployment: config.worker.deployment,
+    }),
+  );
+}
+if (roles.includes('classify')) {
+  workers.push(await createClassifyWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter, maxConcurrent: config.worker.classifyConcurrency, deployment: config.worker.deployment }));
+}
+if (config.worker.deployment) console.log(`worker deployment ${config.worker.deployment.name}, build ${config.worker.deployment.buildId} (make it current with temporal worker deployment set-current-version)`);
+console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} as ${roles.join(' + ')}${roles.includes('classify') ? ` (classification on "${classifyTaskQueue(config.temporal.taskQueue)}", ${config.worker.classifyConcurrency} at once)` : ''}`);
+// returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)
+await Promise.all(workers.map((w) => w.run()));
 await connection.close();
 await admin.close();
 await database.close();

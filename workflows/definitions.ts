@@ -14,3 +14,5 @@ export const reopenUpdate = defineUpdate<TicketLiveState, [{ reason: string }]>(
 
 /** A ticket asks the on-call group's pager (workflow "pager-<group>") to page it with the next batch. */
 export const pageSignal = defineSignal<[PageRequest]>('page');
+/** A ticket's workflow id is derived from its id: an action needs Temporal, not the read model, to find it. */
+export const ticketWorkflowId = (ticketId: string) => `ticket-${ticketId}`;

@@ -1,3 +1,4 @@
 export { intakeWorkflow } from './intake';
 export { pagerWorkflow } from './pager';
 export { ticketWorkflow } from './ticket';
+export { reconcileWorkflow } from './reconcile';

@@ -1,10 +1,12 @@
 // One intake per accepted API request (workflow id "intake-<requestId>"): classify, pick each
 // issue's SOP version, store the tickets, start one ticket workflow per issue. Durable from the
 // moment the API got a start.
-import { ParentClosePolicy, proxyLocalActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { ticketWorkflowId } from './definitions';
 import { ticketWorkflow } from './ticket';
 import * as attrs from './search-attributes';
+import { classifyTaskQueue } from './task-queues';
 import type { IntakeRequest, IntakeResult, PlannedTicket } from './types';
 
 // short, idempotent and CPU- or DB-bound: local activities keep an intake to a few workflow tasks
@@ -13,8 +15,19 @@ const { classifyIntake, createTickets, resolveSops } = proxyLocalActivities<Acti
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+/** On the classify task queue since `classify-task-queue`; intakes started before keep the local activity. */
+function classify(request: IntakeRequest) {
+  if (!patched('classify-task-queue')) return classifyIntake(request);
+  const remote = proxyActivities<Activities>({
+    taskQueue: classifyTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+  return remote.classifyIntake(request);
+}
+
 export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResult> {
-  const classification = await classifyIntake(request);
+  const classification = await classify(request);
   // the user system's tier; histories recorded before the lookup carry none and keep the request's
   const userTier = classification.userTier ?? request.userTier;
   // the latest published version of each issue's SOP, fixed now: a running ticket never changes procedure
@@ -24,7 +37,7 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
     const { document } = sops[index]!;
     return {
       id,
-      workflowId: `ticket-${id}`,
+      workflowId: ticketWorkflowId(id),
       category: issue.category,
       subtype: issue.subtype,
       skillGroup: issue.skillGroup,

@@ -5,11 +5,12 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { UpdateDefinition } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { tickets } from '../../schema';
-import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate } from '../../workflows/definitions';
+import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery, ticketWorkflowId } from '../../workflows/definitions';
 import type { AgentDecision, Confirmation, SignalDelivery } from '../../workflows/types';
 import { callerOf } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
+import { readModelGuard } from '../read-model';
 import { latestConfirmationWait, onceForUserToken } from '../user-tokens';
 import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
 
@@ -18,20 +19,62 @@ const errorBody = { $ref: 'Error#' };
 export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const { temporal, db } = ctx;
 
-  /** Sends an update to the ticket's workflow: 404 unknown, 409 wrong state (the validator's reason), 503 no worker in time. */
+  const optionalRead = readModelGuard();
+
+  /**
+   * Sends an update to the ticket's workflow: 404 unknown, 409 wrong state (the validator's reason), 503 no worker in time.
+   * The read model answers 404 early; when it is down the workflow id is derived, so the action needs Temporal only.
+   */
   async function updateTicket<Ret, Args extends [unknown]>(ticketId: string, update: UpdateDefinition<Ret, Args, string>, args: Args, updateId?: string): Promise<Ret> {
-    const [ticket] = await db.select({ workflowId: tickets.workflowId, status: tickets.status }).from(tickets).where(eq(tickets.id, ticketId));
-    if (!ticket) throw new HttpError(404, 'not_found', `no ticket ${ticketId}`);
+    const read = await optionalRead(() => db.select({ workflowId: tickets.workflowId, status: tickets.status }).from(tickets).where(eq(tickets.id, ticketId)));
+    const ticket = read.available ? read.value[0] : undefined;
+    if (read.available && !ticket) throw new HttpError(404, 'not_found', `no ticket ${ticketId}`);
+    const workflowId = ticket?.workflowId ?? ticketWorkflowId(ticketId);
     try {
       return await withinDeadline(temporal.connection, 10_000, () =>
-        temporal.client.workflow.getHandle(ticket.workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),
+        temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),
       );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'wrong_state', err.cause?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}: its workflow has finished`);
+      if (err instanceof WorkflowNotFoundError) {
+        if (ticket) throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}: its workflow has finished`);
+        throw await finishedOrUnknown(ticketId);
+      }
       if (err instanceof TimedOut) {
         throw new HttpError(503, 'worker_unavailable', 'the ticket did not take the request in time (its worker may be restarting); send the same request again to learn the outcome');
       }
+      unavailable(err, 'could not reach the ticket');
+    }
+  }
+
+  /** Without the read model: a ticket whose workflow cannot take updates either has finished (409) or never existed (404). */
+  async function finishedOrUnknown(ticketId: string): Promise<HttpError> {
+    try {
+      const described = await withinDeadline(temporal.connection, 5_000, () => temporal.client.workflow.getHandle(ticketWorkflowId(ticketId)).describe());
+      return new HttpError(409, 'wrong_state', `ticket workflow is ${described.status.name.toLowerCase()}: it takes no more actions`);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', `no ticket ${ticketId}`);
+      unavailable(err, 'could not reach the ticket');
+    }
+  }
+
+  /**
+   * One update id per confirmation wait: a retry after a timeout joins the first attempt instead of answering twice.
+   * The read model names the wait by the seq of its `entered` event; when it is down, the workflow's live state names it
+   * by its step and deadline (unique per wait too; a retry that straddles the two sources is refused by the validator
+   * with 409 rather than joined).
+   */
+  async function confirmationWait(ticketId: string): Promise<{ updateId?: string; seq?: number; fromReadModel: boolean }> {
+    const read = await optionalRead(() => latestConfirmationWait(db, ticketId));
+    if (read.available) return { updateId: `confirm-${ticketId}-${read.value?.seq ?? 0}`, seq: read.value?.seq, fromReadModel: true };
+    try {
+      const live = await withinDeadline(temporal.connection, 5_000, () => temporal.client.workflow.getHandle(ticketWorkflowId(ticketId)).query(ticketStateQuery));
+      const wait = live.waitingFor;
+      // not waiting for a confirmation: no id, the validator answers 409
+      return { updateId: wait?.kind === 'signal' && wait.signal === 'confirmation' ? `confirm-${ticketId}-${live.step}-${wait.until}` : undefined, fromReadModel: false };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { fromReadModel: false }; // updateTicket answers 404 or 409
+      if (err instanceof TimedOut) throw new HttpError(503, 'worker_unavailable', 'neither the ticket database nor the ticket answered in time; send the same request again later');
       unavailable(err, 'could not reach the ticket');
     }
   }
@@ -53,19 +96,21 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
     },
     async (request, reply) => {
       const id = request.params.id;
-      const [ticket] = await db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, id));
+      const read = await optionalRead(() => db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, id)));
+      const ticket = read.available ? read.value[0] : undefined;
       if (ticket && ticket.status !== 'awaiting_confirmation' && ticket.status !== 'in_progress') {
         throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}, not awaiting a confirmation`);
       }
-      // One update id per wait: a retry after a timeout joins the first attempt instead of answering twice.
-      const wait = await latestConfirmationWait(db, id);
+      const wait = await confirmationWait(id);
       const caller = callerOf(request);
       if (caller.kind === 'user') {
         const wanted = request.body.accepted ? 'confirm' : 'reject';
         if (caller.purpose !== wanted) throw new HttpError(403, 'forbidden', `this user token may ${caller.purpose}, not ${wanted}`);
-        if (caller.waitSeq === undefined || caller.waitSeq !== wait?.seq) throw new HttpError(409, 'wrong_state', 'this user token answers an earlier confirmation, not the current one');
+        // a user token is checked against the wait it answers, and spent, in the read model: no read model, no check
+        if (!wait.fromReadModel) throw new HttpError(503, 'database_unavailable', 'the ticket database is unavailable; retry later');
+        if (caller.waitSeq === undefined || caller.waitSeq !== wait.seq) throw new HttpError(409, 'wrong_state', 'this user token answers an earlier confirmation, not the current one');
       }
-      const outcome = await onceForUserToken(db, caller, () => updateTicket(id, confirmSolutionUpdate, [request.body], `confirm-${id}-${wait?.seq ?? 0}`));
+      const outcome = await onceForUserToken(db, caller, () => updateTicket(id, confirmSolutionUpdate, [request.body], wait.updateId));
       return reply.status(202).send({ ticketId: id, ...outcome });
     },
   );

@@ -31,7 +31,7 @@ const ticketSummary = {
 };
 const intakeAnswer = {
   type: 'object',
-  properties: { requestId: { type: 'string' }, status: { type: 'string' }, tickets: { type: 'array', items: ticketSummary } },
+  properties: { requestId: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' }, tickets: { type: 'array', items: ticketSummary } },
 };
 
 interface CreateTicketBody {
@@ -138,7 +138,11 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       const handle = temporal.client.workflow.getHandle<typeof intakeWorkflow>(`intake-${request.params.requestId}`);
       try {
         const described = await withinDeadline(temporal.connection, 5_000, () => handle.describe());
-        if (described.status.name !== 'COMPLETED') return reply.status(202).send({ requestId: request.params.requestId, status: 'processing', tickets: [] });
+        if (described.status.name === 'RUNNING') return reply.status(202).send({ requestId: request.params.requestId, status: 'processing', tickets: [] });
+        // an intake that ended without its tickets does not show "processing" forever
+        if (described.status.name !== 'COMPLETED') {
+          return { requestId: request.params.requestId, status: 'failed', reason: `the intake ${described.status.name.toLowerCase().replace(/_/g, ' ')}; send the feedback again with a new Idempotency-Key`, tickets: [] };
+        }
         const result = await handle.result();
         return { requestId: result.requestId, status: 'created', tickets: result.tickets };
       } catch (err) {

@@ -14,8 +14,9 @@ import { createOrderSystemClient } from '../../integrations/orders';
 import { startSandbox } from '../../sandbox';
 import { openDatabase } from '../../schema';
 import { copyDatabase } from '../../scripts/postgres';
-import { activitiesFromConfig, createTicketWorker, installRuntimeLogging } from '../../worker';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from '../../worker';
 import { setTestSecrets, testCredentials } from './credentials';
+import { startTcpProxy, viaProxy, type TcpProxy } from './tcp-proxy';
 
 export interface StackOptions {
   /** SOP policy overrides, e.g. { confirmationTimeout: 5000 } */
@@ -29,6 +30,10 @@ export interface StackOptions {
   rateLimit?: Partial<Config['rateLimit']>;
   /** another Temporal server than the one `npm test` started */
   temporalAddress?: string;
+  /** API and worker reach PostgreSQL through a TCP proxy the test can cut (`stack.databaseProxy`) */
+  databaseProxy?: boolean;
+  /** the API's bound on intakes in flight */
+  intakeMaxInFlight?: number;
 }
 
 export async function startTestStack(opts: StackOptions = {}) {
@@ -41,6 +46,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   setTestSecrets(config);
   config.pagerWindowMs = opts.pagerWindowMs ?? 100;
   config.rateLimit = { ...config.rateLimit, ipMax: 1_000_000, credentialMax: 1_000_000, ...opts.rateLimit };
+  if (opts.intakeMaxInFlight) config.api.intakeMaxInFlight = opts.intakeMaxInFlight;
   if (!config.databaseUrl) throw new Error('tests run through `npm test`, which provides DATABASE_URL and TEMPORAL_ADDRESS');
   // a database of its own per test file (a copy of the migrated, seeded template): files may publish SOPs freely
   const ownDatabase = await copyDatabase(config.databaseUrl);
@@ -53,27 +59,37 @@ export async function startTestStack(opts: StackOptions = {}) {
   config.smsApiUrl = sandbox.smsApiUrl;
   config.userApiUrl = sandbox.userApiUrl;
 
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  let databaseProxy: TcpProxy | null = null;
+  if (opts.databaseProxy) {
+    const target = new URL(config.databaseUrl);
+    databaseProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  }
+  const database = await openDatabase({ databaseUrl: databaseProxy ? viaProxy(config.databaseUrl, databaseProxy) : config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   const connection = await Connection.connect({ address: config.temporal.address });
   const dataConverter = payloadDataConverter(config);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const orders = createOrderSystemClient(sandbox.orderApiUrl);
   const finance = createFinanceClient(sandbox.financeApiUrl);
 
-  let worker: Worker | null = null;
-  let workerRun: Promise<void> | null = null;
+  let workers: Worker[] = [];
+  let workerRun: Promise<unknown> | null = null;
   let nativeConnection: NativeConnection | null = null;
   if (opts.worker !== false) {
     nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-    worker = await createTicketWorker({
-      connection: nativeConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-      activities: activitiesFromConfig(config, database.db, client),
-      dataConverter,
-    });
-    workerRun = worker.run();
+    const activities = activitiesFromConfig(config, database.db, client);
+    workers = [
+      await createTicketWorker({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+        activities,
+        dataConverter,
+      }),
+      // as `npm start` wires it: classification on its own task queue in the same process
+      await createClassifyWorker({ connection: nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter, maxConcurrent: config.worker.classifyConcurrency }),
+    ];
+    workerRun = Promise.all(workers.map((w) => w.run()));
   }
 
   const app = await buildApp({ temporal: { client, connection }, db: database.db, ping: database.ping, config });
@@ -84,6 +100,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     sandbox,
     sandboxDir,
     database,
+    databaseProxy,
     db: database.db,
     client,
     connection,
@@ -95,14 +112,14 @@ export async function startTestStack(opts: StackOptions = {}) {
     auth,
     async close() {
       await app.close();
-      if (worker) {
-        worker.shutdown();
-        await workerRun;
-      }
+      for (const worker of workers) worker.shutdown();
+      await workerRun;
       await nativeConnection?.close();
       await connection.close();
       await sandbox.close();
+      databaseProxy?.restore();
       await database.close();
+      await databaseProxy?.close();
       await ownDatabase.drop();
     },
   };

@@ -29,8 +29,7 @@ export async function postTicket(stack: TestStack, body: TicketBody, key: string
 }
 
 export async function getTicket(stack: TestStack, id: string, as?: As) {
-  const { status, body } = await api(stack, 'GET', `/v1/tickets/${id}`, { as });
-  return { status, body };
+  return api(stack, 'GET', `/v1/tickets/${id}`, { as });
 }
 
 /** The ticket's user (for a service acting on their behalf); a made-up one for an unknown ticket. */
@@ -42,8 +41,7 @@ export async function userOf(stack: TestStack, ticketId: string): Promise<string
 /** The user's answer; by default the service key acting for the ticket's own user. */
 export async function confirm(stack: TestStack, id: string, payload: unknown, as?: As) {
   const caller = as === undefined ? { token: stack.auth.service, onBehalfOf: await userOf(stack, id) } : as;
-  const { status, body } = await api(stack, 'POST', `/v1/tickets/${id}/confirmation`, { payload, as: caller });
-  return { status, body };
+  return api(stack, 'POST', `/v1/tickets/${id}/confirmation`, { payload, as: caller });
 }
 
 /** The user reopens a closed ticket; by default the service key acting for the ticket's own user. */
@@ -72,4 +70,9 @@ export async function orderOf(stack: TestStack, scenario: OrderScenario, fits: (
   const order = orders.find(fits);
   if (!order) throw new Error(`no sandbox order for scenario ${scenario} that fits`);
   return order;
+}
+
+/** GET /v1/requests/:requestId: the outcome of one intake. */
+export async function getRequest(stack: TestStack, requestId: string, as?: As) {
+  return api(stack, 'GET', `/v1/requests/${requestId}`, { as });
 }

@@ -1,0 +1,98 @@
+// The reconciler's activities: compare open tickets in the read model with their workflows and
+// repair drift. Temporal is reached through the worker's own client (activity Context).
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { and, asc, eq, lt, ne, sql } from 'drizzle-orm';
+import { tickets, type Database, type TicketStatus } from '../schema';
+import type { TicketDrift, FailedIntake } from '../workflows/reconcile-types';
+import type { TicketOutcome } from '../workflows/types';
+
+const SUPERVISORS = 'supervisor_group';
+const CHECKS_AT_ONCE = 8;
+
+// through a NativeConnection the client may report "not found" as a plain gRPC error (code 5)
+const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { code?: unknown })?.code === 5;
+
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return results;
+}
+
+async function driftOf(client: Client, row: { id: string; workflowId: string; status: TicketStatus }): Promise<TicketDrift | null> {
+  const handle = client.workflow.getHandle(row.workflowId);
+  let status: string;
+  let closeTime: Date | undefined;
+  try {
+    const described = await handle.describe();
+    status = described.status.name;
+    closeTime = described.closeTime;
+  } catch (err) {
+    if (isNotFound(err)) return { kind: 'missing_workflow', ticketId: row.id, rowStatus: row.status };
+    throw err;
+  }
+  if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return null; // a running ticket writes its own row
+  if (status === 'COMPLETED') {
+    const outcome = (await handle.result()) as TicketOutcome;
+    return outcome.status === row.status ? null : { kind: 'finished_open_row', ticketId: row.id, rowStatus: row.status, outcome, closedAt: (closeTime ?? new Date()).toISOString() };
+  }
+  return { kind: 'dead_workflow', ticketId: row.id, rowStatus: row.status, workflowStatus: status.toLowerCase() };
+}
+
+export function createReconcileActivities(db: Database) {
+  return {
+    /** Open rows (not closed, not already handed over by the reconciler) untouched for minAgeMs, checked against their workflows. */
+    async findTicketDrift({ minAgeMs, limit }: { minAgeMs: number; limit: number }): Promise<{ checked: number; drift: TicketDrift[] }> {
+      const rows = await db
+        .select({ id: tickets.id, workflowId: tickets.workflowId, status: tickets.status })
+        .from(tickets)
+        .where(and(ne(tickets.status, 'closed'), lt(tickets.updatedAt, new Date(Date.now() - minAgeMs)), sql`coalesce((${tickets.resolution}->>'reconciled')::boolean, false) = false`))
+        .orderBy(asc(tickets.updatedAt))
+        .limit(limit);
+      const client = Context.current().client;
+      const found = await inBatches(rows, CHECKS_AT_ONCE, (row) => driftOf(client, row));
+      return { checked: rows.length, drift: found.filter((d): d is TicketDrift => d !== null) };
+    },
+
+    /**
+     * Repairs one drift on the tickets row. Only the ticket workflow writes a ticket's events, so a dead workflow's
+     * repair is the row (escalated to supervisors, the reason in its resolution) plus the reconcile report.
+     * Conditional on the status seen, so a repeat or a concurrent change is a no-op.
+     */
+    async repairTicketDrift(drift: TicketDrift): Promise<boolean> {
+      const now = new Date();
+      const change =
+        drift.kind === 'finished_open_row'
+          ? { status: drift.outcome.status, resolution: drift.outcome.resolution, ...(drift.outcome.status === 'closed' ? { closedAt: new Date(drift.closedAt) } : {}) }
+          : {
+              status: 'escalated' as const,
+              skillGroup: SUPERVISORS,
+              resolution: {
+                code: 'escalated',
+                reason: drift.kind === 'missing_workflow' ? 'workflow_missing' : `workflow_${drift.workflowStatus}`,
+                toGroup: SUPERVISORS,
+                level: 2,
+                previousStatus: drift.rowStatus,
+                reconciled: true,
+                at: now.toISOString(),
+              },
+            };
+      const updated = await db
+        .update(tickets)
+        .set({ ...change, updatedAt: now })
+        .where(and(eq(tickets.id, drift.ticketId), eq(tickets.status, drift.rowStatus)))
+        .returning({ id: tickets.id });
+      return updated.length > 0;
+    },
+
+    /** Intakes of this task queue that ended without creating tickets since `since` (their requests answer "failed"). */
+    async findFailedIntakes({ taskQueue, since }: { taskQueue: string; since: string }): Promise<FailedIntake[]> {
+      const query = `WorkflowType = 'intakeWorkflow' AND TaskQueue = '${taskQueue}' AND ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut', 'Canceled') AND CloseTime > '${since}'`;
+      const failed: FailedIntake[] = [];
+      for await (const run of Context.current().client.workflow.list({ query })) {
+        failed.push({ requestId: run.workflowId.replace(/^intake-/, ''), status: run.status.name.toLowerCase(), closedAt: run.closeTime?.toISOString() ?? null });
+      }
+      return failed;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// PostgreSQL goes away while a ticket waits for the user: reads answer 503 with Retry-After, the
+// confirmation is taken through Temporal (which does not need the read model), and once the
+// database is back the read model catches up with everything that happened meanwhile.
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+import { decide } from './helpers/flows';
+import { isDatabaseUnavailable } from '../api/errors';
+import { readModelGuard } from '../api/read-model';
+
+let stack: TestStack;
+
+test.before(async () => {
+  stack = await startTestStack({ databaseProxy: true, policy: { confirmationTimeout: 120_000 } });
+});
+test.after.always(async () => {
+  await stack?.close();
+});
+
+test('a confirmation sent while PostgreSQL is down is taken, and the read model catches up when it returns', async (t) => {
+  const order = await orderOf(stack, 'wrongful_cross_city_surcharge');
+  const created = await postTicket(stack, { text: '同城订单为什么收了跨城费?', orderId: order.id, userId: order.userId });
+  t.is(created.status, 201);
+  const ticketId = created.body.tickets[0].id;
+  const before = await waitForStatus(stack, ticketId, 'awaiting_confirmation');
+
+  stack.databaseProxy!.cut();
+  try {
+    // reads need the read model: a clear 503 the client can retry, never a 500
+    const read = await getTicket(stack, ticketId);
+    t.is(read.status, 503);
+    t.is(read.body.error, 'database_unavailable');
+    t.is(read.headers['retry-after'], '5');
+    // an agent's action on a ticket that waits for the user is refused by the workflow itself (409), not by the database
+    const wrongState = await decide(stack, ticketId, { decision: 'approve', agentId: 'A-1' });
+    t.is(wrongState.status, 409);
+    // an unknown ticket is still a 404: Temporal knows no workflow for it
+    const unknown = await confirm(stack, randomUUID(), { accepted: true });
+    t.is(unknown.status, 404);
+
+    const answer = await confirm(stack, ticketId, { accepted: true });
+    t.is(answer.status, 202);
+    t.is(answer.body.accepted, true);
+  } finally {
+    stack.databaseProxy!.restore();
+  }
+
+  // the workflow's read-model writes were retried: the ticket closes with every event, none lost or doubled
+  const closed = await waitForStatus(stack, ticketId, 'closed', 60_000);
+  t.like(closed.ticket.resolution, { code: 'resolved', solution: { kind: 'refund' } });
+  const seqs = closed.events.map((e: { seq: number }) => e.seq);
+  t.deepEqual(seqs, seqs.map((_: unknown, i: number) => i));
+  t.true(closed.events.length > before.events.length);
+  t.like(closed.events.find((e: { kind: string }) => e.kind === 'signal'), { actor: `user:${order.userId}`, data: { signal: 'confirmation', accepted: true } });
+  const refunds = await stack.finance.listRefunds({ ticketId });
+  t.is(refunds.length, 1);
+});
+
+test('a hung or unreachable read model is skipped quickly; a bad query is still an error', async (t) => {
+  const optionalRead = readModelGuard({ timeoutMs: 50, pauseMs: 60_000 });
+  const started = Date.now();
+  t.deepEqual(await optionalRead(() => new Promise(() => {})), { available: false });
+  t.true(Date.now() - started < 1_000);
+  // during the pause the database is not asked again
+  let asked = false;
+  t.deepEqual(await optionalRead(async () => ((asked = true), 1)), { available: false });
+  t.false(asked);
+  const fresh = readModelGuard();
+  t.deepEqual(await fresh(async () => 42), { available: true, value: 42 });
+  await t.throwsAsync(fresh(() => Promise.reject(Object.assign(new Error('syntax error'), { code: '42601' }))), { message: 'syntax error' });
+  // drizzle wraps the driver's error: the connection code is found in the cause
+  t.true(isDatabaseUnavailable(Object.assign(new Error('Failed query'), { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) })));
+  t.true(isDatabaseUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })));
+  t.false(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' })));
+});

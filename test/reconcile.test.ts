@@ -1,0 +1,111 @@
+// The reconciler on the real stack: each kind of drift is created for real (a row edited behind a
+// finished workflow, a terminated ticket workflow, tickets stored by an intake that never started
+// their workflows, an intake terminated before it ran), then the reconcile workflow runs directly.
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import { eq, inArray } from 'drizzle-orm';
+import { createStoreActivities } from '../activities/store';
+import { tickets } from '../schema';
+import { ensureReconcileSchedule, reconcileScheduleId } from '../worker/schedules';
+import { intakeWorkflow } from '../workflows';
+import { reconcileWorkflow } from '../workflows/reconcile';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { confirm, getRequest, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+
+let stack: TestStack;
+
+test.before(async () => {
+  stack = await startTestStack({ policy: { confirmationTimeout: 120_000 } });
+});
+test.after.always(async () => {
+  await stack?.close();
+});
+
+async function ticketAwaitingConfirmation(): Promise<string> {
+  const order = await orderOf(stack, 'wrongful_cross_city_surcharge');
+  const created = await postTicket(stack, { text: '同城订单为什么收了跨城费?', orderId: order.id, userId: order.userId });
+  const id = created.body.tickets[0].id;
+  await waitForStatus(stack, id, 'awaiting_confirmation');
+  return id;
+}
+
+const runReconcile = () =>
+  stack.client.workflow.execute(reconcileWorkflow, { taskQueue: stack.config.temporal.taskQueue, workflowId: `reconcile-${randomUUID()}`, args: [{ minAgeMs: 0 }] });
+
+test.serial('the reconciler repairs each kind of drift once and reports it, and a failed intake answers "failed"', async (t) => {
+  // 1. a finished workflow whose row lost its last writes
+  const finished = await ticketAwaitingConfirmation();
+  t.is((await confirm(stack, finished, { accepted: true })).status, 202);
+  await waitForStatus(stack, finished, 'closed');
+  await stack.db.update(tickets).set({ status: 'in_progress', resolution: null, closedAt: null }).where(eq(tickets.id, finished));
+
+  // 2. a ticket workflow terminated by an operator: nobody could act on the ticket any more
+  const terminated = await ticketAwaitingConfirmation();
+  await stack.client.workflow.getHandle(`ticket-${terminated}`).terminate('operator mistake');
+
+  // 3. tickets stored by an intake that died before starting their workflows
+  const missing = randomUUID();
+  const requestId = randomUUID();
+  await createStoreActivities(stack.db).createTickets({
+    request: { requestId, text: '等候费多收了', userId: 'U-lost', channel: 'app', userTier: 'standard', receivedAt: new Date().toISOString() },
+    language: 'zh',
+    tickets: [
+      { id: missing, workflowId: `ticket-${missing}`, category: 'fee_dispute', subtype: 'waiting_fee', skillGroup: 'billing_group', priority: 3, priorityFactors: [], status: 'open', issueText: '等候费多收了', language: 'zh', sopType: 'fee_dispute', sopVersion: 1, claim: { namedItems: [], amountsFen: [] } },
+    ],
+  });
+
+  // 4. an intake that ended without tickets (terminated before its first task ran)
+  const failedRequest = randomUUID();
+  const intake = await stack.client.workflow.start(intakeWorkflow, {
+    taskQueue: stack.config.temporal.taskQueue,
+    workflowId: `intake-${failedRequest}`,
+    args: [{ requestId: failedRequest, text: '过路费收了两次', userId: 'U-x', channel: 'app', userTier: 'standard', receivedAt: new Date().toISOString() }],
+    startDelay: '1 hour',
+  });
+  t.is((await getRequest(stack, failedRequest)).body.status, 'processing');
+  await intake.terminate('stuck');
+  const failed = await getRequest(stack, failedRequest);
+  t.is(failed.status, 200);
+  t.like(failed.body, { status: 'failed', tickets: [] });
+  t.regex(failed.body.reason, /terminated/);
+
+  const report = await runReconcile();
+  t.is(report.checked, 3);
+  const byTicket = Object.fromEntries(report.repaired.map((r) => [r.ticketId, r]));
+  t.deepEqual(Object.keys(byTicket).sort(), [finished, terminated, missing].sort());
+  t.like(byTicket[finished], { kind: 'finished_open_row', rowStatus: 'in_progress', applied: true, outcome: { status: 'closed' } });
+  t.like(byTicket[terminated], { kind: 'dead_workflow', rowStatus: 'awaiting_confirmation', workflowStatus: 'terminated', applied: true });
+  t.like(byTicket[missing], { kind: 'missing_workflow', rowStatus: 'open', applied: true });
+  t.deepEqual(report.failedIntakes.map((f) => [f.requestId, f.status]), [[failedRequest, 'terminated']]);
+
+  const rows = Object.fromEntries((await stack.db.select().from(tickets).where(inArray(tickets.id, [finished, terminated, missing]))).map((r) => [r.id, r]));
+  // the row takes the workflow's own result
+  t.is(rows[finished]!.status, 'closed');
+  t.like(rows[finished]!.resolution, { code: 'resolved', solution: { kind: 'refund' } });
+  t.deepEqual(rows[finished]!.closedAt, (await stack.client.workflow.getHandle(`ticket-${finished}`).describe()).closeTime);
+  // dead or missing workflows: handed to supervisors with the reason
+  for (const [id, reason, previousStatus] of [[terminated, 'workflow_terminated', 'awaiting_confirmation'], [missing, 'workflow_missing', 'open']] as const) {
+    t.is(rows[id]!.status, 'escalated');
+    t.is(rows[id]!.skillGroup, 'supervisor_group');
+    t.like(rows[id]!.resolution, { code: 'escalated', reason, toGroup: 'supervisor_group', previousStatus, reconciled: true });
+  }
+
+  // a second run finds nothing left to repair
+  const again = await runReconcile();
+  t.is(again.checked, 0);
+  t.deepEqual(again.repaired, []);
+});
+
+test.serial('the worker creates the reconcile schedule idempotently and keeps its interval up to date', async (t) => {
+  const taskQueue = stack.config.temporal.taskQueue;
+  t.is(await ensureReconcileSchedule(stack.client, { taskQueue, every: '30 minutes' }), 'created');
+  t.is(await ensureReconcileSchedule(stack.client, { taskQueue, every: '10 minutes' }), 'updated');
+  const handle = stack.client.schedule.getHandle(reconcileScheduleId(taskQueue));
+  try {
+    const described = await handle.describe();
+    t.deepEqual(described.spec.intervals?.map((i) => i.every), [10 * 60 * 1000]);
+    t.like(described.action, { type: 'startWorkflow', workflowType: 'reconcileWorkflow', taskQueue });
+  } finally {
+    await handle.delete();
+  }
+});
