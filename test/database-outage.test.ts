@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+import { api, confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 import { decide } from './helpers/flows';
 import { isDatabaseUnavailable } from '../api/errors';
 import { readModelGuard } from '../api/read-model';
@@ -24,6 +24,12 @@ test('a confirmation sent while PostgreSQL is down is taken, and the read model 
   t.is(created.status, 201);
   const ticketId = created.body.tickets[0].id;
   const before = await waitForStatus(stack, ticketId, 'awaiting_confirmation');
+  // seen before the outage: the agent's session, the service acting for the ticket's user (and so the ticket's owner)
+  const agent = await stack.auth.staff('A-1');
+  t.is((await api(stack, 'GET', '/v1/me', { as: agent })).status, 200);
+  const forUser = { token: stack.auth.service, onBehalfOf: order.userId };
+  t.is((await getTicket(stack, ticketId, forUser)).status, 200);
+  const unseenKey = await stack.auth.apiKey(['tickets:read'], 'never used before the outage');
 
   stack.databaseProxy!.cut();
   try {
@@ -33,13 +39,16 @@ test('a confirmation sent while PostgreSQL is down is taken, and the read model 
     t.is(read.body.error, 'database_unavailable');
     t.is(read.headers['retry-after'], '5');
     // an agent's action on a ticket that waits for the user is refused by the workflow itself (409), not by the database
-    const wrongState = await decide(stack, ticketId, { decision: 'approve', agentId: 'A-1' });
+    const wrongState = await decide(stack, ticketId, { decision: 'approve' }, agent);
     t.is(wrongState.status, 409);
-    // an unknown ticket is still a 404: Temporal knows no workflow for it
-    const unknown = await confirm(stack, randomUUID(), { accepted: true });
-    t.is(unknown.status, 404);
+    // a credential not seen in the last minute, or a ticket whose owner cannot be checked: 503, never a guess
+    const unseen = await getTicket(stack, ticketId, unseenKey);
+    t.like(unseen, { status: 503, body: { error: 'database_unavailable' } });
+    const unknown = await confirm(stack, randomUUID(), { accepted: true }, forUser);
+    t.is(unknown.status, 503);
+    t.is(unknown.headers['retry-after'], '5');
 
-    const answer = await confirm(stack, ticketId, { accepted: true });
+    const answer = await confirm(stack, ticketId, { accepted: true }, forUser);
     t.is(answer.status, 202);
     t.is(answer.body.accepted, true);
   } finally {
