@@ -10,7 +10,7 @@ import { ensureReconcileSchedule, reconcileScheduleId } from '../worker/schedule
 import { intakeWorkflow } from '../workflows';
 import { reconcileWorkflow } from '../workflows/reconcile';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { confirm, getRequest, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+import { api, confirm, getRequest, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 
@@ -55,7 +55,8 @@ test.serial('the reconciler repairs each kind of drift once and reports it, and 
   });
 
   // 4. an intake that ended without tickets (terminated before its first task ran)
-  const failedRequest = randomUUID();
+  // request ids carry the caller: this one belongs to the stack's service key, which reads it below
+  const failedRequest = `${(await api(stack, 'GET', '/v1/me')).body.id}~${randomUUID()}`;
   const intake = await stack.client.workflow.start(intakeWorkflow, {
     taskQueue: stack.config.temporal.taskQueue,
     workflowId: `intake-${failedRequest}`,

@@ -43,8 +43,8 @@ const toJson = (p: Payload): JsonPayload => ({
 
 export const codecRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const allowed = new Set(ctx.config.codecCorsOrigins);
-  // the UI calls from its own origin: CORS on every answer (errors included) so it can show them
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // the UI calls from its own origin: CORS on every answer (errors included, such as the auth plugin's 401) so it can show them
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
     if (origin && allowed.has(origin)) {
       reply.header('access-control-allow-origin', origin);
