@@ -170,11 +170,10 @@ test('a correct bill with a late driver: compensation coupon issued once', async
   t.like(closed.ticket.resolution, { code: 'resolved', solution: { kind: 'coupon' } });
   const coupons = await stack.finance.listCoupons({ ticketId: ticket.id });
   t.is(coupons.length, 1);
-  // the coupon code is personal data: shown with tickets:read_pii, masked without it
-  t.true(JSON.stringify(closed).includes(coupons[0]!.code));
-  const masked = JSON.stringify((await getTicket(stack, ticket.id, await stack.auth.apiKey(['tickets:read']))).body);
-  t.false(masked.includes(coupons[0]!.code));
-  t.regex(masked, /"couponCode":"\*\*\*"/);
+  // the coupon code is personal data: finance holds it, the read model never does (not even for tickets:read_pii)
+  t.true(coupons[0]!.code.length > 0);
+  t.false(JSON.stringify(closed).includes(coupons[0]!.code));
+  t.false(JSON.stringify((await getTicket(stack, ticket.id, await stack.auth.apiKey(['tickets:read']))).body).includes(coupons[0]!.code));
 });
 
 test('an unknown order escalates at fetch_order', async (t) => {

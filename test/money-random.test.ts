@@ -4,7 +4,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { activitiesFromConfig, createTicketWorker } from '../worker';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker } from '../worker';
 import { driverLateMinutes } from '../domain/fee-dispute';
 import { allowanceFen, capturedFen, lateCompensationFen } from '../domain/money-policy';
 import type { Order, OrderScenario } from '../integrations/types';
@@ -18,24 +18,22 @@ const RUNS = 8;
 
 let stack: TestStack;
 let connection: NativeConnection;
-let worker: { instance: Worker; run: Promise<void> } | null = null;
+let worker: { instances: Worker[]; run: Promise<unknown> } | null = null;
 
-/** This file runs its own worker so a sequence can restart it (its workflows then replay from history). */
+/** This file runs its own workers (tickets, and classification on its own queue) so a sequence can restart them (workflows then replay from history). */
 async function startWorker() {
-  const instance = await createTicketWorker({
-    connection,
-    namespace: stack.config.temporal.namespace,
-    taskQueue: stack.config.temporal.taskQueue,
-    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
-    activities: activitiesFromConfig(stack.config, stack.db, stack.client),
-    dataConverter: stack.dataConverter,
-  });
-  worker = { instance, run: instance.run() };
+  const activities = activitiesFromConfig(stack.config, stack.db, stack.client);
+  const common = { connection, namespace: stack.config.temporal.namespace, taskQueue: stack.config.temporal.taskQueue, activities, dataConverter: stack.dataConverter };
+  const instances = [
+    await createTicketWorker({ ...common, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH }),
+    await createClassifyWorker({ ...common, maxConcurrent: stack.config.worker.classifyConcurrency }),
+  ];
+  worker = { instances, run: Promise.all(instances.map((w) => w.run())) };
 }
 
 async function stopWorker() {
   if (!worker) return;
-  worker.instance.shutdown();
+  for (const w of worker.instances) w.shutdown();
   await worker.run;
   worker = null;
 }

@@ -1,6 +1,7 @@
 // Rate limits (per IP for everyone, per credential for callers that send one; /healthz exempt) and
 // security headers with a Content-Security-Policy on every page.
 import test from 'ava';
+import { authHeaders } from './helpers/credentials';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 const IP_MAX = 6;
@@ -56,15 +57,17 @@ test('every page and answer carries security headers; pages may run only their o
 
 test('NUL characters and lone surrogates in paths, queries and bodies are refused or handled, never a 500', async (t) => {
   const at = (n: number) => `10.0.5.${n}`;
-  const nulPath = await stack.app.inject({ method: 'GET', url: '/v1/tickets/%00', remoteAddress: at(1) });
+  // authenticated: input is checked after the credential (without one, 401 comes first)
+  const auth = () => authHeaders(stack.auth.service);
+  const nulPath = await stack.app.inject({ method: 'GET', url: '/v1/tickets/%00', remoteAddress: at(1), headers: auth() });
   t.is(nulPath.statusCode, 400);
   t.like(nulPath.json(), { error: 'validation_failed', fields: [{ field: 'id', reason: 'must not contain NUL characters' }] });
-  const nulBody = await stack.app.inject({ method: 'POST', url: '/v1/classify', remoteAddress: at(2), payload: { text: '司机\u0000迟到', userId: 'U-1' } });
+  const nulBody = await stack.app.inject({ method: 'POST', url: '/v1/classify', remoteAddress: at(2), headers: auth(), payload: { text: '司机\u0000迟到', userId: 'U-1' } });
   t.is(nulBody.statusCode, 400);
   t.like(nulBody.json(), { fields: [{ field: 'text' }] });
   for (const url of ['/v1/tickets/%ed%a0%80', '/v1/sops/%ed%a0%80/versions', '/v1/requests/%ff%fe']) {
-    t.true((await stack.app.inject({ method: 'GET', url, remoteAddress: at(3) })).statusCode < 500, url);
+    t.true((await stack.app.inject({ method: 'GET', url, remoteAddress: at(3), headers: auth() })).statusCode < 500, url);
   }
-  const surrogate = await stack.app.inject({ method: 'POST', url: '/v1/classify', remoteAddress: at(4), headers: { 'content-type': 'application/json' }, payload: '{"text":"迟到\\ud800了","userId":"U-\\udfff"}' });
+  const surrogate = await stack.app.inject({ method: 'POST', url: '/v1/classify', remoteAddress: at(4), headers: { ...auth(), 'content-type': 'application/json' }, payload: '{"text":"迟到\\ud800了","userId":"U-\\udfff"}' });
   t.true(surrogate.statusCode < 500, surrogate.body);
 });
