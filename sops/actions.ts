@@ -25,7 +25,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   notifyOnCall: { description: 'Page the on-call person of a group', inputs: ['group', 'summary'], returns: '{notifiedAt}' },
 };
 
-export const SIGNALS = ['confirmation', 'evidence_uploaded', 'tech_fixed'] as const;
+export { SIGNALS } from './types';
 
 export const SKILL_GROUPS = [
   'fee_group',

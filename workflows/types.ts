@@ -1,7 +1,7 @@
 // Inputs, outputs and message types of the workflows; shared with the API and activities.
 import type { TicketStatus } from '../schema/tables';
 import type { UserTier } from '../domain/fee-dispute';
-import type { SopDocument } from '../sops/types';
+import type { SignalName, SopDocument } from '../sops/types';
 
 export type Channel = 'app' | 'sms' | 'email' | 'phone' | 'web';
 export const CHANNELS: Channel[] = ['app', 'sms', 'email', 'phone', 'web'];
@@ -111,13 +111,14 @@ export interface ConfirmationOutcome {
 
 export interface AgentDecision {
   decision: string;
+  /** who decided; a step with distinctFrom refuses the agent who decided the earlier step */
   agentId: string;
   note?: string;
   data?: Record<string, unknown>;
 }
 
 export interface SignalDelivery {
-  name: 'evidence_uploaded' | 'tech_fixed';
+  name: Exclude<SignalName, 'confirmation'>;
   payload?: Record<string, unknown>;
 }
 
