@@ -121,9 +121,11 @@ test('fee dispute: proposal accepted → applied → closed resolved', (t) => {
   t.deepEqual(w.messages, ['方案:refund']);
 });
 
-test('fee dispute: order not found → escalated to the fee team, ends', (t) => {
-  const w = walk(sop('fee_dispute'), { actions: feeActions(refund, { fetchOrder: () => null }) });
-  t.like(w.end, { status: 'escalated', to: 'fee_group', code: 'order_not_found' });
+test('fee dispute: order not found → the supervisors decide, close with their answer', (t) => {
+  const w = walk(sop('fee_dispute'), { actions: feeActions(refund, { fetchOrder: () => null }), decisions: [{ decision: 'close', note: '查无此单。' }] });
+  t.deepEqual(w.escalations, [{ to: 'supervisor_group', reason: 'order_not_found' }]);
+  t.true(w.path.includes('supervisor_review'));
+  t.like(w.end, { status: 'closed', code: 'closed_by_supervisor', data: { note: '查无此单。' } });
 });
 
 test("fee dispute: rejected once → fee team refund offer → user accepts → refund of the agent's amount", (t) => {
@@ -143,15 +145,17 @@ test('fee dispute: coupon offer in English, accepted → coupon with the policy 
   t.is(w.end.code, 'resolved');
 });
 
-test('fee dispute: rejected twice → supervisors, ticket ends escalated', (t) => {
-  const w = walk(sop('fee_dispute'), { actions: feeActions(refund), signals: [reject, reject], decisions: [{ decision: 'explain', note: '费用无误。' }] });
-  t.like(w.end, { status: 'escalated', to: 'supervisor_group', level: 2, code: 'rejected_twice' });
+test('fee dispute: rejected twice → supervisors decide', (t) => {
+  const w = walk(sop('fee_dispute'), { actions: feeActions(refund), signals: [reject, reject], decisions: [{ decision: 'explain', note: '费用无误。' }, { decision: 'close', note: '维持原结论。' }] });
+  t.deepEqual(w.escalations.at(-1), { to: 'supervisor_group', reason: 'rejected_twice' });
+  t.like(w.end, { status: 'closed', code: 'closed_by_supervisor' });
   t.false(w.calls.some((c) => ['applySolution', 'issueRefund', 'issueCoupon'].includes(c.action)));
 });
 
 test('fee dispute: manual review → user told, fee team decides, user confirms', (t) => {
-  const w = walk(sop('fee_dispute'), { actions: feeActions({ kind: 'manual_review', amountFen: 90_000, reason: 'big' }), signals: [accept], decisions: [{ decision: 'refund', data: { amountFen: 90_000 } }] });
+  const w = walk(sop('fee_dispute'), { actions: feeActions({ kind: 'manual_review', amountFen: 90_000, reason: 'big' }), signals: [accept], decisions: [{ decision: 'refund', data: { amountFen: 90_000 } }, { decision: 'approve' }] });
   t.deepEqual(w.escalations, [{ to: 'fee_group', reason: 'manual_review' }]);
+  t.true(w.path.includes('refund_approval'), 'a refund above autoRefundLimitFen waits for a supervisor');
   t.is(w.messages[0], '方案:manual_review');
   t.like(w.calls.at(-1), { action: 'issueRefund', input: { amountFen: 90_000 } });
   t.is(w.end.code, 'resolved');
@@ -163,9 +167,9 @@ test('fee dispute: no answer → fee team; no answer to its offer either → clo
   t.like(w.end, { status: 'closed', code: 'no_response' });
 });
 
-test('fee dispute: a refund the finance system refuses goes back to the fee team', (t) => {
-  const w = walk(sop('fee_dispute'), { actions: feeActions(refund, { applySolution: () => FAIL }), signals: [accept, accept], decisions: [{ decision: 'explain', note: '已人工处理。' }] });
-  t.deepEqual(w.escalations, [{ to: 'fee_group', reason: 'apply_failed' }]);
+test('fee dispute: a refund the finance system refuses goes to the supervisors, who send it back to the fee team', (t) => {
+  const w = walk(sop('fee_dispute'), { actions: feeActions(refund, { applySolution: () => FAIL }), signals: [accept, accept], decisions: [{ decision: 'return_to_team' }, { decision: 'explain', note: '已人工处理。' }] });
+  t.deepEqual(w.escalations, [{ to: 'supervisor_group', reason: 'payment_failed' }]);
   t.is(w.end.code, 'resolved');
 });
 
@@ -186,8 +190,9 @@ test('late arrival: band coupon accepted → applied; rejected → order-excepti
   t.like(again.calls.at(-1), { action: 'issueCoupon', input: { amountFen: 3000 } });
   t.is(again.end.code, 'resolved');
 
-  const twice = walk(sop('late_arrival'), { actions: lateActions, signals: [reject, reject], decisions: [{ decision: 'explain', note: '…' }] });
-  t.like(twice.end, { status: 'escalated', to: 'supervisor_group', code: 'rejected_twice' });
+  const twice = walk(sop('late_arrival'), { actions: lateActions, signals: [reject, reject], decisions: [{ decision: 'explain', note: '…' }, { decision: 'close', note: '…' }] });
+  t.deepEqual(twice.escalations.at(-1), { to: 'supervisor_group', reason: 'rejected_twice' });
+  t.like(twice.end, { status: 'closed', code: 'closed_by_supervisor' });
 });
 
 const attitudeActions: Record<string, ActionStub> = { issueCoupon: (i) => ({ couponId: 'C1', amountFen: i.amountFen }) };
@@ -198,9 +203,10 @@ test('service complaint: at fault → apology coupon, confirmed; a re-review doe
   t.true(w.messages[1]!.includes('¥10.00'));
   t.is(w.end.code, 'resolved');
 
-  const twice = walk(sop('attitude'), { actions: attitudeActions, signals: [reject, reject], decisions: [{ decision: 'warning' }, { decision: 'penalty' }] });
+  const twice = walk(sop('attitude'), { actions: attitudeActions, signals: [reject, reject], decisions: [{ decision: 'warning' }, { decision: 'penalty' }, { decision: 'close' }] });
   t.is(twice.calls.filter((c) => c.action === 'issueCoupon').length, 1);
-  t.like(twice.end, { status: 'escalated', to: 'supervisor_group' });
+  t.deepEqual(twice.escalations.at(-1), { to: 'supervisor_group', reason: 'rejected_twice' });
+  t.like(twice.end, { status: 'closed', code: 'closed_by_supervisor' });
 });
 
 test('service complaint: no fault → explanation → confirmed → closed', (t) => {
@@ -216,20 +222,22 @@ for (const type of ['cargo_damage', 'cargo_loss']) {
     collectEvidence: () => ({ trajectory: [], signOffPhotos: [] }),
     issueRefund: (i) => ({ refundId: 'RF1', amountFen: i.amountFen }),
   };
-  test(`${type}: liable within the limit → payout confirmed; above the limit → supervisors; not liable → explained`, (t) => {
+  test(`${type}: liable within the limit → payout confirmed; above the limit → a supervisor approves; not liable → explained`, (t) => {
     const paid = walk(sop(type), { actions, signals: [{ files: ['a.jpg'] }, accept], decisions: [{ decision: 'liable', data: { amountFen: 20_000 } }] });
     t.like(paid.calls.at(-1), { action: 'issueRefund', input: { orderId: 'O1', amountFen: 20_000 } });
     t.true(paid.messages[1]!.includes('¥200.00'));
     t.like(paid.end, { code: 'resolved', data: { amountFen: 20_000 } });
 
     const limit = sop(type).policy!.claimLimitFen as number;
-    const big = walk(sop(type), { actions, signals: ['timeout'], decisions: [{ decision: 'liable', data: { amountFen: limit + 1 } }] });
-    t.like(big.end, { status: 'escalated', to: 'supervisor_group', code: 'claim_above_limit' });
-    t.false(big.calls.some((c) => c.action === 'issueRefund'));
+    const big = walk(sop(type), { actions, signals: ['timeout', accept], decisions: [{ decision: 'liable', data: { amountFen: limit + 1 } }, { decision: 'approve' }] });
+    t.deepEqual(big.escalations, [{ to: 'supervisor_group', reason: 'claim_above_limit' }]);
+    t.is(big.path.indexOf('claim_approval'), big.path.indexOf('escalate_above_limit') + 1);
+    t.like(big.calls.at(-1), { action: 'issueRefund', input: { amountFen: limit + 1 } });
 
-    const noAmount = walk(sop(type), { actions, signals: ['timeout', accept], decisions: [{ decision: 'liable' }, { decision: 'not_liable', note: '签收照片显示完好。' }] });
-    t.deepEqual(noAmount.path.filter((s) => s === 'claims_review').length, 2);
-    t.like(noAmount.end, { code: 'resolved', data: { decision: 'not_liable' } });
+    const rejected = walk(sop(type), { actions, signals: ['timeout', accept], decisions: [{ decision: 'liable', data: { amountFen: limit + 1 } }, { decision: 'reject' }, { decision: 'not_liable', note: '签收照片显示完好。' }] });
+    t.deepEqual(rejected.path.filter((s) => s === 'claims_review').length, 2);
+    t.false(rejected.calls.some((c) => c.action === 'issueRefund'));
+    t.like(rejected.end, { code: 'resolved', data: { decision: 'not_liable' } });
   });
 }
 
@@ -239,7 +247,8 @@ test('safety incident: escalated at once, on-call paged, police involved → clo
   t.deepEqual(w.calls[0], { action: 'notifyOnCall', input: { group: 'safety_group', summary: 'ticket TK1 (threat): 司机威胁我' } });
   t.like(w.end, { status: 'closed', code: 'police_involved' });
   const step = sop('safety_incident').steps.safety_handling!;
-  t.is(step.sla, '15m');
+  t.is(step.sla, '$handlingSla');
+  t.is(sop('safety_incident').policy!.handlingSla, 15 * 60_000);
   t.deepEqual(step.onBreach, { action: 'escalate', to: 'supervisor_group' });
 });
 
