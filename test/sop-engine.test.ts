@@ -2,9 +2,9 @@
 // and admin-only, human-step SLA breaches escalate, closed tickets can be reopened (二次处理).
 import test from 'ava';
 import { loadDefaultSops } from '../sops/load';
-import { decide, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
+import { decide, recordHistory, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+import { confirm, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -121,6 +121,7 @@ test('a closed ticket reopened by the user is handled a second time (二次处�
   await waitForEvent(stack, ticket.id, (e) => e.kind === 'archived' && e.seq > event.seq);
   t.is((await stack.finance.listRefunds({ ticketId: ticket.id })).length, 1);
   t.is((await api('POST', `/v1/tickets/${ticket.id}/reopen`, { reason: 'again' })).status, 202);
-  const body = (await getTicket(stack, ticket.id)).body;
-  t.true(body.events.filter((e: { kind: string }) => e.kind === 'reopened').length >= 1);
+  const second = await waitForEvent(stack, ticket.id, (e) => e.kind === 'reopened' && e.seq > event.seq);
+  t.like(second.data, { secondHandling: true, reopens: 2 });
+  await recordHistory(stack, 'sop-reopen', `ticket-${ticket.id}`);
 });

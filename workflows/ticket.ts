@@ -10,6 +10,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
+  TimeoutFailure,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -234,7 +235,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const error = err.cause?.message ?? err.message;
-      await record(stepId, 'failed', { action: step.action, error });
+      // past its sla the last attempt's error is reported, marked as a timeout
+      const timedOut = err.retryState === 'TIMEOUT' || err.cause instanceof TimeoutFailure;
+      await record(stepId, 'failed', { action: step.action, error, ...(timedOut ? { timedOut: true, slaMs } : {}) });
       if (step.onError) return step.onError;
       if (patched(PATCHES.failureHandoff)) return handOff(stepId, { group: SUPERVISORS, level: 2, reason: `action_failed:${step.action}`, decisions: ['retry', 'close'], extra: { error } });
       return escalateAndEnd(stepId, SUPERVISORS, 2, `action_failed:${step.action}`, { error });
