@@ -378,16 +378,6 @@ test('decision data schemas are checked when published', (t) => {
   t.deepEqual(validateSop(ok).errors, []);
 });
 
-test('docs/SOP_FORMAT.md lists every action of the catalog', async (t) => {
-  const { readFileSync } = await import('node:fs');
-  const { ACTIONS } = await import('../sops/actions');
-  const text = readFileSync(new URL('../docs/SOP_FORMAT.md', import.meta.url), 'utf8');
-  for (const [name, spec] of Object.entries(ACTIONS)) {
-    const row = text.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
-    t.truthy(row, name);
-    for (const input of [...spec.inputs, ...(spec.optionalInputs ?? [])]) t.true(row!.includes(`\`${input}\``), `${name}.${input}`);
-  }
-});
 
 test('a {zh, en} text with extra keys (an unquoted comma in YAML) is an error on its step', async (t) => {
   const { parseSopYaml } = await import('../sops/load');

@@ -15,12 +15,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { ActionActivities, Activities } from '../activities';
 import type { ActionMeta } from '../activities/meta';
 import type { TicketStatus } from '../schema/tables';
 import { decisionDataError, safeCopy } from '../sops/decision-data';
 import { parseDuration } from '../sops/duration';
 import { evaluate, isTruthy, renderTemplate } from '../sops/expressions';
+import type { ActionName } from '../sops/actions';
 import type { HumanTaskStep, SopDocument, SopStep } from '../sops/types';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
 import * as attrs from './search-attributes';
@@ -223,7 +224,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     const meta: ActionMeta = { ticketId: ticket.id, stepId, visit, idempotencyKey: `${ticket.id}:${stepId}:${visit}` };
     // the step's SLA bounds all retries together; past it the action counts as failed
     const slaMs = step.sla ? parseDuration(step.sla, policy) : typeof policy.actionSla === 'number' && policy.actionSla > 0 ? policy.actionSla : DEFAULT_ACTION_SLA_MS;
-    const actions = proxyActivities<Record<string, ActionFn>>({
+    const actions = proxyActivities<ActionActivities>({
       startToCloseTimeout: '30 seconds',
       scheduleToCloseTimeout: slaMs,
       retry: { ...retry, nonRetryableErrorTypes: NON_RETRYABLE },
@@ -231,7 +232,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     });
     let result: unknown;
     try {
-      result = await actions[step.action]!(mapValues(step.input ?? {}, (e) => evaluate(e, ctx)) as Record<string, unknown>, meta);
+      // the validator admitted only catalogued actions; each takes (evaluated input, meta)
+      const action = actions[step.action as ActionName] as unknown as ActionFn;
+      result = await action(mapValues(step.input ?? {}, (e) => evaluate(e, ctx)) as Record<string, unknown>, meta);
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const error = err.cause?.message ?? err.message;
