@@ -16,7 +16,7 @@ test('recorded histories exist for the intake, each fee-dispute outcome, every d
   const expected = ['intake-fee-dispute', 'fee-dispute-refund-accepted', 'fee-dispute-rejected', 'fee-dispute-timeout'];
   expected.push(...['late-arrival', 'attitude', 'cargo-damage', 'cargo-loss', 'safety-incident', 'app-technical', 'triage-rerouted'].map((s) => `sop-${s}`));
   // every path of the interpreter, not only the happy ones
-  expected.push(...['failure-handoff', 'on-error', 'breach-kinds', 'reroute-failure', 'supervisor-approval', 'reopen'].map((s) => `sop-${s}`), 'continue-as-new');
+  expected.push(...['failure-handoff', 'on-error', 'breach-kinds', 'reroute-failure', 'supervisor-approval', 'reopen', 'escalation-handoff'].map((s) => `sop-${s}`), 'continue-as-new');
   // the old paths behind each patch (recorded with the code before it): they must keep their old commands
   expected.push('sop-failure-escalated-v1', 'sop-reroute-failed-v1');
   for (const name of expected) {

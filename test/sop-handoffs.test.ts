@@ -129,6 +129,25 @@ test.serial('a reroute from triage to a type without an SOP lands in the supervi
   await recordHistory(stack, 'sop-reroute-failure', ticket.workflowId);
 });
 
+test.serial('a running document published before escalate needed next hands the ticket to a step of the group instead of ending it', async (t) => {
+  // such a document can no longer be published through the API: store it as an old version would be
+  const document = {
+    type: 'triage', name: { zh: '旧版', en: 'Old version' }, appliesTo: triage.appliesTo, start: 'give_up',
+    steps: { give_up: { kind: 'escalate', owner: 'system', to: 'claims_group', level: 1, reason: 'old_terminal_escalation' }, unused: close() },
+  };
+  const row = await publishSop(stack.db, document as never, 'admin');
+  const created = await postTicket(stack, { text: '你好,在吗?', userId: 'U-old-doc' });
+  const ticket = created.body.tickets[0];
+  t.is(ticket.sopVersion, row.version);
+  const live = await waitForLive(stack, ticket.id, waitingForDecision('claims_group'));
+  t.deepEqual(live.waitingFor.decisions, ['close']);
+  t.like((await getTicket(stack, ticket.id)).body.ticket, { status: 'escalated', skillGroup: 'claims_group' });
+  t.is((await decide(stack, ticket.id, { decision: 'close', agentId: 'C-1', note: 'handled by phone' })).status, 202);
+  const closed = await waitForStatus(stack, ticket.id, 'closed');
+  t.like(closed.ticket.resolution, { code: 'closed_after_escalation', reason: 'old_terminal_escalation', step: 'give_up', decidedBy: 'C-1' });
+  await recordHistory(stack, 'sop-escalation-handoff', ticket.workflowId);
+});
+
 test.serial('signal payloads and decision data reach the context with own, safe keys only', async (t) => {
   const ticket = await ticketOn(
     {
