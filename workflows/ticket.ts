@@ -24,6 +24,8 @@ import { evaluate, isTruthy, renderTemplate } from '../sops/expressions';
 import type { ActionName } from '../sops/actions';
 import type { HumanTaskStep, SopDocument, SopStep } from '../sops/types';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
+import { builtinStep, HANDOFF, type Handoff } from './handoff';
+import { PATCHES } from './patches';
 import * as attrs from './search-attributes';
 import type { AgentDecision, TicketLiveState, TicketOutcome, TicketProgress, TicketWorkflowInput } from './types';
 
@@ -38,28 +40,6 @@ type ActionFn = (input: Record<string, unknown>, meta: ActionMeta) => Promise<un
 const SUPERVISORS = 'supervisor_group';
 /** an action step without sla is bounded by the policy value actionSla, else by this */
 const DEFAULT_ACTION_SLA_MS = 5 * 60 * 1000;
-/** The built-in hand-off steps. Their ids are not identifiers, so no SOP step can take them. */
-const HANDOFF = '$handoff';
-const HANDOFF_CLOSE = '$handoff_close';
-
-/** Patch ids of changes to the commands of existing histories (docs/ARCHITECTURE.md, "Changing the ticket workflow"). */
-const PATCHES = {
-  /** an action failing without onError hands the ticket to a supervisors' step instead of ending escalated */
-  failureHandoff: 'failure-handoff',
-  /** a failing reroute from triage hands the ticket to the supervisors instead of failing the workflow */
-  rerouteHandoff: 'reroute-failure-handoff',
-  /** an escalate step without next (documents published before it was required) hands the ticket to a step of its group */
-  escalationHandoff: 'escalation-handoff',
-} as const;
-
-/** Who must act after an escalation the SOP itself does not route: kept in the context (survives continue-as-new). */
-interface Handoff {
-  /** the step that failed or escalated; 'retry' goes back to it */
-  step: string;
-  group: string;
-  reason: string;
-  decisions: string[];
-}
 /** a closed ticket accepts a reopen for this long unless its SOP's policy says otherwise */
 const DEFAULT_REOPEN_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -265,30 +245,6 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return HANDOFF;
   }
 
-  /** The built-in steps of a hand-off, made from the context so they resume after continue-as-new. */
-  function builtinStep(id: string): SopStep | undefined {
-    const h = ctx.handoff as Handoff | undefined;
-    if (!h) return undefined;
-    if (id === HANDOFF) {
-      return {
-        kind: 'human_task',
-        owner: h.group,
-        group: h.group,
-        task: {
-          zh: `工单在步骤 ${h.step} 无法继续(${h.reason})。${h.decisions.includes('retry') ? '选择 retry 重试该步骤,或' : '请处理后'}选择 close 结案,并在备注中写明处理结果。`,
-          en: `The ticket cannot go on at step ${h.step} (${h.reason}). ${h.decisions.includes('retry') ? 'Choose retry to run that step again, or close' : 'Handle it and choose close'} to close the ticket, with what was done in the note.`,
-        },
-        decisions: h.decisions,
-        data: {},
-        output: 'handoffDecision',
-        next: Object.fromEntries(h.decisions.map((d) => [d, d === 'retry' ? h.step : HANDOFF_CLOSE])),
-      };
-    }
-    if (id === HANDOFF_CLOSE) {
-      return { kind: 'close', owner: h.group, resolution: 'closed_after_escalation', data: { reason: { var: 'handoff.reason' }, step: { var: 'handoff.step' }, decidedBy: { var: 'handoffDecision.agentId' }, note: { var: 'handoffDecision.note' } } };
-    }
-    return undefined;
-  }
 
   async function runWaitSignal(stepId: string, step: Extract<SopStep, { kind: 'wait_signal' }>): Promise<string> {
     const timeoutMs = parseDuration(step.timeout, policy);
@@ -410,7 +366,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         const { ticket: _ticket, policy: _policy, ...context } = ctx; // both travel as arguments already
         return continueAsNew<typeof ticketWorkflow>({ ticket, sop, policy, resume: { ...progress, context, run: progress.run + 1 } });
       }
-      const step = Object.prototype.hasOwnProperty.call(sop.steps, progress.stepId) ? sop.steps[progress.stepId] : builtinStep(progress.stepId);
+      const step = Object.prototype.hasOwnProperty.call(sop.steps, progress.stepId) ? sop.steps[progress.stepId] : builtinStep(progress.stepId, ctx.handoff as Handoff | undefined);
       if (!step) throw new Error(`SOP ${sop.type} v${sop.version} has no step ${progress.stepId}`);
       progress.stepId = await runStep(progress.stepId, step);
     }
