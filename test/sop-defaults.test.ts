@@ -67,3 +67,29 @@ test('amounts agents enter are typed: every money decision bounds data.amountFen
   }
   t.deepEqual(money.sort(), ['cargo_damage.claims_review.liable', 'cargo_loss.claims_review.liable', 'fee_dispute.fee_review.coupon', 'fee_dispute.fee_review.refund', 'late_arrival.exception_review.coupon']);
 });
+
+test('late arrival and fee dispute: a manual_review solution (e.g. order_owner_mismatch) reaches a human review without any paying step', async (t) => {
+  const { ACTIONS } = await import('../sops/actions');
+  for (const [type, group] of [['late_arrival', 'order_exception_group'], ['fee_dispute', 'fee_group']] as const) {
+    const d = sop(type);
+    const check = d.steps.check_solution!;
+    if (check.kind !== 'decision') return t.fail(`${type}.check_solution is a decision`);
+    const branch = check.branches.find((b) => JSON.stringify(b.when).includes('manual_review'))!;
+    t.truthy(branch, `${type}: a branch for manual_review`);
+    // follow the branch up to the first human step: no action that changes another system on the way
+    const seen: string[] = [];
+    let id: string = branch.next;
+    for (;;) {
+      const s = d.steps[id]!;
+      seen.push(id);
+      if (s.kind === 'human_task') {
+        t.is(s.group, group, type);
+        break;
+      }
+      if (s.kind === 'action') t.is(ACTIONS[s.action]!.retry, 'read', `${type}.${id} moves nothing`);
+      t.true(s.kind === 'notify' || s.kind === 'escalate' || s.kind === 'action', `${type}.${id} is a straight step`);
+      id = (s as { next: string }).next;
+    }
+    t.true(seen.length >= 2, seen.join(' → '));
+  }
+});

@@ -13,7 +13,7 @@ import { confirm, getTicket, orderOf, postTicket, waitForStatus } from './helper
 let stack: TestStack;
 test.before(async () => {
   // autoRefundLimitFen 100: any overcharge above ¥1 goes to the fee team, and an agent's refund above ¥1 needs a supervisor
-  stack = await startTestStack({ policy: { confirmationTimeout: 20_000, autoRefundLimitFen: 100, actionSla: 2_500 } });
+  stack = await startTestStack({ policy: { confirmationTimeout: 20_000, autoRefundLimitFen: 100, actionSla: 2_500, handoffSla: 400 } });
 });
 test.after.always(async () => {
   await stack?.close();
@@ -45,6 +45,10 @@ test.serial('an action failing for good without onError lands in the supervisors
   const live = await waitForLive(stack, ticket.id, waitingForDecision('supervisor_group'));
   t.deepEqual(live.waitingFor.decisions, ['retry', 'close']);
   t.like((await getTicket(stack, ticket.id)).body.ticket, { status: 'escalated', skillGroup: 'supervisor_group' });
+  // the built-in step has an SLA (handoffSla, 400 ms in this file): past it the supervisors are reminded, it keeps waiting
+  const reminded = await waitForEvent(stack, ticket.id, (e) => e.step === '$handoff' && e.kind === 'notified');
+  t.is(reminded.data.to, 'supervisor_group');
+  t.like(await waitForLive(stack, ticket.id, waitingForDecision('supervisor_group')), { step: '$handoff' });
   const escalated = await waitForEvent(stack, ticket.id, (e) => e.kind === 'escalated');
   t.like(escalated.data, { to: 'supervisor_group', reason: 'action_failed:issueRefund' });
   t.regex(escalated.data.error, /unknown order ORD-999999/);

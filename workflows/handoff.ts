@@ -16,15 +16,23 @@ export interface Handoff {
   decisions: string[];
 }
 
+/** 4 h unless the policy sets handoffSla (or, failing that, reviewSla) in milliseconds */
+const DEFAULT_HANDOFF_SLA_MS = 4 * 60 * 60 * 1000;
+const positive = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
 /** The built-in step of this id for the current hand-off, or undefined. */
-export function builtinStep(id: string, h: Handoff | undefined): SopStep | undefined {
+export function builtinStep(id: string, h: Handoff | undefined, policy: Record<string, unknown>): SopStep | undefined {
   if (!h) return undefined;
+  const slaMs = positive(policy.handoffSla) ? policy.handoffSla : positive(policy.reviewSla) ? policy.reviewSla : DEFAULT_HANDOFF_SLA_MS;
   if (id === HANDOFF) {
     const retry = h.decisions.includes('retry');
     return {
       kind: 'human_task',
       owner: h.group,
       group: h.group,
+      // past its SLA the group is reminded and the step keeps waiting: it is already the last resort
+      sla: `${slaMs}ms`,
+      onBreach: { action: 'notify', to: h.group },
       task: {
         zh: `工单在步骤 ${h.step} 无法继续(${h.reason})。${retry ? '选择 retry 重试该步骤,或' : '请处理后'}选择 close 结案,并在备注中写明处理结果。`,
         en: `The ticket cannot go on at step ${h.step} (${h.reason}). ${retry ? 'Choose retry to run that step again, or close' : 'Handle it and choose close'} to close the ticket, with what was done in the note.`,

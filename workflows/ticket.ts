@@ -366,7 +366,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         const { ticket: _ticket, policy: _policy, ...context } = ctx; // both travel as arguments already
         return continueAsNew<typeof ticketWorkflow>({ ticket, sop, policy, resume: { ...progress, context, run: progress.run + 1 } });
       }
-      const step = Object.prototype.hasOwnProperty.call(sop.steps, progress.stepId) ? sop.steps[progress.stepId] : builtinStep(progress.stepId, ctx.handoff as Handoff | undefined);
+      const step = Object.prototype.hasOwnProperty.call(sop.steps, progress.stepId) ? sop.steps[progress.stepId] : builtinStep(progress.stepId, ctx.handoff as Handoff | undefined, policy);
       if (!step) throw new Error(`SOP ${sop.type} v${sop.version} has no step ${progress.stepId}`);
       progress.stepId = await runStep(progress.stepId, step);
     }
