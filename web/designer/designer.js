@@ -258,7 +258,7 @@ const DOC_KEYS = ['type', 'name', 'version', 'appliesTo', 'start', 'policy', 'st
 const COMMON_KEYS = ['kind', 'name', 'owner', 'sla', 'onBreach'];
 const KIND_KEYS = {
   action: ['action', 'input', 'output', 'next', 'onError'],
-  human_task: ['group', 'task', 'decisions', 'output', 'next'],
+  human_task: ['group', 'task', 'decisions', 'data', 'distinctFrom', 'output', 'next'],
   wait_signal: ['signal', 'timeout', 'output', 'next', 'onTimeout'],
   decision: ['branches', 'otherwise'],
   notify: ['to', 'message', 'channels', 'next'],
