@@ -200,6 +200,7 @@ test.serial('fee review: typed refund data, and above the automatic limit a seco
 
   const approval = await waitForLive(stack, ticket.id, waitingForDecision('supervisor_group'));
   t.like(approval, { step: 'refund_approval', waitingFor: { decisions: ['approve', 'reject'] } });
+  t.deepEqual(approval.waitingFor.data, {}, 'the live state tells agents what data each decision takes');
   await refused({ decision: 'approve', agentId: 'F-1' }, /agentId: F-1 decided review and may not also decide refund_approval/);
   t.is((await decide(stack, ticket.id, { decision: 'approve', agentId: 'SUP-2' })).status, 202);
   await waitForStatus(stack, ticket.id, 'awaiting_confirmation');

@@ -269,7 +269,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   async function runHumanTask(stepId: string, step: HumanTaskStep): Promise<string> {
     const slaMs = step.sla ? parseDuration(step.sla, policy) : undefined;
     humanStep = step;
-    waiting = { kind: 'human_task', group: step.group, decisions: step.decisions, until: slaMs ? new Date(Date.now() + slaMs).toISOString() : null };
+    waiting = { kind: 'human_task', group: step.group, decisions: step.decisions, until: slaMs ? new Date(Date.now() + slaMs).toISOString() : null, ...(step.data ? { data: step.data } : {}) };
     // an escalated ticket stays in the escalation queue, a triage ticket in triage
     const status: TicketStatus = progress.status === 'escalated' || progress.status === 'triage' ? progress.status : 'in_progress';
     await record(stepId, 'entered', { owner: step.owner, group: step.group, task: step.task, decisions: step.decisions, ...(slaMs ? { slaMs, deadline: waiting.until } : {}) }, { status, skillGroup: step.group });

@@ -1,7 +1,7 @@
 // Inputs, outputs and message types of the workflows; shared with the API and activities.
 import type { TicketStatus } from '../schema/tables';
 import type { UserTier } from '../domain/fee-dispute';
-import type { SignalName, SopDocument } from '../sops/types';
+import type { DecisionDataSchema, SignalName, SopDocument } from '../sops/types';
 
 export type Channel = 'app' | 'sms' | 'email' | 'phone' | 'web';
 export const CHANNELS: Channel[] = ['app', 'sms', 'email', 'phone', 'web'];
@@ -129,7 +129,7 @@ export interface TicketLiveState {
   stepKind: string | null;
   sop: { type: string; version: number };
   /** the signal or decision the ticket waits for, if any */
-  waitingFor: { kind: 'signal'; signal: string; until: string | null } | { kind: 'human_task'; group: string; decisions: string[]; until: string | null } | null;
+  waitingFor: { kind: 'signal'; signal: string; until: string | null } | { kind: 'human_task'; group: string; decisions: string[]; until: string | null; /** what each decision's data must be */ data?: DecisionDataSchema } | null;
   /** the last solution a matching action proposed */
   solution: unknown;
 }
