@@ -275,12 +275,15 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     await record(stepId, 'entered', { owner: step.owner, group: step.group, task: step.task, decisions: step.decisions, ...(slaMs ? { slaMs, deadline: waiting.until } : {}) }, { status, skillGroup: step.group });
     const decided = slaMs === undefined ? (await condition(() => pendingDecision !== null), true) : (await condition(() => pendingDecision !== null, slaMs)) || pendingDecision !== null;
     if (!decided) {
-      await record(stepId, 'sla_breached', { group: step.group, slaMs });
       const rule = step.onBreach ?? { action: 'escalate', to: SUPERVISORS };
       if (rule.action === 'continue' && rule.next) {
+        // stop accepting decisions before recording: one accepted meanwhile would leak into the next human step
         waiting = null;
+        humanStep = null;
+        await record(stepId, 'sla_breached', { group: step.group, slaMs });
         return rule.next;
       }
+      await record(stepId, 'sla_breached', { group: step.group, slaMs });
       if (rule.action === 'escalate') {
         const to = rule.to ?? SUPERVISORS;
         waiting = { ...waiting, group: to, until: null };
