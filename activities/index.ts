@@ -1,5 +1,6 @@
 // All activities, built from their dependencies so tests and processes can wire real or sandbox systems.
-// SOP actions (see sops/actions.ts) are activities of the same name.
+// SOP actions (the catalogue in sops/actions.ts) are activities of the same name, built by
+// createActionActivities; test/sop-actions.test.ts checks both name the same actions.
 import type { Database } from '../schema';
 import type { FinanceSystem } from '../integrations/finance';
 import type { OrderSystem } from '../integrations/orders';
@@ -27,12 +28,9 @@ export interface ActivityDeps {
   pager: PagerDeps;
 }
 
-export function createActivities(deps: ActivityDeps) {
+/** The SOP actions: exactly the catalogued ones, each an activity of its catalogue name. */
+export function createActionActivities(deps: ActivityDeps) {
   return {
-    ...createStoreActivities(deps.db),
-    ...createReconcileActivities(deps.db),
-    ...createIntakeActivities(deps.db, deps.orders, deps.users),
-    ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createOrderActivities(deps.orders),
     ...createFinanceActivities(deps),
     ...createHandoffActivities(deps.sms, deps.onCallPhones, deps.pager),
@@ -40,4 +38,16 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createStoreActivities(deps.db),
+    ...createReconcileActivities(deps.db),
+    ...createIntakeActivities(deps.db, deps.orders, deps.users),
+    ...createSopActivities(deps.db, deps.sopPolicyOverrides),
+    ...createActionActivities(deps),
+  };
+}
+
 export type Activities = ReturnType<typeof createActivities>;
+/** The activities an SOP action step dispatches to, by name. */
+export type ActionActivities = ReturnType<typeof createActionActivities>;

@@ -60,16 +60,61 @@ export async function publishSop(db: Database, document: SopDocument, publishedB
   }
 }
 
-/** Publishes a bundled default as version 1 of each type that has no version yet; never overrides an edit. */
-export async function seedDefaultSops(db: Database, defaults: SopDocument[]): Promise<string[]> {
-  const seeded: string[] = [];
+/** Who publishes the bundled defaults. */
+export const DEFAULTS_PUBLISHER = 'system:defaults';
+
+/** JSON with sorted keys and without `version`: two documents are the same procedure when these match. */
+function canonical(value: unknown): string {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, walk((v as Record<string, unknown>)[k])]));
+  };
+  const { version: _version, ...rest } = value as Record<string, unknown>;
+  return JSON.stringify(walk(rest));
+}
+
+export interface SeedReport {
+  /** types published: version 1 of a new type, or a new version of an edited default */
+  published: Array<{ type: string; version: number }>;
+  /** types whose bundled default changed but whose latest version a person published: left alone */
+  keptEdits: string[];
+}
+
+/**
+ * Brings the bundled defaults into the database as published versions: version 1 of a type that has
+ * none, and a new version (max+1) of a type whose default changed since the defaults last published it.
+ * Existing versions are never touched, so running tickets keep theirs; a version a person published
+ * after the defaults is never overridden (reported in keptEdits).
+ */
+export async function seedDefaultSops(database: Database, defaults: SopDocument[]): Promise<SeedReport> {
+  // one seeder at a time (API and worker start together): two would publish the same edit twice
+  return database.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('ticketflow:seed-default-sops'))`);
+    return seedLocked(tx as unknown as Database, defaults);
+  });
+}
+
+async function seedLocked(db: Database, defaults: SopDocument[]): Promise<SeedReport> {
+  const report: SeedReport = { published: [], keptEdits: [] };
   for (const document of defaults) {
     const inserted = await db
       .insert(sopVersions)
-      .values({ type: document.type, version: 1, document: { ...document, version: 1 }, publishedBy: 'system:defaults' })
+      .values({ type: document.type, version: 1, document: { ...document, version: 1 }, publishedBy: DEFAULTS_PUBLISHER })
       .onConflictDoNothing()
       .returning({ type: sopVersions.type });
-    if (inserted.length) seeded.push(document.type);
+    if (inserted.length) {
+      report.published.push({ type: document.type, version: 1 });
+      continue;
+    }
+    const latest = await getSopVersion(db, document.type, null);
+    if (!latest || canonical(latest.document) === canonical(document)) continue;
+    if (latest.publishedBy !== DEFAULTS_PUBLISHER) {
+      report.keptEdits.push(document.type);
+      continue;
+    }
+    const row = await publishSop(db, document, DEFAULTS_PUBLISHER);
+    report.published.push({ type: row.type, version: row.version });
   }
-  return seeded;
+  return report;
 }

@@ -1,6 +1,14 @@
-// The actions an SOP may call. Each is an activity of the same name taking one object argument
-// (the step's evaluated `input`) plus the step's meta (ticket id, step id, idempotency key).
-// Pure data: the validator checks SOPs against it, the designer shows it as a palette.
+// The one catalogue of the actions an SOP may call. Each is an activity of the same name taking one
+// object argument (the step's evaluated `input`) plus the step's meta (ticket id, step id, idempotency key).
+// Pure data: the validator checks SOPs against it, the API serves it to the designer as a palette, the
+// table in docs/SOP_FORMAT.md is generated from it (sops/actions-doc.ts), and a test checks that the
+// worker registers exactly these actions (test/sop-actions.test.ts).
+
+/**
+ * How an action may be retried: `read` has no side effect; `idempotent` changes another system once
+ * per idempotency key, so retries and replays are harmless.
+ */
+export type RetryClass = 'read' | 'idempotent';
 
 export interface ActionSpec {
   description: string;
@@ -10,22 +18,29 @@ export interface ActionSpec {
   optionalInputs?: string[];
   /** what the output holds, for authors */
   returns: string;
+  retry: RetryClass;
 }
 
-export const ACTIONS: Record<string, ActionSpec> = {
-  fetchOrder: { description: 'Fetch the order (fee breakdown, payments, times, route) from the order system', inputs: ['orderId'], returns: 'Order | null (null when the order system does not know it)' },
-  analyzeFeeDispute: { description: "Compare the user's claim with the order's record: findings and overcharge", inputs: ['order', 'claim'], returns: 'DisputeAnalysis {findings, totalOverchargeFen, driverLateMinutes, disputedPoint}' },
-  matchFeeSolution: { description: 'Pick refund, coupon, explanation or manual review by policy, with the message to the user', inputs: ['analysis', 'order', 'userTier', 'language', 'policy'], returns: '{solution: {kind, amountFen?, validDays?, reason}, message}' },
-  lateArrivalCompensation: { description: 'Compensation coupon by delay bands from policy (lateBands)', inputs: ['order', 'language', 'policy'], returns: '{solution, message, lateMinutes}' },
-  applySolution: { description: 'Carry out a solution: refund or coupon through finance (idempotent per ticket and step); explanation does nothing', inputs: ['solution', 'orderId', 'userId'], returns: '{refundId?, couponId?, couponCode?, amountFen?}' },
-  issueRefund: { description: 'Refund an amount on an order through finance (idempotent per ticket and step)', inputs: ['orderId', 'amountFen', 'reason'], returns: '{refundId, amountFen}' },
-  issueCoupon: { description: 'Give the user a coupon through finance (idempotent per ticket and step)', inputs: ['userId', 'amountFen', 'reason'], optionalInputs: ['validDays'], returns: '{couponId, couponCode, amountFen}' },
-  collectEvidence: { description: 'Collect the route trajectory and delivery sign-off photos of the order', inputs: ['order'], returns: '{trajectory: [...], signOffPhotos: [...], collectedAt}' },
-  createTechTicket: { description: 'Open a ticket for the tech team with the app version and region', inputs: ['summary'], optionalInputs: ['appVersion', 'region'], returns: '{techTicketId}' },
-  notifyOnCall: { description: 'Page the on-call person of a group: batched per group, one SMS per window (PAGER_WINDOW_MS) listing the ticket ids', inputs: ['group', 'summary'], returns: '{queuedAt, pager, windowMs}' },
-};
+const CATALOGUE = {
+  fetchOrder: { description: 'Fetch the order (fee breakdown, payments, times, route) from the order system', inputs: ['orderId'], returns: 'Order | null (null when the order system does not know it)', retry: 'read' },
+  analyzeFeeDispute: { description: "Compare the user's claim with the order's record: findings and overcharge", inputs: ['order', 'claim'], returns: 'DisputeAnalysis {findings, totalOverchargeFen, driverLateMinutes, disputedPoint}', retry: 'read' },
+  matchFeeSolution: { description: 'Pick refund, coupon, explanation or manual review by policy, with the message to the user', inputs: ['analysis', 'order', 'userTier', 'language', 'policy'], returns: '{solution: {kind, amountFen?, validDays?, reason}, message}', retry: 'read' },
+  lateArrivalCompensation: { description: 'Compensation coupon by delay bands from policy (lateBand30Fen, lateBand60Fen, lateBand120Fen, couponValidDays)', inputs: ['order', 'language', 'policy'], returns: '{solution, message, lateMinutes}', retry: 'read' },
+  applySolution: { description: "Carry out a solution: refund or coupon through finance, only what the order's ledger still lacks for its cause (key per order, cause and n-th payment); explanation does nothing", inputs: ['solution', 'orderId', 'userId'], returns: '{refundId?, couponId?, amountFen, paidNowFen, orderPaidFen, cause, idempotencyKey}', retry: 'idempotent' },
+  issueRefund: { description: "Refund up to the amount a person decided for the order, less what its ledger already holds for the cause (key per order, cause and n-th payment)", inputs: ['orderId', 'amountFen', 'reason'], returns: '{refundId, amountFen, paidNowFen, orderPaidFen, cause, idempotencyKey}', retry: 'idempotent' },
+  issueCoupon: { description: "Give the order's user a coupon up to the amount decided, less what the ledger already holds for the cause (key per order, cause and n-th payment)", inputs: ['userId', 'amountFen', 'reason'], optionalInputs: ['validDays', 'orderId'], returns: '{couponId, amountFen, paidNowFen, orderPaidFen, cause, idempotencyKey}', retry: 'idempotent' },
+  paymentStatus: { description: 'What the order already received for the cause of a solution (ask before escalating a failed payment)', inputs: ['orderId', 'solution'], returns: '{cause, orderPaidFen, ticketPaidFen, covered}', retry: 'read' },
+  collectEvidence: { description: 'Collect the route trajectory and delivery sign-off photos of the order', inputs: ['order'], returns: '{trajectory: [...], signOffPhotos: [...], collectedAt}', retry: 'read' },
+  createTechTicket: { description: 'Open a ticket for the tech team with the app version and region', inputs: ['summary'], optionalInputs: ['appVersion', 'region'], returns: '{techTicketId}', retry: 'idempotent' },
+  notifyOnCall: { description: 'Page the on-call person of a group: batched per group, one SMS per window (PAGER_WINDOW_MS) listing the ticket ids', inputs: ['group', 'summary'], returns: '{queuedAt, pager, windowMs}', retry: 'idempotent' },
+} satisfies Record<string, ActionSpec>;
 
-export const SIGNALS = ['confirmation', 'evidence_uploaded', 'tech_fixed'] as const;
+/** The name of a catalogued action. */
+export type ActionName = keyof typeof CATALOGUE;
+export const ACTIONS: Readonly<Record<string, ActionSpec>> = CATALOGUE;
+export const ACTION_NAMES = Object.keys(CATALOGUE) as ActionName[];
+
+export { SIGNALS } from './types';
 
 export const SKILL_GROUPS = [
   'fee_group',

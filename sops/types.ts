@@ -24,10 +24,29 @@ interface StepBase {
   name?: LocalizedText;
   /** skill group, 'system' or 'user' */
   owner: string;
-  /** time limit of the step; on a human_task or wait_signal it bounds the wait */
+  /** time limit: on an action it bounds all attempts together, on a human_task the wait for a decision; refused elsewhere */
   sla?: Duration;
+  /** human_task only: what happens when its SLA passes */
   onBreach?: BreachRule;
 }
+
+/** The schema of one field of a decision's data; bounds may be JSON Logic over the context. */
+export interface DataField {
+  type: 'integer' | 'number' | 'string' | 'boolean';
+  /** default true */
+  required?: boolean;
+  /** inclusive bounds of a number: a number or an expression over the context (e.g. { var: order.total }) */
+  min?: number | Expression;
+  max?: number | Expression;
+  /** the allowed values */
+  enum?: Array<string | number | boolean>;
+  /** bounds of a string's length */
+  minLength?: number;
+  maxLength?: number;
+}
+
+/** decision → field → schema. A decision not listed takes no data. */
+export type DecisionDataSchema = Record<string, Record<string, DataField>>;
 
 /** Calls a registered action (an activity) and stores its result in the context under `output`. */
 export interface ActionStep extends StepBase {
@@ -37,7 +56,7 @@ export interface ActionStep extends StepBase {
   input?: Record<string, Expression>;
   output?: string;
   next: string;
-  /** where to go when the action fails for good (non-retryable); default: escalate */
+  /** where to go when the action fails for good (non-retryable error or past its sla); default: the built-in supervisor hand-off */
   onError?: string;
 }
 
@@ -49,12 +68,18 @@ export interface HumanTaskStep extends StepBase {
   task: LocalizedText;
   /** the decisions the agent may take; each may carry data (e.g. an amount) */
   decisions: string[];
+  /** the schema of each decision's data; when present, data outside it is refused (absent: unchecked, as in documents before it existed) */
+  data?: DecisionDataSchema;
+  /** the output of an earlier human_task: whoever decided that one may not decide this one (a second person approves) */
+  distinctFrom?: string;
   output?: string;
   /** one next step for all decisions, or one per decision */
   next: string | Record<string, string>;
 }
 
-export type SignalName = 'confirmation' | 'evidence_uploaded' | 'tech_fixed';
+/** The signals a wait_signal step may await: one list for the validator, the API, the workflow types and the designer. */
+export const SIGNALS = ['confirmation', 'evidence_uploaded', 'tech_fixed'] as const;
+export type SignalName = (typeof SIGNALS)[number];
 
 /** Waits for a named signal (user confirmation, evidence uploaded, tech fixed) within `timeout`. */
 export interface WaitSignalStep extends StepBase {
@@ -82,12 +107,13 @@ export interface NotifyStep extends StepBase {
   next: string;
 }
 
-/** Hands the ticket to a group at a level; with `next` the procedure goes on, without it the ticket ends escalated. */
+/** Hands the ticket to a group at a level; `next` must lead to a human step of that group (see validate.ts). */
 export interface EscalateStep extends StepBase {
   kind: 'escalate';
   to: string;
   level: number;
   reason: string;
+  /** required for new documents; documents published before it was required may end escalated without it */
   next?: string;
 }
 
@@ -100,7 +126,11 @@ export interface CloseStep extends StepBase {
 }
 
 export type SopStep = ActionStep | HumanTaskStep | WaitSignalStep | DecisionStep | NotifyStep | EscalateStep | CloseStep;
-export type StepKind = SopStep['kind'];
+/** The step kinds, in one place for the validator, the API catalogue and the designer. */
+export const STEP_KINDS = ['action', 'human_task', 'wait_signal', 'decision', 'notify', 'escalate', 'close'] as const satisfies ReadonlyArray<SopStep['kind']>;
+export type StepKind = (typeof STEP_KINDS)[number];
+/** Names no step id, output, decision or data field may take: they would reach Object.prototype through the context. */
+export const FORBIDDEN_NAMES = ['__proto__', 'constructor', 'prototype'] as const;
 
 export interface SopDocument {
   /** the ticket type this procedure handles, e.g. fee_dispute, late_arrival */

@@ -1,15 +1,18 @@
 // Validation of SOP documents: every problem at once, each with its step and JSON path.
 // Pure (no Node APIs): used by the API on publish, by the loader of the defaults and by the designer.
-import { ACTIONS, SIGNALS, SKILL_GROUPS } from './actions';
+import { ACTIONS, SKILL_GROUPS } from './actions';
+import { schemaErrors } from './decision-data';
 import { durationError } from './duration';
 import { checkExpression, expressionPaths, inspectTemplate } from './expressions';
-import type { SopDocument, SopValidationError, StepKind } from './types';
+import { FORBIDDEN_NAMES, SIGNALS, STEP_KINDS, type SopDocument, type SopValidationError } from './types';
 
-export const STEP_KINDS: readonly StepKind[] = ['action', 'human_task', 'wait_signal', 'decision', 'notify', 'escalate', 'close'];
+export { STEP_KINDS };
+/** Step kinds on which `sla` bounds something (an action's attempts, a human_task's wait); elsewhere it is refused. */
+const SLA_KINDS = new Set<string>(['action', 'human_task']);
 /** Steps that wait for the outside world: a cycle must go through one of them. */
 const WAIT_KINDS = new Set<string>(['wait_signal', 'human_task']);
 /** Context keys the interpreter provides besides the step outputs. */
-export const RESERVED_CONTEXT_KEYS = ['ticket', 'policy', 'counters', 'lastSolution'] as const;
+export const RESERVED_CONTEXT_KEYS = ['ticket', 'policy', 'counters', 'lastSolution', 'handoff', 'handoffDecision'] as const;
 /** The fields of `ticket` in the context. */
 export const TICKET_FIELDS = [
   'id', 'requestId', 'category', 'subtype', 'skillGroup', 'priority', 'userId', 'userTier', 'orderId',
@@ -21,6 +24,7 @@ const BREACH_ACTIONS = ['escalate', 'notify', 'continue'];
 const GROUPS: readonly string[] = SKILL_GROUPS;
 const SIGNAL_NAMES: readonly string[] = SIGNALS;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const FORBIDDEN: readonly string[] = FORBIDDEN_NAMES;
 const APPLIES_TO = /^[a-z0-9_]+\/([a-z0-9_]+|\*)$/;
 
 export interface SopValidationResult {
@@ -72,6 +76,7 @@ export function validateSop(doc: unknown): SopValidationResult {
   const steps: Obj = isObj(doc.steps) ? doc.steps : {};
   if (!isObj(doc.steps) || Object.keys(doc.steps).length === 0) err('steps', 'missing steps: a non-empty map of step id → step');
   const stepIds = new Set(Object.keys(steps));
+  for (const id of stepIds) if (FORBIDDEN.includes(id)) err(`steps.${id}`, `step id '${id}' is reserved (${FORBIDDEN.join(', ')} would reach Object.prototype)`, id);
   const start = doc.start;
   let startOk = false;
   if (!isNonEmptyString(start)) err('start', 'missing start (the id of the first step)');
@@ -80,7 +85,13 @@ export function validateSop(doc: unknown): SopValidationResult {
 
   // outputs: the context roots an expression or template may read
   const outputs = new Set<string>();
-  for (const s of Object.values(steps)) if (isObj(s) && typeof s.output === 'string') outputs.add(s.output);
+  const humanOutputs = new Set<string>();
+  for (const s of Object.values(steps)) {
+    if (isObj(s) && typeof s.output === 'string') {
+      outputs.add(s.output);
+      if (s.kind === 'human_task') humanOutputs.add(s.output);
+    }
+  }
 
   const checkPaths = (paths: string[], path: string, step: string, what: string) => {
     for (const p of paths) {
@@ -138,8 +149,12 @@ export function validateSop(doc: unknown): SopValidationResult {
     if (s.name !== undefined) checkLocalized(s.name, `${at}.name`, id, err);
     if (!isNonEmptyString(s.owner)) err(`${at}.owner`, "missing owner (a skill group, 'system' or 'user')", id);
     else if (s.owner !== 'system' && s.owner !== 'user' && !GROUPS.includes(s.owner)) err(`${at}.owner`, `owner '${s.owner}' is not a skill group (${GROUPS.join(', ')}), 'system' or 'user'`, id);
-    if (s.sla !== undefined) checkDuration(s.sla, `${at}.sla`, id, 'bad sla');
-    if (s.onBreach !== undefined) {
+    if (s.sla !== undefined) {
+      if (!SLA_KINDS.has(kind)) err(`${at}.sla`, kind === 'wait_signal' ? 'a wait_signal step is bounded by its timeout: remove sla' : `sla has no effect on a ${kind} step: remove it`, id);
+      else checkDuration(s.sla, `${at}.sla`, id, 'bad sla');
+    }
+    if (s.onBreach !== undefined && kind !== 'human_task') err(`${at}.onBreach`, `onBreach applies to human_task steps only, not to a ${kind} step`, id);
+    else if (s.onBreach !== undefined) {
       const b = s.onBreach;
       if (!isObj(b)) err(`${at}.onBreach`, 'onBreach must be an object {action, to?, next?}', id);
       else {
@@ -150,6 +165,7 @@ export function validateSop(doc: unknown): SopValidationResult {
     }
     if (s.output !== undefined) {
       if (typeof s.output !== 'string' || !IDENT.test(s.output)) err(`${at}.output`, `output ${JSON.stringify(s.output)} must be an identifier`, id);
+      else if (FORBIDDEN.includes(s.output)) err(`${at}.output`, `output '${s.output}' is reserved (${FORBIDDEN.join(', ')} would reach Object.prototype)`, id);
       else if ((RESERVED_CONTEXT_KEYS as readonly string[]).includes(s.output)) err(`${at}.output`, `output '${s.output}' would overwrite the context's '${s.output}'`, id);
     }
 
@@ -181,7 +197,7 @@ export function validateSop(doc: unknown): SopValidationResult {
         if (!Array.isArray(s.decisions) || s.decisions.length === 0) err(`${at}.decisions`, 'missing decisions: a non-empty list of the decisions an agent may take', id);
         else {
           s.decisions.forEach((d, i) => {
-            if (!isNonEmptyString(d) || !IDENT.test(d)) err(`${at}.decisions.${i}`, `decision ${JSON.stringify(d)} must be an identifier`, id);
+            if (!isNonEmptyString(d) || !IDENT.test(d) || FORBIDDEN.includes(d)) err(`${at}.decisions.${i}`, `decision ${JSON.stringify(d)} must be an identifier other than ${FORBIDDEN.join(', ')}`, id);
             else if (decisions.includes(d)) err(`${at}.decisions.${i}`, `decision '${d}' is listed twice`, id);
             else decisions.push(d);
           });
@@ -194,6 +210,18 @@ export function validateSop(doc: unknown): SopValidationResult {
             transition(to, `${at}.next.${d}`, true);
           }
         } else transition(s.next, `${at}.next`, true);
+        if (s.data !== undefined) {
+          for (const p of schemaErrors(s.data, decisions)) {
+            const path = p.path ? `${at}.data.${p.path}` : `${at}.data`;
+            if (p.expression !== undefined) checkPaths(expressionPaths(p.expression), path, id, 'bound');
+            else err(path, p.message, id);
+          }
+        }
+        if (s.distinctFrom !== undefined) {
+          if (typeof s.distinctFrom !== 'string' || !humanOutputs.has(s.distinctFrom)) {
+            err(`${at}.distinctFrom`, `distinctFrom ${JSON.stringify(s.distinctFrom)} must name the output of a human_task step (${[...humanOutputs].join(', ') || 'none'})`, id);
+          } else if (s.distinctFrom === s.output) err(`${at}.distinctFrom`, 'distinctFrom must name an earlier step, not this one', id);
+        }
         break;
       }
       case 'wait_signal': {
@@ -240,7 +268,7 @@ export function validateSop(doc: unknown): SopValidationResult {
         else if (!GROUPS.includes(s.to)) err(`${at}.to`, `escalation target '${s.to}' is not a skill group (${GROUPS.join(', ')})`, id);
         if (typeof s.level !== 'number' || !Number.isInteger(s.level) || s.level < 1) err(`${at}.level`, `level must be a whole number ≥ 1, got ${JSON.stringify(s.level)}`, id);
         if (!isNonEmptyString(s.reason)) err(`${at}.reason`, 'missing reason', id);
-        transition(s.next, `${at}.next`, false);
+        transition(s.next, `${at}.next`, true);
         break;
       }
       case 'close': {
@@ -261,12 +289,16 @@ export function validateSop(doc: unknown): SopValidationResult {
     while (queue.length) for (const e of edges.get(queue.shift()!) ?? []) if (!reachable.has(e.to)) reachable.add(e.to), queue.push(e.to);
     for (const id of stepIds) if (!reachable.has(id)) err(`steps.${id}`, `step '${id}' is not reachable from start '${start as string}'`, id);
 
-    const ends = [...reachable].filter((id) => {
-      const s = steps[id] as Obj;
-      return kinds.get(id) === 'close' || (kinds.get(id) === 'escalate' && (s.next === undefined || s.next === null || s.next === ''));
-    });
+    const ends = [...reachable].filter((id) => kinds.get(id) === 'close');
     const unknownKinds = [...reachable].some((id) => isObj(steps[id]) && !kinds.has(id));
-    if (ends.length === 0 && !unknownKinds) err('steps', `no close step and no escalate step without next is reachable from start '${start as string}': the procedure can never end`);
+    if (ends.length === 0 && !unknownKinds) err('steps', `no close step is reachable from start '${start as string}': the procedure can never end`);
+  }
+
+  for (const [id, kind] of kinds) {
+    const s = steps[id] as Obj;
+    if (kind !== 'escalate' || !isNonEmptyString(s.to) || !GROUPS.includes(s.to) || !isNonEmptyString(s.next) || !stepIds.has(s.next)) continue;
+    const problem = escalationDeadEnd(s.next, s.to, steps, edges, kinds);
+    if (problem) err(`steps.${id}.next`, `escalation to ${s.to} leads nowhere: ${problem}; it must reach a human_task of ${s.to} (or a wait_signal it owns) before anything else waits or closes`, id);
   }
 
   for (const cycle of waitFreeCycles(stepIds, edges, kinds)) {
@@ -275,6 +307,38 @@ export function validateSop(doc: unknown): SopValidationResult {
   }
 
   return errors.length ? { valid: false, errors } : { valid: true, errors, document: doc as unknown as SopDocument };
+}
+
+/**
+ * The escalation rule: from the escalate step's `next`, every path through steps that do not wait
+ * (action, decision, notify, including onError branches) must reach a human_task of the receiving
+ * group, or a wait_signal that group owns, before any other waiting step or a close. A path reaching
+ * another escalate step is handed on there (and that step is checked itself). An action without
+ * onError fails into the interpreter's supervisor hand-off, which is a human step too.
+ * Returns what is wrong, or null.
+ */
+function escalationDeadEnd(first: string, group: string, steps: Obj, edges: Map<string, Edge[]>, kinds: Map<string, string>): string | null {
+  const seen = new Set<string>();
+  const queue = [first];
+  while (queue.length) {
+    const id = queue.shift()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const s = steps[id] as Obj;
+    const kind = kinds.get(id);
+    if (kind === undefined || kind === 'escalate') continue;
+    if (kind === 'human_task') {
+      if (s.group === group) continue;
+      return `step '${id}' waits for ${String(s.group)} first`;
+    }
+    if (kind === 'wait_signal') {
+      if (s.owner === group) continue;
+      return `step '${id}' waits for the signal ${String(s.signal)} of ${String(s.owner)} first`;
+    }
+    if (kind === 'close') return `step '${id}' closes the ticket first`;
+    for (const e of edges.get(id) ?? []) queue.push(e.to);
+  }
+  return null;
 }
 
 function checkLocalized(v: unknown, path: string, step: string | undefined, err: (path: string, message: string, step?: string) => void): boolean {
@@ -305,7 +369,7 @@ function contextPathError(path: string, policy: Obj, outputs: Set<string>): stri
   if (root === 'ticket') return field === undefined || (TICKET_FIELDS as readonly string[]).includes(field) ? null : `the ticket has no field '${field}' (fields: ${TICKET_FIELDS.join(', ')})`;
   if (root === 'policy') return field === undefined || Object.prototype.hasOwnProperty.call(policy, field) ? null : `the policy has no value '${field}'`;
   if (root === 'counters') return field === undefined || (COUNTER_FIELDS as readonly string[]).includes(field) ? null : `counters has no field '${field}' (fields: ${COUNTER_FIELDS.join(', ')})`;
-  if (root === 'lastSolution') return null;
+  if (root === 'lastSolution' || root === 'handoff' || root === 'handoffDecision') return null;
   if (root !== undefined && outputs.has(root)) return null;
   return `'${root}' is neither ticket, policy, counters, lastSolution nor the output of a step`;
 }

@@ -124,6 +124,9 @@ test('rejected twice: escalated to the supervisors', async (t) => {
   t.like(final.data, { level: 2, reason: 'rejected_twice' });
   const body = (await getTicket(stack, ticket.id)).body;
   t.like(body.ticket, { status: 'escalated', skillGroup: 'supervisor_group' });
+  // not a dead end: the supervisors' step waits for their decision
+  const live = await waitForLive(ticket.id, (l) => l.waitingFor?.kind === 'human_task');
+  t.like(live, { step: 'supervisor_review', waitingFor: { group: 'supervisor_group', decisions: ['return_to_team', 'close'] } });
 });
 
 test('no answer within the time limit: sla_breached, escalated', async (t) => {
@@ -176,10 +179,16 @@ test('a correct bill with a late driver: compensation coupon issued once', async
   t.false(JSON.stringify((await getTicket(stack, ticket.id, await stack.auth.apiKey(['tickets:read']))).body).includes(coupons[0]!.code));
 });
 
-test('an unknown order escalates at fetch_order', async (t) => {
+test('an unknown order is handed to the supervisors, who can act on it', async (t) => {
   const created = await postTicket(stack, { text: '跨城费不应该收', orderId: 'ORD-999999' });
-  const escalated = await waitForStatus(stack, created.body.tickets[0].id, 'escalated');
-  t.like(escalated.ticket.resolution, { code: 'escalated', reason: 'order_not_found', toGroup: 'fee_group' });
+  const id = created.body.tickets[0].id;
+  const escalated = await waitForStatus(stack, id, 'escalated');
+  t.like(escalated.ticket, { skillGroup: 'supervisor_group' });
+  t.like(escalated.events.find((e: { kind: string }) => e.kind === 'escalated').data, { to: 'supervisor_group', reason: 'order_not_found' });
+  await waitForLive(id, (live) => live.waitingFor?.kind === 'human_task' && live.waitingFor.group === 'supervisor_group');
+  t.is((await decide(id, { decision: 'close', agentId: 'SUP-1', note: '查无此单' })).status, 202);
+  const closed = await waitForStatus(stack, id, 'closed');
+  t.like(closed.ticket.resolution, { code: 'closed_by_supervisor', decidedBy: 'SUP-1', note: '查无此单' });
 });
 
 test('the seed example opens two tickets under two SOPs, linked to one request', async (t) => {

@@ -1,4 +1,5 @@
-// Replays recorded histories (test/histories, binary protobuf written by `RECORD_HISTORIES=1 npm test -- test/fee-dispute-flow.test.ts test/sop-flows.test.ts`) against
+// Replays recorded histories (test/histories, binary protobuf written by `RECORD_HISTORIES=1 npm test -- test/fee-dispute-flow.test.ts test/sop-flows.test.ts
+// test/sop-handoffs.test.ts test/sop-engine.test.ts test/continue-as-new.test.ts`) against
 // today's workflow code: a change that would break running tickets fails here.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,10 +12,14 @@ import { Worker } from '@temporalio/worker';
 const dir = path.join(import.meta.dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.pb'));
 
-test('recorded histories exist for the intake, each fee-dispute outcome and every default SOP', (t) => {
+test('recorded histories exist for the intake, each fee-dispute outcome, every default SOP and every interpreter path', (t) => {
   const expected = ['intake-fee-dispute', 'intake-classify-task-queue', 'fee-dispute-refund-accepted', 'fee-dispute-rejected', 'fee-dispute-timeout'];
   expected.push('pager-burst');
   expected.push(...['late-arrival', 'attitude', 'cargo-damage', 'cargo-loss', 'safety-incident', 'app-technical', 'triage-rerouted'].map((s) => `sop-${s}`));
+  // every path of the interpreter, not only the happy ones
+  expected.push(...['failure-handoff', 'on-error', 'breach-kinds', 'reroute-failure', 'supervisor-approval', 'reopen', 'escalation-handoff'].map((s) => `sop-${s}`), 'continue-as-new');
+  // the old paths behind each patch (recorded with the code before it): they must keep their old commands
+  expected.push('sop-failure-escalated-v1', 'sop-reroute-failed-v1');
   for (const name of expected) {
     t.true(files.includes(`${name}.pb`), name);
   }

@@ -1,11 +1,13 @@
 // The SOP engine's promises: versions are immutable and pinned per ticket, publishing is validated
 // and admin-only, human-step SLA breaches escalate, closed tickets can be reopened (二次处理).
 import test from 'ava';
+import { ACTION_NAMES } from '../sops/actions';
 import { loadDefaultSops } from '../sops/load';
-import { decide, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
+import { SIGNALS, STEP_KINDS } from '../sops/types';
+import { decide, recordHistory, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import type { As } from './helpers/credentials';
-import { api as callApi, confirm, getTicket, orderOf, postTicket, reopen, waitForStatus } from './helpers/tickets';
+import { api as callApi, confirm, orderOf, postTicket, reopen, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -83,7 +85,11 @@ test('SOP catalog and listing', async (t) => {
   t.deepEqual(list.body.map((s: { type: string }) => s.type).sort(), defaults.map((d) => d.type).sort());
   const catalog = await api('GET', '/v1/sops/catalog');
   t.truthy(catalog.body.actions.fetchOrder);
-  t.true(catalog.body.signals.includes('confirmation'));
+  // step kinds, signals and actions come from one place in sops/
+  t.deepEqual(catalog.body.stepKinds, [...STEP_KINDS]);
+  t.deepEqual(catalog.body.signals, [...SIGNALS]);
+  t.deepEqual(Object.keys(catalog.body.actions), ACTION_NAMES);
+  t.is(catalog.body.actions.issueRefund.retry, 'idempotent');
   t.is((await api('GET', '/v1/sops/nope/versions')).status, 404);
   t.is((await api('GET', '/v1/sops/fee_dispute/versions/99')).status, 404);
 });
@@ -121,6 +127,11 @@ test('a closed ticket reopened by the user is handled a second time (二次处�
   await waitForEvent(stack, ticket.id, (e) => e.kind === 'archived' && e.seq > event.seq);
   t.is((await stack.finance.listRefunds({ ticketId: ticket.id })).length, 1);
   t.is((await reopen(stack, ticket.id, { reason: 'again' })).status, 202);
-  const body = (await getTicket(stack, ticket.id)).body;
-  t.true(body.events.filter((e: { kind: string }) => e.kind === 'reopened').length >= 1);
+  const second = await waitForEvent(stack, ticket.id, (e) => e.kind === 'reopened' && e.seq > event.seq);
+  t.like(second.data, { secondHandling: true, reopens: 2 });
+  await waitForStatus(stack, ticket.id, 'awaiting_confirmation');
+  await confirm(stack, ticket.id, { accepted: true });
+  await waitForEvent(stack, ticket.id, (e) => e.kind === 'archived' && e.seq > second.seq);
+  t.is((await stack.finance.listRefunds({ ticketId: ticket.id })).length, 1);
+  await recordHistory(stack, 'sop-reopen', `ticket-${ticket.id}`);
 });

@@ -29,8 +29,8 @@ const humanTask = (over: Record<string, unknown> = {}) => ({
   kind: 'human_task', owner: 'fee_group', group: 'fee_group', sla: '4h', task: { zh: '审核', en: 'Review' }, decisions: ['yes', 'no'], output: 'review', next: { yes: 'c', no: 'c' }, ...over,
 });
 const notify = (over: Record<string, unknown> = {}) => ({ kind: 'notify', owner: 'system', to: 'user', message: { zh: '你好 {{ticket.userId}}', en: 'Hello {{ticket.userId}}' }, next: 'c', ...over });
-/** An escalation that goes on to the close step (without next it would end the ticket itself). */
-const escalate = (over: Record<string, unknown> = {}) => ({ kind: 'escalate', owner: 'system', to: 'fee_group', level: 1, reason: 'why', next: 'c', ...over });
+/** An escalation to the fee team that goes on to a fee-team human task `r` (add `r: humanTask()` to the document). */
+const escalate = (over: Record<string, unknown> = {}) => ({ kind: 'escalate', owner: 'system', to: 'fee_group', level: 1, reason: 'why', next: 'r', ...over });
 
 /** Exactly one error, at this path, about this step, whose message matches. */
 function only(t: import('ava').ExecutionContext, document: unknown, path: string, step: string | undefined, message: RegExp) {
@@ -50,9 +50,9 @@ test('a minimal document with every step kind is valid and comes back as the doc
     d: decide({ branches: [{ when: { '!!': { var: 'order' } }, next: 'h' }], otherwise: 'e' }),
     h: humanTask({ onBreach: { action: 'escalate', to: 'supervisor_group' }, next: { yes: 'n', no: 'e' } }),
     n: notify({ next: 'w', channels: ['in_app', 'sms'] }),
-    w: waitConfirm({ sla: '$wait', next: 'd2', onTimeout: 'e' }),
+    w: waitConfirm({ next: 'd2', onTimeout: 'e' }),
     d2: decide({ branches: [{ when: { '!!': { var: 'confirmation.accepted' } }, next: 'c' }], otherwise: 'h' }),
-    e: escalate({ next: undefined }),
+    e: escalate({ next: 'h' }),
   });
   const r = validateSop(d);
   t.deepEqual(r.errors, []);
@@ -238,17 +238,15 @@ test('a cycle with no wait on it', (t) => {
 
 test('no close or escalate step reachable at all', (t) => {
   only(t, doc({ a: waitConfirm({ next: 'a', onTimeout: 'a' }), c: { kind: 'close', owner: 'system', resolution: 'x' } }, { steps: { a: waitConfirm({ next: 'a', onTimeout: 'a' }) } }), 'steps', undefined, /can never end/);
-  // an escalate with next does not end the ticket
-  only(t, { ...doc({}), steps: { a: escalate({ next: 'w' }), w: waitConfirm({ next: 'a', onTimeout: 'a' }) } }, 'steps', undefined, /can never end/);
-  // an escalate without next does
-  t.true(validateSop({ ...doc({}), steps: { a: escalate({ next: undefined }) } }).valid);
+  // an escalate does not end the ticket
+  only(t, { ...doc({}), steps: { a: escalate(), r: humanTask({ next: { yes: 'a', no: 'a' } }) } }, 'steps', undefined, /can never end/);
 });
 
 test('owners and groups not in the skill groups', (t) => {
   only(t, doc({ a: fetchOrder({ owner: 'finance' }) }), 'steps.a.owner', 'a', /owner 'finance' is not a skill group/);
   only(t, doc({ a: fetchOrder({ owner: undefined }) }), 'steps.a.owner', 'a', /missing owner/);
   only(t, doc({ a: humanTask({ group: 'billing_group' }) }), 'steps.a.group', 'a', /group 'billing_group' is not a skill group/);
-  only(t, doc({ a: escalate({ to: 'boss' }) }), 'steps.a.to', 'a', /escalation target 'boss'/);
+  only(t, doc({ a: escalate({ to: 'boss' }), r: humanTask() }), 'steps.a.to', 'a', /escalation target 'boss'/);
   only(t, doc({ a: humanTask({ onBreach: { action: 'escalate', to: 'boss' } }) }), 'steps.a.onBreach.to', 'a', /onBreach target "boss"/);
   only(t, doc({ a: notify({ to: 'driver' }) }), 'steps.a.to', 'a', /neither 'user' nor a skill group/);
   // user and system owners, group owners are fine
@@ -262,8 +260,8 @@ test('other step fields: decisions, task, message, level, reason, resolution, ch
   only(t, doc({ a: humanTask({ decisions: ['yes', 'yes'], next: 'c' }) }), 'steps.a.decisions.1', 'a', /listed twice/);
   only(t, doc({ a: humanTask({ task: { zh: '审核' } }) }), 'steps.a.task.en', 'a', /missing en/);
   only(t, doc({ a: notify({ message: undefined }) }), 'steps.a.message', 'a', /missing message/);
-  only(t, doc({ a: escalate({ level: 0 }) }), 'steps.a.level', 'a', /level/);
-  only(t, doc({ a: escalate({ reason: '' }) }), 'steps.a.reason', 'a', /missing reason/);
+  only(t, doc({ a: escalate({ level: 0 }), r: humanTask() }), 'steps.a.level', 'a', /level/);
+  only(t, doc({ a: escalate({ reason: '' }), r: humanTask() }), 'steps.a.reason', 'a', /missing reason/);
   only(t, doc({ a: { kind: 'close', owner: 'system' } }, { steps: { a: { kind: 'close', owner: 'system' } } }), 'steps.a.resolution', 'a', /missing resolution/);
   only(t, doc({ a: notify({ channels: ['pigeon'] }) }), 'steps.a.channels.0', 'a', /unknown channel/);
   only(t, doc({ a: humanTask({ onBreach: { action: 'panic' } }) }), 'steps.a.onBreach.action', 'a', /must be one of/);
@@ -313,26 +311,73 @@ test('the default SOPs cover the expected types', (t) => {
   t.deepEqual(defaults.map((d) => d.type).sort(), ['app_technical', 'attitude', 'cargo_damage', 'cargo_loss', 'fee_dispute', 'late_arrival', 'safety_incident', 'triage']);
 });
 
-test('every step of every default SOP has an owner, an SLA and zh/en names', (t) => {
+test('every step of every default SOP has an owner and zh/en names; every human task an SLA from the policy, no other step but a few actions one', (t) => {
   for (const d of defaults) {
     for (const [id, step] of Object.entries(d.steps)) {
       t.truthy(step.owner, `${d.type}.${id} owner`);
-      t.truthy(step.sla, `${d.type}.${id} sla`);
       t.truthy(step.name?.zh && step.name?.en, `${d.type}.${id} name`);
+      if (step.kind === 'human_task') t.regex(step.sla ?? '', /^\$/, `${d.type}.${id} sla`);
+      else if (step.kind === 'action') t.true(step.sla === undefined || step.sla.startsWith('$'), `${d.type}.${id} sla`);
+      else t.is(step.sla, undefined, `${d.type}.${id} sla`);
+      if (step.kind === 'human_task') t.not(step.data, undefined, `${d.type}.${id} declares its decisions' data`);
     }
   }
 });
 
-test('docs/SOP_FORMAT.md lists every action of the catalog', async (t) => {
-  const { readFileSync } = await import('node:fs');
-  const { ACTIONS } = await import('../sops/actions');
-  const text = readFileSync(new URL('../docs/SOP_FORMAT.md', import.meta.url), 'utf8');
-  for (const [name, spec] of Object.entries(ACTIONS)) {
-    const row = text.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
-    t.truthy(row, name);
-    for (const input of [...spec.inputs, ...(spec.optionalInputs ?? [])]) t.true(row!.includes(`\`${input}\``), `${name}.${input}`);
-  }
+// ---- hand-offs, bounded steps, typed decisions, safe names ----
+
+test('an escalation must hand the ticket to a human step of the receiving group', (t) => {
+  only(t, doc({ a: decide({ branches: [{ when: true, next: 'e' }] }), e: escalate({ next: undefined }) }), 'steps.e.next', 'e', /escalate step needs 'next'/);
+  // straight to a close: nobody acts
+  only(t, doc({ a: escalate({ next: 'c' }) }), 'steps.a.next', 'a', /escalation to fee_group leads nowhere: step 'c' closes the ticket first/);
+  // another group's human task first
+  only(t, doc({ a: escalate(), r: humanTask({ group: 'claims_group' }) }), 'steps.a.next', 'a', /step 'r' waits for claims_group first/);
+  // every branch counts: one branch of a decision reaching a close is enough to refuse it
+  only(t, doc({ a: escalate({ next: 'd' }), d: decide({ branches: [{ when: true, next: 'r' }], otherwise: 'c' }), r: humanTask() }), 'steps.a.next', 'a', /step 'c' closes the ticket first/);
+  // the user's signal is not the group acting
+  only(t, doc({ a: escalate({ next: 'w' }), w: waitConfirm({ next: 'r', onTimeout: 'r' }), r: humanTask() }), 'steps.a.next', 'a', /waits for the signal confirmation of user/);
+  // through notify, decision and an action's onError to the group's task: fine
+  t.deepEqual(validateSop(doc({ a: escalate({ next: 'n' }), n: notify({ next: 'f' }), f: fetchOrder({ next: 'r', onError: 'r' }), r: humanTask() })).errors, []);
+  // a wait_signal the group owns is the group acting (the tech team signals its fix)
+  t.deepEqual(validateSop(doc({ a: escalate({ to: 'tech_team', next: 'w' }), w: waitConfirm({ owner: 'tech_team', signal: 'tech_fixed' }) })).errors, []);
 });
+
+test('sla and onBreach only where they have an effect', (t) => {
+  only(t, doc({ a: notify({ sla: '5m' }) }), 'steps.a.sla', 'a', /no effect on a notify step/);
+  only(t, doc({ a: decide({ sla: '5m' }) }), 'steps.a.sla', 'a', /no effect on a decision step/);
+  only(t, doc({ a: escalate({ sla: '5m' }), r: humanTask() }), 'steps.a.sla', 'a', /no effect on a escalate step/);
+  only(t, doc({ a: waitConfirm({ sla: '$wait' }) }), 'steps.a.sla', 'a', /bounded by its timeout/);
+  only(t, doc({ a: { ...close, sla: '1m' } }, { steps: { a: { ...close, sla: '1m' } } }), 'steps.a.sla', 'a', /no effect on a close step/);
+  only(t, doc({ a: fetchOrder({ onBreach: { action: 'escalate' } }) }), 'steps.a.onBreach', 'a', /human_task steps only/);
+  t.true(validateSop(doc({ a: fetchOrder({ sla: '$wait' }) })).valid);
+});
+
+test('step ids, outputs, decisions and data fields cannot be __proto__, constructor or prototype', (t) => {
+  // JSON.parse makes '__proto__' an own key, as a request body would
+  const steps = JSON.parse(`{"a": ${JSON.stringify(fetchOrder({ next: '__proto__' }))}, "__proto__": {"kind": "close", "owner": "system", "resolution": "r"}}`);
+  only(t, doc({}, { steps }), 'steps.__proto__', '__proto__', /step id '__proto__' is reserved/);
+  only(t, doc({ a: fetchOrder({ output: 'constructor' }) }), 'steps.a.output', 'a', /reserved/);
+  only(t, doc({ a: humanTask({ decisions: ['yes', 'prototype'], next: 'c' }) }), 'steps.a.decisions.1', 'a', /other than __proto__, constructor, prototype/);
+  only(t, doc({ a: humanTask({ data: { yes: { constructor: { type: 'string' } } } }) }), 'steps.a.data.yes.constructor', 'a', /other than/);
+});
+
+test('decision data schemas are checked when published', (t) => {
+  only(t, doc({ a: humanTask({ data: { maybe: {} } }) }), 'steps.a.data.maybe', 'a', /not in decisions/);
+  only(t, doc({ a: humanTask({ data: { yes: { amountFen: { type: 'money' } } } }) }), 'steps.a.data.yes.amountFen.type', 'a', /must be one of integer, number, string, boolean/);
+  only(t, doc({ a: humanTask({ data: { yes: { reason: { type: 'string', min: 1 } } } }) }), 'steps.a.data.yes.reason.min', 'a', /integer and number fields only/);
+  only(t, doc({ a: humanTask({ data: { yes: { amountFen: { type: 'integer', max: { nope: 1 } } } } }) }), 'steps.a.data.yes.amountFen.max', 'a', /unknown operator 'nope'/);
+  only(t, doc({ a: humanTask({ data: { yes: { amountFen: { type: 'integer', max: { var: 'order.total' } } } } }) }), 'steps.a.data.yes.amountFen.max', 'a', /bound reads 'order.total'/);
+  only(t, doc({ a: humanTask({ data: { yes: { kind: { type: 'string', enum: ['a', 2] } } } }) }), 'steps.a.data.yes.kind.enum.1', 'a', /not of type string/);
+  only(t, doc({ a: humanTask({ data: { yes: { kind: { type: 'string', maxLen: 3 } } } }) }), 'steps.a.data.yes.kind.maxLen', 'a', /unknown schema key/);
+  only(t, doc({ a: humanTask({ distinctFrom: 'order' }) }), 'steps.a.distinctFrom', 'a', /must name the output of a human_task/);
+  const ok = doc({
+    a: fetchOrder({ next: 'h' }),
+    h: humanTask({ data: { yes: { amountFen: { type: 'integer', min: 1, max: { var: 'order.total' } }, reason: { type: 'string', required: false, maxLength: 200 } } }, next: { yes: 'p', no: 'c' } }),
+    p: humanTask({ group: 'supervisor_group', owner: 'supervisor_group', decisions: ['approve', 'reject'], data: {}, distinctFrom: 'review', output: 'approval', next: { approve: 'c', reject: 'h' } }),
+  });
+  t.deepEqual(validateSop(ok).errors, []);
+});
+
 
 test('a {zh, en} text with extra keys (an unquoted comma in YAML) is an error on its step', async (t) => {
   const { parseSopYaml } = await import('../sops/load');

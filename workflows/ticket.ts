@@ -6,30 +6,40 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
+  TimeoutFailure,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { ActionActivities, Activities } from '../activities';
 import type { ActionMeta } from '../activities/meta';
 import type { TicketStatus } from '../schema/tables';
+import { decisionDataError, safeCopy } from '../sops/decision-data';
 import { parseDuration } from '../sops/duration';
 import { evaluate, isTruthy, renderTemplate } from '../sops/expressions';
-import type { SopDocument, SopStep } from '../sops/types';
+import type { ActionName } from '../sops/actions';
+import type { HumanTaskStep, SopDocument, SopStep } from '../sops/types';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
+import { builtinStep, HANDOFF, type Handoff } from './handoff';
+import { PATCHES } from './patches';
 import * as attrs from './search-attributes';
 import type { AgentDecision, TicketLiveState, TicketOutcome, TicketProgress, TicketWorkflowInput } from './types';
 
 const retry = { initialInterval: '1 second', maximumInterval: '1 minute' };
+/** failures no retry can heal: bad input, another system's 4xx, a ticket whose user does not own the order */
+const NON_RETRYABLE = ['order_owner_mismatch', 'bad_request', 'invalid_input', 'orders_rejected', 'finance_rejected', 'sms_rejected'];
 const internal = proxyActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
 // read-model writes are short, idempotent and local to the worker: no task-queue round trip per event
 const store = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
 type ActionFn = (input: Record<string, unknown>, meta: ActionMeta) => Promise<unknown>;
 
 const SUPERVISORS = 'supervisor_group';
+/** an action step without sla is bounded by the policy value actionSla, else by this */
+const DEFAULT_ACTION_SLA_MS = 5 * 60 * 1000;
 /** a closed ticket accepts a reopen for this long unless its SOP's policy says otherwise */
 const DEFAULT_REOPEN_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -61,6 +71,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   let stepKind: string | null = null;
   let pendingSignal: { name: string; payload: Record<string, unknown> } | null = null;
   let pendingDecision: AgentDecision | null = null;
+  /** the human_task waiting for a decision: its data schema and distinctFrom rule are checked in the validator */
+  let humanStep: HumanTaskStep | null = null;
   let reopenRequest: { reason: string } | null = null;
   let reopenable = false;
   let outcome: TicketOutcome = { status: progress.status, resolution: {} };
@@ -80,7 +92,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   setHandler(
     confirmSolutionUpdate,
     (answer) => {
-      pendingSignal = { name: 'confirmation', payload: { accepted: answer.accepted, ...(answer.comment ? { comment: answer.comment } : {}) } };
+      pendingSignal = { name: 'confirmation', payload: { accepted: answer.accepted, ...(typeof answer.comment === 'string' && answer.comment ? { comment: answer.comment } : {}) } };
       return { accepted: answer.accepted, status: progress.status };
     },
     {
@@ -95,7 +107,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   setHandler(
     deliverSignalUpdate,
     (delivery) => {
-      pendingSignal = { name: delivery.name, payload: delivery.payload ?? {} };
+      pendingSignal = { name: delivery.name, payload: (safeCopy(delivery.payload ?? {}) ?? {}) as Record<string, unknown> };
       return live();
     },
     {
@@ -103,20 +115,36 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         if (waiting?.kind !== 'signal' || waiting.signal !== delivery?.name || pendingSignal) {
           throw new Error(`ticket is at step ${progress.stepId ?? 'end'}, not waiting for ${String(delivery?.name)}`);
         }
+        if (delivery.payload !== undefined && (typeof delivery.payload !== 'object' || delivery.payload === null || Array.isArray(delivery.payload))) throw new Error('payload must be an object');
       },
     },
   );
   setHandler(
     decideUpdate,
     (decision) => {
-      pendingDecision = decision;
+      // only the known fields, with a payload copy of own safe keys: nothing reaches the context's prototypes
+      pendingDecision = {
+        decision: decision.decision,
+        agentId: decision.agentId,
+        ...(typeof decision.note === 'string' ? { note: decision.note } : {}),
+        ...(decision.data !== undefined && decision.data !== null ? { data: safeCopy(decision.data) as Record<string, unknown> } : {}),
+      };
       return live();
     },
     {
       validator: (decision) => {
         if (waiting?.kind !== 'human_task' || pendingDecision) throw new Error(`ticket is at step ${progress.stepId ?? 'end'}, not waiting for an agent's decision`);
-        if (!decision?.agentId) throw new Error('agentId is required');
-        if (!waiting.decisions.includes(decision.decision)) throw new Error(`decision must be one of ${waiting.decisions.join(', ')}`);
+        if (typeof decision?.agentId !== 'string' || !decision.agentId) throw new Error('agentId is required');
+        if (typeof decision.decision !== 'string' || !waiting.decisions.includes(decision.decision)) throw new Error(`decision must be one of ${waiting.decisions.join(', ')}`);
+        if (decision.note !== undefined && typeof decision.note !== 'string') throw new Error('note must be a string');
+        const step = humanStep;
+        if (!step) return;
+        const problem = decisionDataError(step.data, decision.decision, decision.data, ctx);
+        if (problem) throw new Error(problem);
+        if (step.distinctFrom) {
+          const earlier = ctx[step.distinctFrom] as Partial<AgentDecision> | undefined;
+          if (earlier?.agentId === decision.agentId) throw new Error(`agentId: ${decision.agentId} decided ${step.distinctFrom} and may not also decide ${progress.stepId ?? 'this step'}: a second person must`);
+        }
       },
     },
   );
@@ -174,21 +202,27 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     await record(stepId, 'entered', { owner: step.owner, action: step.action, ...(step.sla ? { sla: step.sla } : {}) }, progress.status === 'open' || progress.status === 'triage' ? { status: 'in_progress' } : {});
     const visit = counters.visits[stepId] ?? 1;
     const meta: ActionMeta = { ticketId: ticket.id, stepId, visit, idempotencyKey: `${ticket.id}:${stepId}:${visit}` };
-    const actions = proxyActivities<Record<string, ActionFn>>({
+    // the step's SLA bounds all retries together; past it the action counts as failed
+    const slaMs = step.sla ? parseDuration(step.sla, policy) : typeof policy.actionSla === 'number' && policy.actionSla > 0 ? policy.actionSla : DEFAULT_ACTION_SLA_MS;
+    const actions = proxyActivities<ActionActivities>({
       startToCloseTimeout: '30 seconds',
-      // the step's SLA bounds all retries together; past it the action counts as failed
-      ...(step.sla ? { scheduleToCloseTimeout: parseDuration(step.sla, policy) } : {}),
-      retry,
+      scheduleToCloseTimeout: slaMs,
+      retry: { ...retry, nonRetryableErrorTypes: NON_RETRYABLE },
       summary: `${stepId}: ${step.action}`,
     });
     let result: unknown;
     try {
-      result = await actions[step.action]!(mapValues(step.input ?? {}, (e) => evaluate(e, ctx)) as Record<string, unknown>, meta);
+      // the validator admitted only catalogued actions; each takes (evaluated input, meta)
+      const action = actions[step.action as ActionName] as unknown as ActionFn;
+      result = await action(mapValues(step.input ?? {}, (e) => evaluate(e, ctx)) as Record<string, unknown>, meta);
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const error = err.cause?.message ?? err.message;
-      await record(stepId, 'failed', { action: step.action, error });
+      // past its sla the last attempt's error is reported, marked as a timeout
+      const timedOut = err.retryState === 'TIMEOUT' || err.cause instanceof TimeoutFailure;
+      await record(stepId, 'failed', { action: step.action, error, ...(timedOut ? { timedOut: true, slaMs } : {}) });
       if (step.onError) return step.onError;
+      if (patched(PATCHES.failureHandoff)) return handOff(stepId, { group: SUPERVISORS, level: 2, reason: `action_failed:${step.action}`, decisions: ['retry', 'close'], extra: { error } });
       return escalateAndEnd(stepId, SUPERVISORS, 2, `action_failed:${step.action}`, { error });
     }
     if (step.output) ctx[step.output] = result;
@@ -203,6 +237,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     outcome = { status: 'escalated', resolution };
     return null;
   }
+
+  /** Hands the ticket to a built-in human step of `group`: nobody is left without a way to act. */
+  async function handOff(stepId: string, h: { group: string; level: number; reason: string; decisions: string[]; extra?: Record<string, unknown> }): Promise<string> {
+    ctx.handoff = { step: stepId, group: h.group, reason: h.reason, decisions: h.decisions } satisfies Handoff;
+    await record(stepId, 'escalated', { to: h.group, level: h.level, reason: h.reason, ...h.extra }, { status: 'escalated', skillGroup: h.group });
+    return HANDOFF;
+  }
+
 
   async function runWaitSignal(stepId: string, step: Extract<SopStep, { kind: 'wait_signal' }>): Promise<string> {
     const timeoutMs = parseDuration(step.timeout, policy);
@@ -224,20 +266,24 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return step.next;
   }
 
-  async function runHumanTask(stepId: string, step: Extract<SopStep, { kind: 'human_task' }>): Promise<string> {
+  async function runHumanTask(stepId: string, step: HumanTaskStep): Promise<string> {
     const slaMs = step.sla ? parseDuration(step.sla, policy) : undefined;
-    waiting = { kind: 'human_task', group: step.group, decisions: step.decisions, until: slaMs ? new Date(Date.now() + slaMs).toISOString() : null };
+    humanStep = step;
+    waiting = { kind: 'human_task', group: step.group, decisions: step.decisions, until: slaMs ? new Date(Date.now() + slaMs).toISOString() : null, ...(step.data ? { data: step.data } : {}) };
     // an escalated ticket stays in the escalation queue, a triage ticket in triage
     const status: TicketStatus = progress.status === 'escalated' || progress.status === 'triage' ? progress.status : 'in_progress';
     await record(stepId, 'entered', { owner: step.owner, group: step.group, task: step.task, decisions: step.decisions, ...(slaMs ? { slaMs, deadline: waiting.until } : {}) }, { status, skillGroup: step.group });
     const decided = slaMs === undefined ? (await condition(() => pendingDecision !== null), true) : (await condition(() => pendingDecision !== null, slaMs)) || pendingDecision !== null;
     if (!decided) {
-      await record(stepId, 'sla_breached', { group: step.group, slaMs });
       const rule = step.onBreach ?? { action: 'escalate', to: SUPERVISORS };
       if (rule.action === 'continue' && rule.next) {
+        // stop accepting decisions before recording: one accepted meanwhile would leak into the next human step
         waiting = null;
+        humanStep = null;
+        await record(stepId, 'sla_breached', { group: step.group, slaMs });
         return rule.next;
       }
+      await record(stepId, 'sla_breached', { group: step.group, slaMs });
       if (rule.action === 'escalate') {
         const to = rule.to ?? SUPERVISORS;
         waiting = { ...waiting, group: to, until: null };
@@ -248,6 +294,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       await condition(() => pendingDecision !== null);
     }
     waiting = null;
+    humanStep = null;
     const decision = pendingDecision!;
     pendingDecision = null;
     if (step.output) ctx[step.output] = decision;
@@ -258,7 +305,15 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   async function runClose(stepId: string, step: Extract<SopStep, { kind: 'close' }>): Promise<string | null> {
     if (step.resolution.startsWith('rerouted_')) {
       // triage decided the type: the ticket goes on under that type's latest SOP, in this same workflow
-      const next = await internal.resolveSopByType({ type: step.resolution.slice('rerouted_'.length) });
+      let next: Awaited<ReturnType<Activities['resolveSopByType']>>;
+      try {
+        next = await internal.resolveSopByType({ type: step.resolution.slice('rerouted_'.length) });
+      } catch (err) {
+        if (!(err instanceof ActivityFailure) || !patched(PATCHES.rerouteHandoff)) throw err;
+        const error = err.cause?.message ?? err.message;
+        await record(stepId, 'failed', { action: 'resolveSopByType', error });
+        return handOff(stepId, { group: SUPERVISORS, level: 2, reason: 'reroute_failed', decisions: ['retry', 'close'], extra: { error } });
+      }
       await record(stepId, 'rerouted', { from: { type: sop.type, version: sop.version }, to: { type: next.document.type, version: next.document.version } }, { status: 'open', sop: { type: next.document.type, version: next.document.version } });
       sop = next.document;
       ctx.policy = policy = next.policy;
@@ -290,7 +345,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         return step.next;
       }
       case 'escalate':
-        if (!step.next) return escalateAndEnd(stepId, step.to, step.level, step.reason);
+        if (!step.next) {
+          // only documents published before `next` was required get here
+          if (patched(PATCHES.escalationHandoff)) return handOff(stepId, { group: step.to, level: step.level, reason: step.reason, decisions: ['close'] });
+          return escalateAndEnd(stepId, step.to, step.level, step.reason);
+        }
         await record(stepId, 'escalated', { to: step.to, level: step.level, reason: step.reason }, { status: 'escalated', skillGroup: step.to });
         return step.next;
       case 'wait_signal':
@@ -310,7 +369,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         const { ticket: _ticket, policy: _policy, ...context } = ctx; // both travel as arguments already
         return continueAsNew<typeof ticketWorkflow>({ ticket, sop, policy, resume: { ...progress, context, run: progress.run + 1 } });
       }
-      const step = sop.steps[progress.stepId];
+      const step = Object.prototype.hasOwnProperty.call(sop.steps, progress.stepId) ? sop.steps[progress.stepId] : builtinStep(progress.stepId, ctx.handoff as Handoff | undefined, policy);
       if (!step) throw new Error(`SOP ${sop.type} v${sop.version} has no step ${progress.stepId}`);
       progress.stepId = await runStep(progress.stepId, step);
     }

@@ -1,7 +1,7 @@
 // Inputs, outputs and message types of the workflows; shared with the API and activities.
 import type { TicketStatus } from '../schema/tables';
 import type { UserTier } from '../domain/fee-dispute';
-import type { SopDocument } from '../sops/types';
+import type { DecisionDataSchema, SignalName, SopDocument } from '../sops/types';
 
 export type Channel = 'app' | 'sms' | 'email' | 'phone' | 'web';
 export const CHANNELS: Channel[] = ['app', 'sms', 'email', 'phone', 'web'];
@@ -114,13 +114,14 @@ export interface ConfirmationOutcome {
 
 export interface AgentDecision {
   decision: string;
+  /** who decided; a step with distinctFrom refuses the agent who decided the earlier step */
   agentId: string;
   note?: string;
   data?: Record<string, unknown>;
 }
 
 export interface SignalDelivery {
-  name: 'evidence_uploaded' | 'tech_fixed';
+  name: Exclude<SignalName, 'confirmation'>;
   payload?: Record<string, unknown>;
 }
 
@@ -131,7 +132,7 @@ export interface TicketLiveState {
   stepKind: string | null;
   sop: { type: string; version: number };
   /** the signal or decision the ticket waits for, if any */
-  waitingFor: { kind: 'signal'; signal: string; until: string | null } | { kind: 'human_task'; group: string; decisions: string[]; until: string | null } | null;
+  waitingFor: { kind: 'signal'; signal: string; until: string | null } | { kind: 'human_task'; group: string; decisions: string[]; until: string | null; /** what each decision's data must be */ data?: DecisionDataSchema } | null;
   /** the last solution a matching action proposed */
   solution: unknown;
 }

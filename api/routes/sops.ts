@@ -2,12 +2,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { getSopVersion, latestSops, publishSop, sopVersionsOf } from '../../schema/sop-repository';
 import { ACTIONS, SIGNALS, SKILL_GROUPS } from '../../sops/actions';
-import { validateSop } from '../../sops/validate';
+import { STEP_KINDS, validateSop } from '../../sops/validate';
 import { callerId, callerOf } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 
-const STEP_KINDS = ['action', 'human_task', 'wait_signal', 'decision', 'notify', 'escalate', 'close'];
 const documentBody = { type: 'object', required: ['document'], properties: { document: { type: 'object' } } };
 
 export const sopRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {

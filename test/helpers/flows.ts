@@ -76,3 +76,9 @@ export async function recordHistory(stack: TestStack, name: string, workflowId: 
   // binary protobuf: exact, and independent of the JSON mapping of whichever protobufjs copy is loaded
   fs.writeFileSync(path.join(import.meta.dirname, '..', 'histories', `${name}.pb`), temporal.api.history.v1.History.encode(history).finish());
 }
+
+/** Publishes a new SOP version as an admin (the one place that knows the admin's credential). */
+export async function publishSopVersion(stack: TestStack, type: string, document: object, token = 'dev-admin-token') {
+  const response = await stack.app.inject({ method: 'POST', url: `/v1/sops/${type}/versions`, headers: { authorization: `Bearer ${token}` }, payload: { document } });
+  return { status: response.statusCode, body: response.json() };
+}

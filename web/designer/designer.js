@@ -258,7 +258,7 @@ const DOC_KEYS = ['type', 'name', 'version', 'appliesTo', 'start', 'policy', 'st
 const COMMON_KEYS = ['kind', 'name', 'owner', 'sla', 'onBreach'];
 const KIND_KEYS = {
   action: ['action', 'input', 'output', 'next', 'onError'],
-  human_task: ['group', 'task', 'decisions', 'output', 'next'],
+  human_task: ['group', 'task', 'decisions', 'data', 'distinctFrom', 'output', 'next'],
   wait_signal: ['signal', 'timeout', 'output', 'next', 'onTimeout'],
   decision: ['branches', 'otherwise'],
   notify: ['to', 'message', 'channels', 'next'],
@@ -388,28 +388,31 @@ function templateStep(kind, id) {
       const action = Object.keys(state.catalog.actions)[0] ?? 'fetchOrder';
       const input = {};
       for (const k of state.catalog.actions[action]?.inputs ?? []) input[k] = { var: '' };
-      return { kind, name, owner: 'system', sla: '5m', action, input, next: '' };
+      return { kind, name, owner: 'system', action, input, next: '' };
     }
     case 'human_task':
       return { kind, name, owner: groups[0] ?? 'general_group', sla: '4h', group: groups[0] ?? 'general_group', task: { zh: '', en: '' }, decisions: ['approve', 'reject'], next: '' };
     case 'wait_signal':
-      return { kind, name, owner: 'user', sla: '24h', signal: state.catalog.signals[0] ?? 'confirmation', timeout: '24h', next: '', onTimeout: '' };
+      return { kind, name, owner: 'user', signal: state.catalog.signals[0] ?? 'confirmation', timeout: '24h', next: '', onTimeout: '' };
     case 'decision':
-      return { kind, name, owner: 'system', sla: '5m', branches: [{ when: { '!!': { var: '' } }, next: '' }], otherwise: '' };
+      return { kind, name, owner: 'system', branches: [{ when: { '!!': { var: '' } }, next: '' }], otherwise: '' };
     case 'notify':
-      return { kind, name, owner: 'system', sla: '5m', to: 'user', message: { zh: '', en: '' }, next: '' };
+      return { kind, name, owner: 'system', to: 'user', message: { zh: '', en: '' }, next: '' };
     case 'escalate':
-      return { kind, name, owner: 'system', sla: '5m', to: 'supervisor_group', level: 1, reason: id };
+      return { kind, name, owner: 'system', to: 'supervisor_group', level: 1, reason: id, next: '' };
     case 'close':
     default:
-      return { kind: 'close', name, owner: 'system', sla: '5m', resolution: 'resolved' };
+      return { kind: 'close', name, owner: 'system', resolution: 'resolved' };
   }
 }
 
 /** changing a step's kind keeps what both kinds share */
 function convertStep(step, kind, id) {
   const fresh = templateStep(kind, id);
-  for (const k of ['name', 'owner', 'sla', 'onBreach']) if (step[k] !== undefined) fresh[k] = step[k];
+  for (const k of ['name', 'owner']) if (step[k] !== undefined) fresh[k] = step[k];
+  // sla bounds only actions and human tasks, onBreach only human tasks: the validator refuses them elsewhere
+  if (step.sla !== undefined && (kind === 'action' || kind === 'human_task')) fresh.sla = step.sla;
+  if (step.onBreach !== undefined && kind === 'human_task') fresh.onBreach = step.onBreach;
   if ('next' in fresh && typeof step.next === 'string') fresh.next = step.next;
   if ('output' in step && ['action', 'human_task', 'wait_signal'].includes(kind)) fresh.output = step.output;
   return ordered(fresh, [...COMMON_KEYS, ...(KIND_KEYS[kind] ?? [])]);
