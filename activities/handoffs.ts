@@ -54,7 +54,12 @@ export function createHandoffActivities(sms: SmsGateway, onCallPhones: Record<st
       await pager.client.workflow.signalWithStart('pagerWorkflow', { workflowId, taskQueue: pager.taskQueue, args, signal: pageSignal, signalArgs: [{ ticketId: meta.ticketId }] });
       return { queuedAt: new Date().toISOString(), pager: workflowId, windowMs: pager.windowMs, phone: maskedPhone(phone) };
     },
+  };
+}
 
+/** The pager workflow's own activity (not an SOP action). */
+export function createPagerActivities(sms: SmsGateway, onCallPhones: Record<string, string>) {
+  return {
     /** One SMS for a window's tickets; the key makes retries of the same window send it once. */
     async sendPage(input: { group: string; ticketIds: string[]; idempotencyKey: string }) {
       const phone = onCallPhones[input.group];

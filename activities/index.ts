@@ -8,7 +8,7 @@ import type { SmsGateway } from '../integrations/sms';
 import type { UserSystem } from '../integrations/users';
 import { createFeeDisputeActivities } from './fee-dispute';
 import { createFinanceActivities } from './finance';
-import { createHandoffActivities, type PagerDeps } from './handoffs';
+import { createHandoffActivities, createPagerActivities, type PagerDeps } from './handoffs';
 import { createIntakeActivities } from './intake';
 import { createOrderActivities } from './orders';
 import { createReconcileActivities } from './reconcile';
@@ -44,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconcileActivities(deps.db),
     ...createIntakeActivities(deps.db, deps.orders, deps.users),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),
+    ...createPagerActivities(deps.sms, deps.onCallPhones),
     ...createActionActivities(deps),
   };
 }

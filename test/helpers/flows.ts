@@ -78,7 +78,7 @@ export async function recordHistory(stack: TestStack, name: string, workflowId: 
 }
 
 /** Publishes a new SOP version as an admin (the one place that knows the admin's credential). */
-export async function publishSopVersion(stack: TestStack, type: string, document: object, token = 'dev-admin-token') {
-  const response = await stack.app.inject({ method: 'POST', url: `/v1/sops/${type}/versions`, headers: { authorization: `Bearer ${token}` }, payload: { document } });
-  return { status: response.statusCode, body: response.json() };
+export async function publishSopVersion(stack: TestStack, type: string, document: object, as: As = stack.auth.admin) {
+  const { status, body } = await api(stack, 'POST', `/v1/sops/${type}/versions`, { payload: { document }, as });
+  return { status, body };
 }
