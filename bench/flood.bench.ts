@@ -4,13 +4,8 @@
 //   npx tsx bench/flood.bench.ts [--seconds 30] [--flood 48] [--confirmations 30] [--max-in-flight 32]
 // --flood 0 measures the same probes on a quiet system. Needs PostgreSQL
 // (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ticketflow_bench).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, readDevServerConfig, startDevServer } from '../scripts/dev-server';
-import { freshTestDatabase } from '../scripts/postgres';
-import { openDatabase, prepareDatabase } from '../schema';
+import { startBenchStack } from './stack';
 
 const { values } = parseArgs({
   options: {
@@ -24,38 +19,27 @@ const seconds = Number(values.seconds);
 const floodClients = Number(values.flood);
 const confirmations = Number(values.confirmations);
 
-const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ticketflow_bench';
-await freshTestDatabase(databaseUrl);
-const prepared = await openDatabase({ databaseUrl, dataDir: os.tmpdir() });
-await prepareDatabase(prepared);
-await prepared.close();
+const { stack, base, close } = await startBenchStack({ policy: { reopenWindow: 0, confirmationTimeout: 3_600_000 }, intakeMaxInFlight: Number(values['max-in-flight']) });
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-flood-'));
-const server = await startDevServer({ ...readDevServerConfig(), port: await freePort(), headless: true, database: path.join(dir, 'temporal.sqlite') });
-process.env.DATABASE_URL = databaseUrl;
-process.env.TEMPORAL_ADDRESS = server.address;
-const { startTestStack } = await import('../test/helpers/stack');
-const stack = await startTestStack({ policy: { reopenWindow: 0, confirmationTimeout: 3_600_000 }, intakeMaxInFlight: Number(values['max-in-flight']) });
-await stack.app.listen({ port: 0, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${(stack.app.server.address() as { port: number }).port}`;
-
-async function timed(url: string, init?: RequestInit): Promise<{ ms: number; status: number; body: any }> {
+/** Calls as the stack's service key; `onBehalfOf` acts for a ticket's user (confirmations). */
+async function timed(url: string, init: RequestInit = {}, onBehalfOf?: string): Promise<{ ms: number; status: number; body: any }> {
+  const headers = { ...(init.headers as Record<string, string>), authorization: `Bearer ${stack.auth.service}`, ...(onBehalfOf ? { 'x-on-behalf-of': onBehalfOf } : {}) };
   const t0 = performance.now();
-  const response = await fetch(url, init);
+  const response = await fetch(url, { ...init, headers });
   const body = await response.json().catch(() => null);
   return { ms: performance.now() - t0, status: response.status, body };
 }
-const post = (url: string, body: unknown, key?: string) =>
-  timed(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown, key?: string, onBehalfOf?: string) =>
+  timed(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(body) }, onBehalfOf);
 
 // tickets that wait for the user's answer, to be confirmed during the flood
 const { orders: surcharged } = await stack.orders.listOrders({ scenario: 'wrongful_cross_city_surcharge', limit: confirmations });
-const waiting: string[] = [];
+const waiting: Array<{ id: string; userId: string }> = [];
 for (const [i, order] of surcharged.entries()) {
   const created = await post(`${base}/v1/tickets`, { text: '同城订单为什么收了跨城费?', userId: order.userId, orderId: order.id, channel: 'app' }, `flood-prep-${i}`);
-  if (created.status === 201) waiting.push(created.body.tickets[0].id);
+  if (created.status === 201) waiting.push({ id: created.body.tickets[0].id, userId: order.userId });
 }
-for (const id of waiting) {
+for (const { id } of waiting) {
   for (let tries = 0; tries < 300; tries++) {
     const { body } = await timed(`${base}/v1/tickets/${id}`);
     if (body?.ticket?.status === 'awaiting_confirmation') break;
@@ -95,9 +79,9 @@ async function healthProbe() {
 }
 async function confirmProbe() {
   const every = (seconds * 1000) / Math.max(1, waiting.length);
-  for (const id of waiting) {
+  for (const { id, userId } of waiting) {
     if (performance.now() >= until) break;
-    const r = await post(`${base}/v1/tickets/${id}/confirmation`, { accepted: true });
+    const r = await post(`${base}/v1/tickets/${id}/confirmation`, { accepted: true }, undefined, userId);
     if (r.status === 202) confirmed.push(r.ms);
     else confirmFailures.push(`${r.status} ${r.body?.error ?? ''}`);
     await new Promise((res) => setTimeout(res, every));
@@ -118,6 +102,4 @@ console.log(`flood ${floodClients} clients, ${elapsed.toFixed(0)} s, max in flig
 console.log(`intake: ${intake.created} created (${(intake.created / elapsed).toFixed(1)}/s, p50 ${pct(intake.latencies, 50)} ms, p99 ${pct(intake.latencies, 99)} ms), ${intake.processing} answered 202, ${intake.shed} shed (503), ${intake.other} other`);
 console.log(`/healthz: ${health.length} ok, p50 ${pct(health, 50)} ms, p99 ${pct(health, 99)} ms, max ${pct(health, 100)} ms; ${healthFailures.length} not ok`);
 console.log(`confirmation: ${confirmed.length} taken, p50 ${pct(confirmed, 50)} ms, p99 ${pct(confirmed, 99)} ms, max ${pct(confirmed, 100)} ms; failed: ${confirmFailures.join(', ') || 'none'}`);
-await stack.close();
-await server.stop();
-fs.rmSync(dir, { recursive: true, force: true });
+await close();

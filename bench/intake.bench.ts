@@ -2,35 +2,15 @@
 // pragmas (as `npm start` runs it), real PostgreSQL, worker and API in this process.
 //   npx tsx bench/intake.bench.ts [--requests 400] [--concurrency 8]
 // Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ticketflow_bench).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { generatePayloadKeys } from '../config/payload-codec';
-import { freePort, readDevServerConfig, startDevServer } from '../scripts/dev-server';
-import { freshTestDatabase } from '../scripts/postgres';
-import { openDatabase, prepareDatabase } from '../schema';
+import { startBenchStack } from './stack';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '8' } } });
 const total = Number(values.requests);
 const concurrency = Number(values.concurrency);
 
-const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ticketflow_bench';
-await freshTestDatabase(databaseUrl);
-const prepared = await openDatabase({ databaseUrl, dataDir: os.tmpdir() });
-await prepareDatabase(prepared);
-await prepared.close();
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-bench-'));
-const server = await startDevServer({ ...readDevServerConfig(), port: await freePort(), headless: true, database: path.join(dir, 'temporal.sqlite') });
-process.env.DATABASE_URL = databaseUrl;
-process.env.TEMPORAL_ADDRESS = server.address;
-// payloads are encrypted as in production (the codec's cost is part of the numbers)
-if (!process.env.PAYLOAD_KEYS) Object.assign(process.env, generatePayloadKeys('bench'));
-const { startTestStack } = await import('../test/helpers/stack');
-const stack = await startTestStack({ policy: { reopenWindow: 0 } });
-await stack.app.listen({ port: 0, host: '127.0.0.1' });
-const url = `http://127.0.0.1:${(stack.app.server.address() as { port: number }).port}/v1/tickets`;
+const { stack, base, close } = await startBenchStack({ policy: { reopenWindow: 0 } });
+const url = `${base}/v1/tickets`;
 
 const { orders } = await stack.orders.listOrders({ limit: 200 });
 const texts = ['等候费多收了,我只等了一会儿', '司机未按约定时间到达且态度恶劣', 'I was charged a cross-city surcharge for a trip inside the city', '过路费收了两次', 'APP一直闪退'];
@@ -72,6 +52,4 @@ const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((
 console.log(`requests ${total} (concurrency ${concurrency}), failed ${failed}`);
 console.log(`intake throughput ${(latencies.length / seconds).toFixed(1)} requests/s`);
 console.log(`latency to 201: p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms`);
-await stack.close();
-await server.stop();
-fs.rmSync(dir, { recursive: true, force: true });
+await close();
