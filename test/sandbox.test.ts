@@ -341,6 +341,36 @@ test('fault injection "before": nothing happens, retry creates; DELETE clears', 
   });
 });
 
+test('fault injection "all": one answer lost, then reads fail too until cleared; posts-only faults leave reads alone', async (t) => {
+  await withSandbox(async (sb) => {
+    const fin = createFinanceClient(sb.financeApiUrl);
+    const order = await paidOrder(sb.orderApiUrl);
+    const req: RefundRequest = { orderId: order.id, amount: 300, reason: 'toll charged twice', ticketId: 'T-all' };
+    const setFaults = (body: unknown) => fetch(`${sb.financeApiUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // the default scope fails posts only: the ledger stays readable
+    t.deepEqual(await (await setFaults({ failNext: 2 })).json(), { failNext: 2, mode: 'before', scope: 'posts' });
+    t.deepEqual(await fin.listRefunds({ orderId: order.id }), []);
+    t.like(await (await fetch(`${sb.financeApiUrl}/_faults`)).json(), { failNext: 2 }, 'reads consume no posts-only fault');
+    t.is((await fetch(`${sb.financeApiUrl}/_faults`, { method: 'DELETE' })).status, 200);
+
+    const armed = await setFaults({ failNext: 1, mode: 'after', then: { failNext: 2, scope: 'all' } });
+    t.deepEqual(await armed.json(), { failNext: 1, mode: 'after', scope: 'posts', then: { failNext: 2, mode: 'before', scope: 'all' } });
+    t.deepEqual(await fin.listRefunds({ orderId: order.id }), [], 'the first plan leaves reads alone');
+    t.is((await t.throwsAsync(fin.issueRefund(req, 'all-key'), { instanceOf: ExternalSystemError })).status, 503);
+    // the refund exists (answer lost), and now finance is unreachable for reads as well
+    const read = await t.throwsAsync(fin.listRefunds({ orderId: order.id }), { instanceOf: ExternalSystemError });
+    t.is(read.status, 503);
+    t.true(read.retryable);
+    t.is((await t.throwsAsync(fin.listCoupons({ orderId: order.id }), { instanceOf: ExternalSystemError })).status, 503);
+    // both faults of the second plan used up: finance answers again, with the one refund
+    t.deepEqual((await fin.listRefunds({ orderId: order.id })).map((r) => [r.amount, r.idempotencyKey]), [[300, 'all-key']]);
+    t.true((await fin.issueRefund(req, 'all-key')).replayed);
+
+    t.is((await setFaults({ failNext: 1, scope: 'some' })).status, 400);
+    t.like(await (await setFaults({ failNext: 1, then: { then: {} } })).json(), { field: 'then.then', reason: 'cannot be nested' });
+  });
+});
+
 test('network errors and timeouts are retryable ExternalSystemErrors', async (t) => {
   const fin = createFinanceClient('http://127.0.0.1:1', { timeoutMs: 2000 });
   const e = await t.throwsAsync(fin.listRefunds({}), { instanceOf: ExternalSystemError });
