@@ -237,7 +237,7 @@ test('eight payers racing on one order collide on the n-th key: finance creates 
   // all eight posted under the first payment's key: one created it, the winner's other attempts were replayed,
   // the other ticket's were refused as a reused key and found the coupon on the ledger when they read it again
   const posts = (await stack.finance.requestLog()).filter((e) => e.orderId === order.id);
-  t.true(posts.every((e) => e.idempotencyKey === paymentKey(order.id, 'late_arrival', 1)));
+  t.deepEqual([...new Set(posts.map((e) => e.idempotencyKey))], [paymentKey(order.id, 'late_arrival', 1)]);
   const outcomes = posts.map((e) => e.error ?? e.outcome).sort();
   t.deepEqual(outcomes, ['created', ...Array(PAYERS / 2).fill('idempotency_key_reused'), ...Array(PAYERS / 2 - 1).fill('replayed')].sort());
 
