@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { authPlugin } from './auth';
 import type { ApiContext } from './context';
-import { installErrorHandler } from './errors';
+import { errorSchema, installErrorHandler } from './errors';
 import { apiKeyRoutes } from './routes/api-keys';
 import { apiLoggerOptions } from './logging';
 import { security } from './security';
@@ -29,15 +29,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   });
   installErrorHandler(app);
   await app.register(security, { config: ctx.config });
-  app.addSchema({
-    $id: 'Error',
-    type: 'object',
-    properties: {
-      error: { type: 'string' },
-      message: { type: 'string' },
-      fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } } } },
-    },
-  });
+  app.addSchema(errorSchema);
   // first: its onRoute hook refuses any route registered after it without an access rule
   await app.register(authPlugin, ctx);
   await app.register(swagger, {

@@ -40,6 +40,17 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** The shape of every error answer, referenced by route schemas as `Error#`. */
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    message: { type: 'string' },
+    fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } } } },
+  },
+} as const;
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof HttpError) {

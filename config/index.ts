@@ -101,6 +101,8 @@ export interface Config {
   payloadKeys?: PayloadKeys;
   /** origins (the Temporal UI) allowed to call the codec routes from a browser */
   codecCorsOrigins: string[];
+  /** `npm start` only: port of the credential-free loopback codec server the Temporal dev UI decodes through */
+  devCodecPort: number;
 }
 
 export function loadConfig(): Config {
@@ -142,5 +144,6 @@ export function loadConfig(): Config {
     rateLimit: { windowMs: int('RATE_LIMIT_WINDOW_MS', 60_000), ipMax: int('RATE_LIMIT_IP_MAX', 6_000), credentialMax: int('RATE_LIMIT_CREDENTIAL_MAX', 3_000) },
     codecCorsOrigins: str('CODEC_CORS_ORIGINS', 'http://127.0.0.1:8233,http://localhost:8233').split(',').map((o) => o.trim()).filter(Boolean),
     payloadKeys: parsePayloadKeys(str('PAYLOAD_KEYS'), str('PAYLOAD_KEY_ID')),
+    devCodecPort: int('CODEC_PORT', 8234),
   };
 }

@@ -286,14 +286,19 @@ export function financeRoutes(fin: FinanceSystemState, book: OrderBook) {
     app.post('/refunds', handle('refund', '/finance/refunds'));
     app.post('/coupons', handle('coupon', '/finance/coupons'));
 
-    app.get('/refunds', async (req) => {
+    // with faults of scope 'all' armed, the ledger reads answer 503 too (finance unreachable)
+    const unreachable = (reply: FastifyReply) => reply.code(503).send({ error: 'service_unavailable', reason: 'injected fault (read)' });
+
+    app.get('/refunds', async (req, reply) => {
+      if (fin.faults.take('read')) return unreachable(reply);
       const q = req.query as Record<string, string | undefined>;
       return fin.state.refunds.filter(
         (r) => (!q.orderId || r.orderId === q.orderId) && (!q.ticketId || r.ticketId === q.ticketId) && (!q.cause || r.cause === q.cause),
       );
     });
 
-    app.get('/coupons', async (req) => {
+    app.get('/coupons', async (req, reply) => {
+      if (fin.faults.take('read')) return unreachable(reply);
       const q = req.query as Record<string, string | undefined>;
       return fin.state.coupons.filter(
         (c) =>
@@ -318,7 +323,7 @@ export function financeRoutes(fin: FinanceSystemState, book: OrderBook) {
     app.post('/_faults', async (req, reply) => {
       const parsed = parseFaultBody(req.body);
       if ('field' in parsed) return reply.code(400).send({ error: 'validation_failed', ...parsed });
-      fin.faults.set(parsed.failNext, parsed.mode);
+      fin.faults.set(parsed);
       return fin.faults.describe();
     });
     app.delete('/_faults', async () => {

@@ -84,7 +84,7 @@ export function smsRoutes(sms: SmsSystemState) {
     app.post('/_faults', async (req, reply) => {
       const parsed = parseFaultBody(req.body);
       if ('field' in parsed) return reply.code(400).send({ error: 'validation_failed', ...parsed });
-      sms.faults.set(parsed.failNext, parsed.mode);
+      sms.faults.set(parsed);
       return sms.faults.describe();
     });
     app.delete('/_faults', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app';
+import { startDevCodecServer } from '../api/dev-codec-server';
 import { loadConfig } from '../config';
 import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { startSandbox, type RunningSandbox } from '../sandbox';
@@ -24,7 +25,12 @@ const devCredentials = config.production ? null : loadDevCredentials(config);
 const dataConverter = payloadDataConverter(config);
 const browserHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
 
-const devServer = process.env.TEMPORAL_ADDRESS ? null : await startDevServer({ ...readDevServerConfig(), uiCodecEndpoint: `http://${browserHost}:${config.api.port}/codec` });
+// the dev UI cannot send the admin credential the API's /codec asks for: in development it decodes through a
+// credential-free codec server on loopback (api/dev-codec-server.ts); production keeps the admin-only route
+// (started first: a taken CODEC_PORT stops the launcher before anything else runs)
+const devCodec = config.production ? null : await startDevCodecServer(config, config.devCodecPort);
+const uiCodecEndpoint = devCodec?.endpoint ?? `http://${browserHost}:${config.api.port}/codec`;
+const devServer = process.env.TEMPORAL_ADDRESS ? null : await startDevServer({ ...readDevServerConfig(), uiCodecEndpoint });
 if (devServer?.uiUrl) config.codecCorsOrigins.push(devServer.uiUrl);
 if (devServer) config.temporal.address = devServer.address;
 
@@ -86,6 +92,7 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   Health        ${apiUrl}/healthz
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
   Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
+  Codec         ${devCodec ? `${devCodec.endpoint}  (development only, loopback, no credential: the Temporal UI decodes payloads here)` : `${apiUrl}/codec (admins only)`}
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
   Credentials   ${devCredentials ? `${credentials} (development only: serviceKey is an API key, adminToken the bootstrap admin)` : 'from the environment'}
 Try:
@@ -98,6 +105,7 @@ Ctrl-C stops everything.`);
 await workerRun;
 console.log('stopping…');
 await app.close();
+await devCodec?.close();
 await workerConnection.close();
 await connection.close();
 await sandbox?.close();

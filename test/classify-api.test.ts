@@ -71,10 +71,11 @@ test('emoji, mixed scripts and unsupported languages never crash and fall to tri
 });
 
 test('bad input: 400 for empty, blank, too long or unknown fields', async (t) => {
-  for (const payload of [{ text: '' }, { text: '   ' }, { text: 'x'.repeat(10_001) }, {}, { text: 'hi', tier: 'vip' }, { text: 5 }]) {
+  const cases: Array<[object, string]> = [[{ text: '' }, 'text'], [{ text: '   ' }, 'text'], [{ text: 'x'.repeat(10_001) }, 'text'], [{}, 'text'], [{ text: 'hi', tier: 'vip' }, 'tier'], [{ text: 5 }, 'text']];
+  for (const [payload, field] of cases) {
     const { status, body } = await classify(payload);
     t.is(status, 400, JSON.stringify(payload).slice(0, 40));
-    t.truthy(body.fields?.length);
+    t.deepEqual(body.fields.map((f: { field: string }) => f.field), [field], JSON.stringify(body));
   }
 });
 

@@ -9,13 +9,16 @@ import test from 'ava';
 import { projectRoot } from '../config';
 import { freePort, portOpen } from '../scripts/dev-server';
 import { copyDatabase } from '../scripts/postgres';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { EncryptionCodec, parsePayloadKeys } from '../config/payload-codec';
+import { toJsonPayload } from './helpers/codec';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-start-'));
-let ports: Record<'PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SANDBOX_PORT', string>;
+let ports: Record<'PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SANDBOX_PORT' | 'CODEC_PORT', string>;
 let running: ChildProcess | null = null;
 
 test.before(async () => {
-  ports = { PORT: String(await freePort()), TEMPORAL_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), SANDBOX_PORT: String(await freePort()) };
+  ports = { PORT: String(await freePort()), TEMPORAL_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), SANDBOX_PORT: String(await freePort()), CODEC_PORT: String(await freePort()) };
 });
 test.after.always(() => {
   if (running?.pid) process.kill(-running.pid, 'SIGKILL');
@@ -92,9 +95,24 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.is(fs.statSync(keyFile).mode & 0o777, 0o600);
   const key = fs.readFileSync(keyFile, 'utf8');
   t.regex(first.output(), /Payload key\s+.*payload-keys\.json .*--codec-endpoint http:\/\/127\.0\.0\.1:\d+\/codec/);
-  // the Temporal UI decodes payloads through the API's codec route
+  // the Temporal UI decodes payloads through the development codec server: loopback, no credential needed
+  const devCodec = `http://127.0.0.1:${ports.CODEC_PORT}/codec`;
   const uiSettings = (await (await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
-  t.is(uiSettings.Codec?.Endpoint, `http://127.0.0.1:${ports.PORT}/codec`);
+  t.is(uiSettings.Codec?.Endpoint, devCodec);
+  t.true(first.output().includes(`Codec         ${devCodec}  (development only`));
+  const { PAYLOAD_KEYS, PAYLOAD_KEY_ID } = JSON.parse(key) as { PAYLOAD_KEYS: string; PAYLOAD_KEY_ID: string };
+  const [encrypted] = await new EncryptionCodec(parsePayloadKeys(PAYLOAD_KEYS, PAYLOAD_KEY_ID)!).encode([defaultPayloadConverter.toPayload({ text: '司机迟到 13812345678' })]);
+  const uiOrigin = `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`;
+  const decode = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/decode`, json({ payloads: [toJsonPayload(encrypted!)] }, { origin: uiOrigin, ...headers }));
+  const decoded = await decode(devCodec);
+  t.is(decoded.status, 200);
+  t.is(decoded.headers.get('access-control-allow-origin'), uiOrigin, 'the UI (another origin) may read the answer');
+  const [plainPayload] = ((await decoded.json()) as { payloads: Array<{ data: string }> }).payloads;
+  t.deepEqual(JSON.parse(Buffer.from(plainPayload!.data, 'base64').toString('utf8')), { text: '司机迟到 13812345678' });
+  // the API's /codec stays admins only
+  t.is((await decode(`http://127.0.0.1:${ports.PORT}/codec`)).status, 401);
+  t.is((await decode(`http://127.0.0.1:${ports.PORT}/codec`, bearer())).status, 403);
+  t.is((await decode(`http://127.0.0.1:${ports.PORT}/codec`, { authorization: `Bearer ${devCredentials().adminToken}` })).status, 200);
 
   const scenarios = (await (await fetch(`http://127.0.0.1:${ports.SANDBOX_PORT}/order/scenarios`)).json()) as Record<string, string[]>;
   const orderId = scenarios.double_charged_toll![0]!;
@@ -108,6 +126,7 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.regex(first.output(), /stopped/);
   t.false(await portOpen('127.0.0.1', Number(ports.PORT)));
   t.false(await portOpen('127.0.0.1', Number(ports.TEMPORAL_PORT)));
+  t.false(await portOpen('127.0.0.1', Number(ports.CODEC_PORT)));
   t.true(fs.existsSync(path.join(dataDir, 'temporal.sqlite')));
 
   const second = await start();

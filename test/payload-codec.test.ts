@@ -13,6 +13,7 @@ import { readDevServerConfig } from '../scripts/dev-server';
 import { findTemporalCli } from '../scripts/temporal-cli';
 import { EncryptionCodec, ENCRYPTED_ENCODING, generatePayloadKeys, KEY_ID_METADATA, parsePayloadKeys, PayloadKeyError } from '../config/payload-codec';
 import { payloadDataConverter } from '../config/temporal';
+import { startDevCodecServer } from '../api/dev-codec-server';
 import { codecCall, toJsonPayload } from './helpers/codec';
 import { adminHeaders, authHeaders } from './helpers/credentials';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -151,6 +152,28 @@ test('the codec routes round-trip for admins, refuse everyone else, and answer t
   t.regex(String(preflight.headers['access-control-allow-headers']), /x-namespace/);
   const foreign = await stack.app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
   t.is(foreign.headers['access-control-allow-origin'], undefined);
+});
+
+test('the development codec server decodes without a credential on loopback only, and refuses to run in production', async (t) => {
+  const server = await startDevCodecServer(stack.config, 0);
+  try {
+    t.regex(server.endpoint, /^http:\/\/127\.0\.0\.1:\d+\/codec$/);
+    const original = toJsonPayload(plain({ note: 'dev 13812345678' }));
+    const [encrypted] = await new EncryptionCodec(stack.config.payloadKeys!).encode([plain({ note: 'dev 13812345678' })]);
+    const call = (direction: string, payloads: unknown[]) => fetch(`${server.endpoint}/${direction}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8233' }, body: JSON.stringify({ payloads }) });
+    const decoded = await call('decode', [toJsonPayload(encrypted!)]);
+    t.is(decoded.status, 200);
+    t.is(decoded.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8233');
+    t.deepEqual(((await decoded.json()) as { payloads: unknown[] }).payloads, [original]);
+    // the same payload without a credential on the API: refused
+    t.is((await codecCall(stack, 'decode', [toJsonPayload(encrypted!)], {})).status, 401);
+    const bad = await call('decode', [{ ...toJsonPayload(encrypted!), data: Buffer.from('x'.repeat(40)).toString('base64') }]);
+    t.is(bad.status, 400);
+    t.like(await bad.json(), { error: 'undecodable_payload' });
+  } finally {
+    await server.close();
+  }
+  await t.throwsAsync(startDevCodecServer({ ...stack.config, production: true }, 0), { message: /development only/ });
 });
 
 test('production processes refuse to start without a payload key', async (t) => {

@@ -63,7 +63,8 @@ test.serial('a real ticket: the order’s phone and addresses and the coupon cod
   t.is((await confirm(stack, ticketId, { accepted: true, comment: '好的,有问题打我电话 13698765432' })).status, 202);
   await waitForStatus(stack, ticketId, 'closed');
   const [coupon] = await stack.finance.listCoupons({ ticketId });
-  t.truthy(coupon?.code);
+  // a real code (the checks below look for it), issued to this ticket
+  t.regex(coupon?.code ?? '', /^CPN-[A-Z2-9]{6}$/);
 
   const rows = await stack.db.select({ data: ticketEvents.data }).from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId));
   const [ticketRow] = await stack.db.select({ resolution: tickets.resolution }).from(tickets).where(eq(tickets.id, ticketId));

@@ -168,7 +168,8 @@ test('order lookup: found, 404 → null, filter by user', async (t) => {
     t.is(res.status, 404);
     t.is(((await res.json()) as { error: string }).error, 'order_not_found');
     const mine = await client.listOrders({ userId: order!.userId });
-    t.true(mine.total >= 1);
+    t.true(mine.orders.some((o) => o.id === 'ORD-100001'));
+    t.is(mine.total, mine.orders.length);
     t.true(mine.orders.every((o) => o.userId === order!.userId));
     const page = await client.listOrders({ limit: 10, offset: 20 });
     t.is(page.orders[0]!.id, 'ORD-100021');
@@ -279,8 +280,18 @@ test('refund rejections: 422 key reuse, 400 missing key / validation, 404, 409',
 
     t.is((await fin.listRefunds({ orderId: order.id })).length, 2);
     const log = await fin.requestLog();
-    t.true(log.filter((e) => e.outcome === 'rejected').length >= 8);
-    t.true(log.some((e) => e.idempotencyKey === null && e.status === 400));
+    // every refusal above is in the log, in order, with its status
+    t.deepEqual(log.filter((e) => e.outcome === 'rejected').map((e) => [e.status, e.idempotencyKey]), [
+      [422, 'k'],
+      [400, null],
+      [400, 'k-bad'],
+      [400, 'k-bad2'],
+      [400, 'k-bad3'],
+      [404, 'k-404'],
+      [409, 'k-409'],
+      [409, 'k-more'],
+      [409, 'k-ns'],
+    ]);
   });
 });
 
@@ -338,6 +349,36 @@ test('fault injection "before": nothing happens, retry creates; DELETE clears', 
     const coupon = await fin.issueCoupon({ userId: order.userId, amount: 500, reason: 'sorry', validDays: 7 }, 'c');
     t.false(coupon.replayed);
     t.is((await setFaults({ failNext: -1 })).status, 400);
+  });
+});
+
+test('fault injection "all": one answer lost, then reads fail too until cleared; posts-only faults leave reads alone', async (t) => {
+  await withSandbox(async (sb) => {
+    const fin = createFinanceClient(sb.financeApiUrl);
+    const order = await paidOrder(sb.orderApiUrl);
+    const req: RefundRequest = { orderId: order.id, amount: 300, reason: 'toll charged twice', ticketId: 'T-all' };
+    const setFaults = (body: unknown) => fetch(`${sb.financeApiUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // the default scope fails posts only: the ledger stays readable
+    t.deepEqual(await (await setFaults({ failNext: 2 })).json(), { failNext: 2, mode: 'before', scope: 'posts' });
+    t.deepEqual(await fin.listRefunds({ orderId: order.id }), []);
+    t.like(await (await fetch(`${sb.financeApiUrl}/_faults`)).json(), { failNext: 2 }, 'reads consume no posts-only fault');
+    t.is((await fetch(`${sb.financeApiUrl}/_faults`, { method: 'DELETE' })).status, 200);
+
+    const armed = await setFaults({ failNext: 1, mode: 'after', then: { failNext: 2, scope: 'all' } });
+    t.deepEqual(await armed.json(), { failNext: 1, mode: 'after', scope: 'posts', then: { failNext: 2, mode: 'before', scope: 'all' } });
+    t.deepEqual(await fin.listRefunds({ orderId: order.id }), [], 'the first plan leaves reads alone');
+    t.is((await t.throwsAsync(fin.issueRefund(req, 'all-key'), { instanceOf: ExternalSystemError })).status, 503);
+    // the refund exists (answer lost), and now finance is unreachable for reads as well
+    const read = await t.throwsAsync(fin.listRefunds({ orderId: order.id }), { instanceOf: ExternalSystemError });
+    t.is(read.status, 503);
+    t.true(read.retryable);
+    t.is((await t.throwsAsync(fin.listCoupons({ orderId: order.id }), { instanceOf: ExternalSystemError })).status, 503);
+    // both faults of the second plan used up: finance answers again, with the one refund
+    t.deepEqual((await fin.listRefunds({ orderId: order.id })).map((r) => [r.amount, r.idempotencyKey]), [[300, 'all-key']]);
+    t.true((await fin.issueRefund(req, 'all-key')).replayed);
+
+    t.is((await setFaults({ failNext: 1, scope: 'some' })).status, 400);
+    t.like(await (await setFaults({ failNext: 1, then: { then: {} } })).json(), { field: 'then.then', reason: 'cannot be nested' });
   });
 });
 

@@ -1,10 +1,11 @@
 // The Temporal codec server (POST /codec/decode, /codec/encode): the Temporal UI and CLI
 // (`--codec-endpoint … --codec-auth "Bearer <admin token>"`) send encrypted payloads here and show
-// the decrypted ones. Admins only: whoever calls it reads every ticket's inputs.
+// the decrypted ones. On the API, admins only: whoever calls it reads every ticket's inputs. `npm start`
+// also mounts it, without auth, on its own loopback server for the dev UI (api/dev-codec-server.ts).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload } from '@temporalio/common';
 import { EncryptionCodec, PayloadKeyError } from '../../config/payload-codec';
-import type { ApiContext } from '../context';
+import type { Config } from '../../config';
 import { HttpError } from '../errors';
 
 /** JSON form of a payload in the codec-server protocol: metadata values and data in base64. */
@@ -41,12 +42,12 @@ const toJson = (p: Payload): JsonPayload => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-export const codecRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
-  const allowed = new Set(ctx.config.codecCorsOrigins);
+export const codecRoutes: FastifyPluginAsync<{ config: Config }> = async (app, ctx) => {
   // the UI calls from its own origin: CORS on every answer (errors included, such as the auth plugin's 401) so it can show them
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
-    if (origin && allowed.has(origin)) {
+    // read per request: `npm start` adds the dev UI's origin once its server runs
+    if (origin && ctx.config.codecCorsOrigins.includes(origin)) {
       reply.header('access-control-allow-origin', origin);
       reply.header('access-control-allow-credentials', 'true');
       reply.header('vary', 'origin');

@@ -28,9 +28,14 @@ export async function ledgerOf(stack: TestStack, order: Pick<Order, 'id' | 'user
   };
 }
 
-/** The next `failNext` POSTs to finance answer 503, before or after doing the work. */
-export async function armFinanceFaults(stack: TestStack, failNext: number, mode: 'before' | 'after') {
-  const res = await fetch(`${stack.sandbox.financeApiUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext, mode }) });
+type FaultPlan = { failNext: number; mode?: 'before' | 'after'; scope?: 'posts' | 'all' };
+
+/**
+ * The next `failNext` POSTs to finance answer 503, before or after doing the work; with `scope: 'all'` the ledger
+ * reads too (finance unreachable); `then` is armed once these are used up (see docs/SANDBOX.md).
+ */
+export async function armFinanceFaults(stack: TestStack, failNext: number, mode: 'before' | 'after', more: { scope?: 'posts' | 'all'; then?: FaultPlan } = {}) {
+  const res = await fetch(`${stack.sandbox.financeApiUrl}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext, mode, ...more }) });
   if (!res.ok) throw new Error(`arming finance faults answered ${res.status}`);
 }
 
