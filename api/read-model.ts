@@ -8,7 +8,7 @@ export type ReadModelAnswer<T> = { available: true; value: T } | { available: fa
  * One per API context. After a failure further reads are skipped for `pauseMs`, so a request that
  * needs several reads pays the wait once, and a hung database costs at most `timeoutMs`.
  */
-export function readModelGuard({ timeoutMs = 2_000, pauseMs = 1_000 } = {}) {
+export function readModelGuard({ timeoutMs = 5_000, pauseMs = 1_000 } = {}) {
   let downUntil = 0;
   return async function optionalRead<T>(read: () => Promise<T>): Promise<ReadModelAnswer<T>> {
     if (Date.now() < downUntil) return { available: false };

@@ -2,8 +2,7 @@
 // before it went down is answered from memory during the outage, so services and agents seen in the
 // last minute keep acting through Temporal instead of getting 503. Never used while the database answers,
 // so revocation and logout take effect at once in normal operation.
-import { HttpError } from './errors';
-import { readModelGuard } from './read-model';
+import { HttpError, isDatabaseUnavailable } from './errors';
 
 export class RecentAnswers<T> {
   private readonly entries = new Map<string, { value: T; at: number }>();
@@ -24,17 +23,21 @@ export class RecentAnswers<T> {
   }
 }
 
-/** Reads through `query` and remembers a defined answer; while the database is down, answers what was remembered, else 503. */
+/**
+ * Reads through `query` and remembers a defined answer. When the database cannot be reached (a connection
+ * error, not a slow answer: a loaded database must not turn into 503s), answers what was remembered, else 503.
+ */
 export function staleIfError() {
-  const optionalRead = readModelGuard();
   return async function read<T>(memory: RecentAnswers<T>, key: string, query: () => Promise<T | undefined>): Promise<T | undefined> {
-    const answer = await optionalRead(query);
-    if (answer.available) {
-      if (answer.value !== undefined) memory.remember(key, answer.value);
-      return answer.value;
+    try {
+      const value = await query();
+      if (value !== undefined) memory.remember(key, value);
+      return value;
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      const remembered = memory.recall(key);
+      if (remembered !== undefined) return remembered;
+      throw new HttpError(503, 'database_unavailable', 'the database is unavailable and this was not seen in the last minute; retry later');
     }
-    const remembered = memory.recall(key);
-    if (remembered !== undefined) return remembered;
-    throw new HttpError(503, 'database_unavailable', 'the database is unavailable and this was not seen in the last minute; retry later');
   };
 }
