@@ -10,6 +10,7 @@ import { extractEntities, type Entities } from './entities';
 import { LinearModel, type ModelJson } from './model';
 import { computePriority, type PriorityFactor } from './priority';
 import { readSafety, SAFETY_CATEGORY, type SafetyReading } from './safety';
+import { scopeOf } from './scope';
 import { detectLanguage, normalize, splitClauses, type Language } from './text';
 
 export { extractEntities, maskPhones } from './entities';
@@ -268,8 +269,13 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
   let groups: Group[];
   const t = normalized.trim();
   const whole = { start: Math.max(0, normalized.indexOf(t)), end: Math.max(0, normalized.indexOf(t)) + t.length };
+  const wholeScore = language === 'unknown' ? undefined : scoreText(t);
+  const scope = wholeScore && scopeOf(t, wholeScore.ruleLabels.length > 0, wholeScore.label === fallbackLabel ? 0 : wholeScore.confidence, tax.settings.scopeConfidence ?? 0);
   if (language === 'unknown') {
     groups = [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }];
+  } else if (scope !== 'in_scope') {
+    // greetings, chit-chat, junk, injection strings: a human triages them, but a safety report in them still counts
+    groups = withSafety(t, whole, splitClauses(normalized), [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }]);
   } else {
     const clauses = splitClauses(normalized);
     groups = segment(normalized, clauses, {
