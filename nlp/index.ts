@@ -256,6 +256,16 @@ function withSafety(norm: string, whole: { start: number; end: number }, clauses
   return out.sort((a, b) => a.start - b.start);
 }
 
+const cueCache = new Map<string, RegExp>();
+/** Does a span of this label say enough to be an issue of its own (taxonomy.yaml `ownIssueCue`)? */
+function ownIssueCue(label: string, span: string): boolean {
+  const src = loadTaxonomy().settings.ownIssueCue?.[label];
+  if (!src) return true;
+  let re = cueCache.get(src);
+  if (!re) cueCache.set(src, (re = new RegExp(src, 'i')));
+  return re.test(span);
+}
+
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export function classifyFeedback(input: ClassifyInput): ClassifyResult {
@@ -301,7 +311,8 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       // whole message does not support (minIssueWholeProb) is part of a neighbouring issue, not a new one
       const minWhole = tax.settings.minIssueWholeProb ?? 0;
       const wholeScore = minWhole > 0 ? scoreText(t) : undefined;
-      const weak = (g: Group) => !g.forced && (g.label === fallbackLabel || (wholeScore !== undefined && probOf(wholeScore, g.label) < minWhole));
+      const weak = (g: Group) => !g.forced && (g.label === fallbackLabel || (wholeScore !== undefined && probOf(wholeScore, g.label) < minWhole)
+        || !ownIssueCue(g.label, normalized.slice(g.start, g.end)));
       for (let i = 0; merged.length > 1 && i < merged.length;) {
         if (!weak(merged[i]!)) { i++; continue; }
         const g = merged[i]!;
