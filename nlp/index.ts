@@ -232,11 +232,11 @@ function safetyOf(span: string, useModel: boolean): SafetyReading | undefined {
  * The safety detector only adds: when no issue is a safety incident but a clause (or the whole message) reports one,
  * the issues made only of such clauses are read as that incident, otherwise a safety issue is added for those clauses.
  */
-function withSafety(norm: string, whole: { start: number; end: number }, clauses: Array<{ start: number; end: number; text: string }>, groups: Group[]): Group[] {
+function withSafety(norm: string, whole: { start: number; end: number }, clauses: Array<{ start: number; end: number; text: string }>, groups: Group[], trustModel = true): Group[] {
   if (groups.some((g) => g.label.startsWith(SAFETY_PREFIX))) return groups;
   const hits = clauses.map((c) => ({ c, r: safetyOf(c.text, false) })).filter((h) => h.r);
   if (!hits.length) {
-    const r = safetyOf(norm, true);
+    const r = safetyOf(norm, trustModel);
     if (!r) return groups;
     return [...groups, { ...whole, label: SAFETY_PREFIX + r.subtype, confidence: r.confidence, forced: true }].sort((a, b) => a.start - b.start);
   }
@@ -285,7 +285,8 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
     groups = [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }];
   } else if (scope !== 'in_scope') {
     // greetings, chit-chat, junk, injection strings: a human triages them, but a safety report in them still counts
-    groups = withSafety(t, whole, splitClauses(normalized), [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }]);
+    // (by the cues only: the gate has just found the model's opinion on this text worth nothing)
+    groups = withSafety(t, whole, splitClauses(normalized), [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }], false);
   } else {
     const clauses = splitClauses(normalized);
     groups = segment(normalized, clauses, {

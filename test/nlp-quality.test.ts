@@ -13,11 +13,11 @@ const categoriesOf = (text: string) => classifyFeedback({ text }).issues.map((i)
 // Floors a little below the figures measured on 2026-12-01 (docs/NLP.md "Held-out messages"); goals of issue 22 in brackets.
 const FLOORS = {
   safetyRecall: 0.98,           // measured 100 % of 55  [≥ 98 %]
-  falseSafetyAlarms: 0.04,      // measured 3.3 % of 150 [≤ 2 %, not reached]
+  falseSafetyAlarms: 0.03,      // measured 2.7 % of 150 [≤ 2 %, not reached]
   multiExact: 0.75,             // measured 79.2 % of 48 [≥ 80 %, not reached]
   singleAccuracy: 0.89,         // measured 91.6 % of 107 [≥ 94 %, not reached]
   overSplit: 0.05,              // measured 4.7 % of 107 [≤ 5 %]
-  outOfScopeToTriage: 0.9,      // measured 92.0 % of 50 [≥ 95 %, not reached]
+  outOfScopeToTriage: 0.92,     // measured 94.0 % of 50 [≥ 95 %, not reached]
   complaintsLostToTriage: 0.02, // measured 0 % of 155   [≤ 2 %]
 };
 
