@@ -65,6 +65,11 @@ function loadConcepts(): Array<[string, RegExp]> {
   return (concepts = Object.entries(raw).map(([k, v]) => [k, new RegExp(v, 'i')]));
 }
 
+/** Does a NORMALISED text name any concept of the lexicon (late, damage, refund, app, …)? The out-of-scope gate asks. */
+export function hasConcept(norm: string): boolean {
+  return loadConcepts().some(([, re]) => re.test(norm));
+}
+
 export function featureStrings(norm: string, entities?: Entities): string[] {
   const { words, zhRuns, enWords } = tokenize(norm);
   const f: string[] = [];

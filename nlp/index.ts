@@ -9,6 +9,8 @@ import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
 import { extractEntities, type Entities } from './entities';
 import { LinearModel, type ModelJson } from './model';
 import { computePriority, type PriorityFactor } from './priority';
+import { readSafety, SAFETY_CATEGORY, type SafetyReading } from './safety';
+import { scopeOf } from './scope';
 import { detectLanguage, normalize, splitClauses, type Language } from './text';
 
 export { extractEntities, maskPhones } from './entities';
@@ -212,6 +214,58 @@ export function segment(
   return groups;
 }
 
+const SAFETY_PREFIX = SAFETY_CATEGORY + '/';
+/** a clause carries a label on its own when it scores it first with at least this confidence */
+const SUPPORT_CONFIDENCE = 0.5;
+const supports = (clause: string, label: string) => { const s = scoreText(clause); return s.label === label && s.confidence >= SUPPORT_CONFIDENCE; };
+
+/** The safety detector's reading of one NORMALISED span: its patterns, a forcing safety rule, or the model's safety probability. */
+function safetyOf(span: string, useModel: boolean): SafetyReading | undefined {
+  const s = scoreText(span);
+  if (s.forced && s.label.startsWith(SAFETY_PREFIX)) return { subtype: s.label.slice(SAFETY_PREFIX.length), confidence: s.confidence };
+  let p = 0, best = -1;
+  s.labels.forEach((l, i) => { if (l.startsWith(SAFETY_PREFIX)) { p += s.p[i]!; if (best < 0 || s.p[i]! > s.p[best]!) best = i; } });
+  return readSafety(span, p, best < 0 ? 'threat' : s.labels[best]!.slice(SAFETY_PREFIX.length), useModel);
+}
+
+/**
+ * The safety detector only adds: when no issue is a safety incident but a clause (or the whole message) reports one,
+ * the issues made only of such clauses are read as that incident, otherwise a safety issue is added for those clauses.
+ */
+function withSafety(norm: string, whole: { start: number; end: number }, clauses: Array<{ start: number; end: number; text: string }>, groups: Group[], trustModel = true): Group[] {
+  if (groups.some((g) => g.label.startsWith(SAFETY_PREFIX))) return groups;
+  const hits = clauses.map((c) => ({ c, r: safetyOf(c.text, false) })).filter((h) => h.r);
+  if (!hits.length) {
+    const r = safetyOf(norm, trustModel);
+    if (!r) return groups;
+    return [...groups, { ...whole, label: SAFETY_PREFIX + r.subtype, confidence: r.confidence, forced: true }].sort((a, b) => a.start - b.start);
+  }
+  const hitOf = (g: Group) => hits.find((h) => h.c.start >= g.start && h.c.end <= g.end);
+  // an issue none of whose other clauses carries its label on their own was only ever about the safety clauses
+  const onlySafety = (g: Group) => clauses.every((c) => c.end <= g.start || c.start >= g.end || hits.some((h) => h.c === c) || !supports(c.text, g.label));
+  let relabelled = false;
+  const out = groups.map((g) => {
+    const h = hitOf(g);
+    if (!h || !onlySafety(g)) return g;
+    relabelled = true;
+    return { ...g, label: SAFETY_PREFIX + h.r!.subtype, confidence: h.r!.confidence, forced: true };
+  });
+  if (relabelled) return out;
+  const first = hits[0]!, last = hits[hits.length - 1]!;
+  out.push({ start: first.c.start, end: last.c.end, label: SAFETY_PREFIX + first.r!.subtype, confidence: first.r!.confidence, forced: true });
+  return out.sort((a, b) => a.start - b.start);
+}
+
+const cueCache = new Map<string, RegExp>();
+/** Does a span of this label say enough to be an issue of its own (taxonomy.yaml `ownIssueCue`)? */
+function ownIssueCue(label: string, span: string): boolean {
+  const src = loadTaxonomy().settings.ownIssueCue?.[label];
+  if (!src) return true;
+  let re = cueCache.get(src);
+  if (!re) cueCache.set(src, (re = new RegExp(src, 'i')));
+  return re.test(span);
+}
+
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export function classifyFeedback(input: ClassifyInput): ClassifyResult {
@@ -225,10 +279,17 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
   let groups: Group[];
   const t = normalized.trim();
   const whole = { start: Math.max(0, normalized.indexOf(t)), end: Math.max(0, normalized.indexOf(t)) + t.length };
+  const wholeScore = language === 'unknown' ? undefined : scoreText(t);
+  const scope = wholeScore && scopeOf(t, wholeScore.ruleLabels.length > 0, wholeScore.label === fallbackLabel ? 0 : wholeScore.confidence, tax.settings.scopeConfidence ?? 0);
   if (language === 'unknown') {
     groups = [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }];
+  } else if (scope !== 'in_scope') {
+    // greetings, chit-chat, junk, injection strings: a human triages them, but a safety report in them still counts
+    // (by the cues only: the gate has just found the model's opinion on this text worth nothing)
+    groups = withSafety(t, whole, splitClauses(normalized), [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }], false);
   } else {
-    groups = segment(normalized, splitClauses(normalized), {
+    const clauses = splitClauses(normalized);
+    groups = segment(normalized, clauses, {
       penalty: tax.settings.switchPenalty ?? 4,
       clauseTemperature: tax.settings.clauseTemperature ?? 1,
       wholePrior: tax.settings.wholeMessagePrior ?? 0,
@@ -251,7 +312,8 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       // whole message does not support (minIssueWholeProb) is part of a neighbouring issue, not a new one
       const minWhole = tax.settings.minIssueWholeProb ?? 0;
       const wholeScore = minWhole > 0 ? scoreText(t) : undefined;
-      const weak = (g: Group) => !g.forced && (g.label === fallbackLabel || (wholeScore !== undefined && probOf(wholeScore, g.label) < minWhole));
+      const weak = (g: Group) => !g.forced && (g.label === fallbackLabel || (wholeScore !== undefined && probOf(wholeScore, g.label) < minWhole)
+        || !ownIssueCue(g.label, normalized.slice(g.start, g.end)));
       for (let i = 0; merged.length > 1 && i < merged.length;) {
         if (!weak(merged[i]!)) { i++; continue; }
         const g = merged[i]!;
@@ -265,6 +327,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       const s = scoreText(t);
       groups = [{ ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
     }
+    groups = withSafety(t, whole, clauses, groups);
   }
 
   // order ids and phones usually appear once per message but concern every issue in it

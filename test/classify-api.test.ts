@@ -1,5 +1,6 @@
 // POST /v1/classify: the intake's classification path over HTTP, and the intake of a multi-issue message.
 import test from 'ava';
+import { waitForEvent, waitForSms } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { api, getTicket, postTicket } from './helpers/tickets';
 
@@ -101,4 +102,18 @@ test('intake adds the order value to priority when the order is worth a lot', as
   };
   t.true((await factorsOf(valuable.id, 'U-value-1')).some((f) => f.factor === 'order_value'));
   t.false((await factorsOf(cheap.id, 'U-value-2')).some((f) => f.factor === 'order_value'));
+});
+
+test('a colloquial safety report inside a damage claim opens a safety ticket beside the claim, and on-call is paged', async (t) => {
+  // no 威胁/恐吓/受伤 in it: the threat is told as "放话 … 找人收拾我" after a damage claim (issue 22)
+  const created = await postTicket(stack, { text: '冰箱门被磕凹了一大块，我让师傅赔，他放话说敢投诉就找人收拾我', userId: 'U-safety-e2e' });
+  t.is(created.status, 201);
+  const types = created.body.tickets.map((ticket: { sopType: string }) => ticket.sopType);
+  t.deepEqual([...types].sort(), ['cargo_damage', 'safety_incident']);
+  const safety = created.body.tickets.find((ticket: { sopType: string }) => ticket.sopType === 'safety_incident');
+  const { body } = await getTicket(stack, safety.id);
+  t.is(body.ticket.skillGroup, 'safety_group');
+  await waitForEvent(stack, safety.id, (e) => e.step === 'page_on_call' && e.kind === 'completed');
+  const page = await waitForSms(stack, (m) => m.to === stack.config.onCallPhones.safety_group && m.text.includes(safety.id));
+  t.regex(page.text, /^\[Ticketflow safety_group\]/);
 });

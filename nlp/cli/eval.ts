@@ -3,6 +3,7 @@
  *   npm run nlp:eval                                    # built-in nlp/model.json on the project corpus test split,
  *                                                       # model-only and full pipeline (rules, splitting, triage), plus multi-issue corpus
  *   npm run nlp:eval -- --data FILE.csv|FILE.jsonl [--model model.json] [--text-column text --label-column label] [--all-rows]
+ *   npm run nlp:eval -- --heldout [--failures]         # only the issue-22 goals on data/heldout (never trained or tuned on)
  * With --data every row of FILE is evaluated (use a separate test file); add --split to evaluate only
  * the rows that fall in the deterministic held-out split (nlp/corpus.ts).
  */
@@ -11,6 +12,7 @@ import { resolve } from 'node:path';
 import { loadMultiCorpus, loadProjectCorpus, splitExamples, type Example } from '../corpus';
 import { classifyFeedback, MODEL_PATH, setModel } from '../index';
 import { LinearModel, type ModelJson } from '../model';
+import { formatQuality, loadHeldout, measureQuality } from '../quality';
 import { normalize } from '../text';
 import { computeMetrics, formatMetrics, labelledFromArgs, parseArgs, progressBar } from './common';
 
@@ -19,6 +21,18 @@ const dataFile = typeof args.data === 'string' ? args.data : undefined;
 const modelPath = resolve(typeof args.model === 'string' ? args.model : MODEL_PATH);
 const model = LinearModel.fromJSON(JSON.parse(readFileSync(modelPath, 'utf8')) as ModelJson);
 const labelled = labelledFromArgs(args);
+
+/** Issue 22's goals on the messages kept apart in data/heldout (see nlp/quality.ts); printed last by the default run. */
+function printHeldout(): void {
+  setModel(model);
+  const messages = loadHeldout();
+  if (!messages.length) return;
+  const q = measureQuality(messages, (text) => classifyFeedback({ text }).issues.map((i) => `${i.category}/${i.subtype}`));
+  console.log(`\n# held-out messages (data/heldout, ${messages.length}; never trained or tuned on)\n`);
+  console.log(formatQuality(q));
+  if (args.failures) for (const f of q.failures) console.log(`  ${f.file}: ${f.text}\n      gold ${f.gold.join(' + ')}\n      got  ${f.got.join(' + ')}`);
+}
+if (args.heldout) { printHeldout(); process.exit(0); }
 const examples: Example[] = labelled ? (args.split ? splitExamples(labelled).test : labelled) : splitExamples(loadProjectCorpus()).test;
 if (!examples.length) { console.error('no examples to evaluate'); process.exit(1); }
 
@@ -71,4 +85,5 @@ if (!dataFile) {
     }
     console.log(`\n# multi-issue corpus (${name}, ${set.length} messages): fully right ${(full / set.length * 100).toFixed(1)}%, right number of issues ${(countOk / set.length * 100).toFixed(1)}%`);
   }
+  printHeldout();
 }

@@ -1,0 +1,58 @@
+/**
+ * Safety detector (issue 22): a second, high-recall reader that runs after classification on every clause and on
+ * the whole message. It can only add safety: when the message reports a threat, violence, a dangerous act, an injury,
+ * harassment or an accident and no issue is a safety incident yet, the issues whose every clause reports it are read
+ * as safety (the same words: "a threat read as a rude driver"), otherwise a safety issue is added for those clauses.
+ * Cues: the patterns of nlp/config/safety.yaml and the model's summed safety_incident/* probability.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CONFIG_DIR } from './config';
+
+export const SAFETY_CATEGORY = 'safety_incident';
+/** the detector's cue kinds → taxonomy subtype (violence against a person is a personal-harm incident) */
+const SUBTYPE: Record<string, string> = { threat: 'threat', violence: 'injury', injury: 'injury', accident: 'accident', harassment: 'harassment' };
+
+interface Cue { kind: string; pattern: RegExp; unless?: RegExp }
+export interface SafetyConfig { modelThreshold: number; cues: Cue[] }
+
+/** YAML folds long patterns over lines with a space after each `|`: that space is not part of the pattern. */
+const compile = (src: string | undefined) => (src ? new RegExp(src.replace(/\|\s+/g, '|').trim(), 'i') : undefined);
+
+let config: SafetyConfig | undefined;
+export function loadSafetyConfig(): SafetyConfig {
+  if (config) return config;
+  const raw = parse(readFileSync(join(CONFIG_DIR, 'safety.yaml'), 'utf8')) as {
+    modelThreshold: number;
+    cues: Record<string, { zh?: string; en?: string; unless?: { zh?: string; en?: string } }>;
+  };
+  const cues: Cue[] = [];
+  for (const [kind, c] of Object.entries(raw.cues)) {
+    if (!SUBTYPE[kind]) throw new Error(`safety.yaml: unknown cue kind ${kind} (one of ${Object.keys(SUBTYPE).join(', ')})`);
+    const unless = compile([c.unless?.zh, c.unless?.en].filter(Boolean).join('|') || undefined);
+    for (const src of [c.zh, c.en]) { const pattern = compile(src); if (pattern) cues.push({ kind, pattern, unless }); }
+  }
+  return (config = { modelThreshold: raw.modelThreshold, cues });
+}
+
+/** The safety subtype a NORMALISED span reports by the patterns, or undefined. */
+export function safetyCue(norm: string): string | undefined {
+  for (const c of loadSafetyConfig().cues) {
+    if (c.pattern.test(norm) && !(c.unless && c.unless.test(norm))) return SUBTYPE[c.kind];
+  }
+  return undefined;
+}
+
+export interface SafetyReading { subtype: string; confidence: number }
+
+/**
+ * Does this NORMALISED span report a safety incident? `safetyProb` is the model's summed probability of
+ * safety_incident/* on the span and `bestSafety` its most likely safety subtype; `useModel` only for whole messages.
+ */
+export function readSafety(norm: string, safetyProb: number, bestSafety: string, useModel: boolean): SafetyReading | undefined {
+  const cue = safetyCue(norm);
+  if (cue) return { subtype: cue, confidence: Math.max(0.9, safetyProb) };
+  if (useModel && safetyProb >= loadSafetyConfig().modelThreshold) return { subtype: bestSafety, confidence: safetyProb };
+  return undefined;
+}
