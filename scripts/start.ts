@@ -15,6 +15,8 @@ import { assertProductionCredentials } from '../config/credentials';
 import { ensureDevPayloadKeys } from './dev-keys';
 import { credentialsFile, ensureDevServiceKey, loadDevCredentials } from './dev-credentials';
 import { readDevServerConfig, startDevServer } from './dev-server';
+import { seedDevTeam } from './dev-team';
+import { startDispatcher } from '../dispatch/dispatcher';
 
 const devKeysFile = ensureDevPayloadKeys(loadConfig().dataDir);
 const config = loadConfig();
@@ -42,6 +44,8 @@ const { seededSops, sopSeed } = await prepareDatabase(database);
 if (seededSops.length) console.log(`[database] published the default SOPs: ${seededSops.join(', ')}`);
 if (sopSeed.keptEdits.length) console.warn(`[database] bundled defaults changed but kept the versions people published: ${sopSeed.keptEdits.join(', ')} (publish the new defaults by hand if wanted)`);
 if (devCredentials) await ensureDevServiceKey(config, database.db, devCredentials);
+const devTeam = config.production ? null : await seedDevTeam(database.db, config.dataDir);
+if (devTeam?.created) console.log(`[database] seeded ${devTeam.created} development agents (password in ${devTeam.file})`);
 installRuntimeLogging();
 
 const connection = await Connection.connect(temporalConnectionOptions(config));
@@ -68,6 +72,8 @@ const classifyWorker = await createClassifyWorker({
   maxConcurrent: config.worker.classifyConcurrency,
 });
 const workerRun = Promise.all([worker.run(), classifyWorker.run()]);
+// automatic dispatch to online agents (dispatch/dispatcher.ts); several processes may run it
+const dispatcher = config.dispatchEveryMs > 0 ? startDispatcher(client, database.db, { everyMs: config.dispatchEveryMs, onError: (err) => console.warn(`[dispatch] ${(err as Error).message}`) }) : null;
 
 const app = await buildApp({
   temporal: { client, connection },
@@ -97,6 +103,7 @@ Ctrl-C stops everything.`);
 // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks drained.
 await workerRun;
 console.log('stopping…');
+await dispatcher?.stop();
 await app.close();
 await workerConnection.close();
 await connection.close();

@@ -1,0 +1,116 @@
+// Holders through the real ticket workflow: pulling, assigning, transferring, releasing, and who may
+// decide (the holder, or a supervisor acting for them); each change is a ticket event.
+import test from 'ava';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { decideUpdate } from '../workflows/definitions';
+import { agent, queue, ticketsInQueue } from './helpers/dispatch';
+import { decide, waitForEvent } from './helpers/flows';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { api, getTicket, waitForStatus } from './helpers/tickets';
+
+let stack: TestStack;
+test.before(async () => {
+  stack = await startTestStack();
+});
+test.after.always(async () => {
+  await stack?.close();
+});
+
+test.serial('pull, refuse others, transfer, release, and a supervisor deciding for the holder', async (t) => {
+  const ann = await agent(stack, 'H-ann', ['general_group']);
+  const bob = await agent(stack, 'H-bob', ['general_group']);
+  const sup = await agent(stack, 'H-sup', ['supervisor_group', 'general_group'], { role: 'supervisor' });
+  const [id] = await ticketsInQueue(stack, 'general_group', 1);
+  const before = (await queue(stack, 'general_group')).find((i) => i.ticketId === id)!;
+  t.like(before, { holder: null, step: 'handle' });
+  t.true(before.remainingMs! > 3_000_000 && before.remainingMs! <= 3_600_000);
+
+  const pulled = await api(stack, 'POST', '/v1/me/next', { as: ann });
+  t.is(pulled.status, 200, JSON.stringify(pulled.body));
+  t.like(pulled.body, { agentId: 'H-ann', assigned: { ticketId: id, group: 'general_group' } });
+  t.like((await queue(stack, 'general_group')).find((i) => i.ticketId === id), { holder: 'H-ann', confirmed: true });
+  t.like((await getTicket(stack, id)).body.live.holder, { agentId: 'H-ann', assignmentId: pulled.body.assigned.assignmentId });
+  // nothing else queued: the next pull answers without a ticket
+  t.like((await api(stack, 'POST', '/v1/me/next', { as: bob })).body, { assigned: null });
+
+  // another agent may neither decide nor take it
+  const refused = await decide(stack, id, { decision: 'done', agentId: 'H-bob' }, bob);
+  t.is(refused.status, 403);
+  t.regex(refused.body.message, /held by H-ann/);
+  const taken = await api(stack, 'POST', `/v1/tickets/${id}/assign`, { as: bob, payload: {} });
+  t.is(taken.status, 409);
+  t.regex(taken.body.message, /held by H-ann/);
+  // the workflow itself refuses too, whoever asks it directly
+  const direct = await stack.client.workflow.getHandle(`ticket-${id}`).executeUpdate(decideUpdate, { args: [{ decision: 'done', agentId: 'H-bob' }] }).catch((err) => err);
+  t.true(direct instanceof WorkflowUpdateFailedError);
+  t.regex(String(direct.cause?.message), /held by H-ann/);
+  // an agent cannot pull for someone else
+  t.is((await api(stack, 'POST', '/v1/agents/H-ann/next', { as: bob })).status, 403);
+
+  // the holder transfers to bob; only bob's list shows it
+  const moved = await api(stack, 'POST', `/v1/tickets/${id}/transfer`, { as: ann, payload: { to: 'H-bob', reason: '他更熟悉' } });
+  t.is(moved.status, 200, JSON.stringify(moved.body));
+  t.is(moved.body.holder.agentId, 'H-bob');
+  t.deepEqual((await api(stack, 'GET', '/v1/agents/H-bob/tickets', { as: bob })).body.items.map((i: { ticketId: string }) => i.ticketId), [id]);
+  t.deepEqual((await api(stack, 'GET', '/v1/agents/H-ann/tickets', { as: ann })).body.items, []);
+  t.is((await api(stack, 'GET', '/v1/agents/H-bob/tickets', { as: ann })).status, 403);
+  // ann no longer holds it: she cannot release it
+  t.is((await api(stack, 'POST', `/v1/tickets/${id}/release`, { as: ann, payload: {} })).status, 403);
+  t.is((await api(stack, 'POST', `/v1/tickets/${id}/release`, { as: bob, payload: { reason: '需要主管' } })).status, 200);
+  t.like((await queue(stack, 'general_group')).find((i) => i.ticketId === id), { holder: null });
+
+  // a supervisor gives it to ann and decides for her
+  const given = await api(stack, 'POST', `/v1/tickets/${id}/assign`, { as: sup, payload: { agentId: 'H-ann' } });
+  t.is(given.status, 200, JSON.stringify(given.body));
+  t.is((await decide(stack, id, { decision: 'done', agentId: 'H-sup' }, sup)).status, 202);
+  const closed = await waitForStatus(stack, id, 'closed');
+  const decided = closed.events.find((e: { kind: string }) => e.kind === 'decided');
+  t.like(decided, { actor: 'agent:H-sup', data: { agentId: 'H-sup', actingFor: 'H-ann' } });
+  t.deepEqual(
+    closed.events.filter((e: { kind: string }) => ['assigned', 'transferred', 'released'].includes(e.kind)).map((e: { kind: string; actor: string }) => `${e.kind}:${e.actor}`),
+    ['assigned:agent:H-ann', 'transferred:agent:H-ann', 'released:agent:H-bob', 'assigned:agent:H-sup'],
+  );
+  t.false((await queue(stack, 'general_group')).some((i) => i.ticketId === id));
+  t.deepEqual((await api(stack, 'GET', '/v1/agents/H-ann/tickets', { as: ann })).body.items, []);
+});
+
+test.serial('a ticket nobody holds may be decided by any agent (as before holders existed)', async (t) => {
+  const [id] = await ticketsInQueue(stack, 'general_group', 1);
+  t.is((await decide(stack, id, { decision: 'done', agentId: 'H-free' })).status, 202);
+  await waitForStatus(stack, id, 'closed');
+  t.false((await queue(stack, 'general_group')).some((i) => i.ticketId === id));
+});
+
+test.serial('capacity: an agent at their maximum pulls nothing more', async (t) => {
+  const cap = await agent(stack, 'H-cap', ['fee_group'], { max: 1 });
+  const ids = await ticketsInQueue(stack, 'fee_group', 2);
+  const first = await api(stack, 'POST', '/v1/me/next', { as: cap });
+  t.true(ids.includes(first.body.assigned.ticketId));
+  const second = await api(stack, 'POST', '/v1/me/next', { as: cap });
+  t.is(second.status, 409);
+  t.like(second.body, { error: 'at_capacity' });
+  t.regex(second.body.message, /holds 1 of at most 1/);
+  t.is((await queue(stack, 'fee_group')).filter((i) => i.holder === null).length, 1);
+  // an agent of another group cannot be given it, nor can an agent change their own capacity
+  const other = await agent(stack, 'H-other', ['claims_group']);
+  const left = ids.find((i) => i !== first.body.assigned.ticketId)!;
+  t.like((await api(stack, 'POST', `/v1/tickets/${left}/assign`, { as: other, payload: {} })).body, { error: 'not_skilled' });
+  t.is((await api(stack, 'PATCH', '/v1/agents/H-cap', { as: cap, payload: { maxConcurrent: 9 } })).status, 403);
+  t.is((await api(stack, 'PATCH', '/v1/agents/H-cap', { as: cap, payload: { status: 'away' } })).status, 200);
+});
+
+test.serial('an assignment sent twice (a crash between claim and update, then the repair) is taken once', async (t) => {
+  await agent(stack, 'H-twice', ['qa_group']);
+  const [id] = await ticketsInQueue(stack, 'qa_group', 1);
+  const handle = stack.client.workflow.getHandle(`ticket-${id}`);
+  const { assignUpdate } = await import('../workflows/definitions');
+  const send = () => handle.executeUpdate(assignUpdate, { args: [{ agentId: 'H-twice', assignmentId: 'asg_fixed', by: 'dispatcher' }], updateId: 'asg_fixed' });
+  await send();
+  await send();
+  const other = await handle.executeUpdate(assignUpdate, { args: [{ agentId: 'H-else', assignmentId: 'asg_other', by: 'dispatcher' }] }).catch((err) => err);
+  t.regex(String(other.cause?.message), /held by H-twice/);
+  await waitForEvent(stack, id, (e) => e.kind === 'assigned');
+  const events = (await getTicket(stack, id)).body.events.filter((e: { kind: string }) => e.kind === 'assigned');
+  t.is(events.length, 1);
+  t.like((await queue(stack, 'qa_group')).find((i) => i.ticketId === id), { holder: 'H-twice', confirmed: true });
+});
