@@ -3,8 +3,10 @@
 import test from 'ava';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideUpdate } from '../workflows/definitions';
+import { repairClaims } from '../dispatch/assign';
+import { claimNext } from '../schema/dispatch-repository';
 import { agent, queue, ticketsInQueue } from './helpers/dispatch';
-import { decide, waitForEvent } from './helpers/flows';
+import { decide, recordHistory, waitForEvent } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { api, getTicket, waitForStatus } from './helpers/tickets';
 
@@ -72,6 +74,7 @@ test.serial('pull, refuse others, transfer, release, and a supervisor deciding f
   );
   t.false((await queue(stack, 'general_group')).some((i) => i.ticketId === id));
   t.deepEqual((await api(stack, 'GET', '/v1/agents/H-ann/tickets', { as: ann })).body.items, []);
+  await recordHistory(stack, 'dispatch-holders', `ticket-${id}`);
 });
 
 test.serial('a ticket nobody holds may be decided by any agent (as before holders existed)', async (t) => {
@@ -99,7 +102,7 @@ test.serial('capacity: an agent at their maximum pulls nothing more', async (t) 
   t.is((await api(stack, 'PATCH', '/v1/agents/H-cap', { as: cap, payload: { status: 'away' } })).status, 200);
 });
 
-test.serial('an assignment sent twice (a crash between claim and update, then the repair) is taken once', async (t) => {
+test.serial('an assignment sent twice (the same assignment id) is taken once; another is refused', async (t) => {
   await agent(stack, 'H-twice', ['qa_group']);
   const [id] = await ticketsInQueue(stack, 'qa_group', 1);
   const handle = stack.client.workflow.getHandle(`ticket-${id}`);
@@ -113,4 +116,25 @@ test.serial('an assignment sent twice (a crash between claim and update, then th
   const events = (await getTicket(stack, id)).body.events.filter((e: { kind: string }) => e.kind === 'assigned');
   t.is(events.length, 1);
   t.like((await queue(stack, 'qa_group')).find((i) => i.ticketId === id), { holder: 'H-twice', confirmed: true });
+});
+
+test.serial('a claim whose process died before the assign update is repaired: sent again, or dropped when the ticket moved on', async (t) => {
+  await agent(stack, 'H-crash', ['tech_team']);
+  const [kept, gone] = await ticketsInQueue(stack, 'tech_team', 2);
+  // two claims in the database and no update sent: as if the API process crashed right after each claim
+  const first = await claimNext(stack.db, 'H-crash');
+  const second = await claimNext(stack.db, 'H-crash');
+  t.is(first.kind, 'claimed');
+  t.is(second.kind, 'claimed');
+  const claimedIds = [first, second].map((c) => (c as { ticketId: string }).ticketId).sort();
+  t.deepEqual(claimedIds, [kept, gone].sort());
+  t.false((await getTicket(stack, kept!)).body.events.some((e: { kind: string }) => e.kind === 'assigned'));
+  // one of them is decided meanwhile by someone else (nobody holds it in the workflow)
+  t.is((await decide(stack, gone!, { decision: 'done', agentId: 'H-else' })).status, 202);
+  await waitForStatus(stack, gone!, 'closed');
+  t.is(await repairClaims(stack.client, stack.db, 0), 1);
+  t.like((await getTicket(stack, kept!)).body.live.holder, { agentId: 'H-crash' });
+  t.like((await queue(stack, 'tech_team')).find((i) => i.ticketId === kept), { holder: 'H-crash', confirmed: true });
+  t.false((await queue(stack, 'tech_team')).some((i) => i.ticketId === gone));
+  t.is(await repairClaims(stack.client, stack.db, 0), 0);
 });

@@ -3,9 +3,9 @@
 import test from 'ava';
 import { dispatchOnce } from '../dispatch/dispatcher';
 import { agent, queue, ticketsInQueue } from './helpers/dispatch';
-import { waitForEvent } from './helpers/flows';
+import { decide, recordHistory, waitForEvent } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { api, getTicket } from './helpers/tickets';
+import { api, getTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -98,6 +98,9 @@ test.serial('the SLA clock stops while the ticket waits on the user and goes on 
   t.like((await queue(stack, 'supervisor_group')).find((i) => i.ticketId === id), { holder: null, breached: true, deadline: null });
   // the user's side: a status is not asked of a ticket nobody holds
   t.is((await api(stack, 'POST', `/v1/tickets/${id}/info-request`, { as: ann, payload: { question: '?' } })).status, 409);
+  t.is((await decide(stack, id, { decision: 'done', agentId: 'SLA-sup' })).status, 202);
+  await waitForStatus(stack, id, 'closed');
+  await recordHistory(stack, 'dispatch-sla-pause', `ticket-${id}`);
 });
 
 test.serial('silence rules: no action by the holder for N ms → remind, reassign or tell the supervisors', async (t) => {
