@@ -21,9 +21,9 @@ export type ClaimResult =
 
 export const newAssignmentId = () => `asg_${randomUUID()}`;
 
-/** least(100, priority + floor(waited / agingMs)): aging computed when read, so nothing starves. */
+/** least(100, priority + floor(waited / agingMs)): aging computed when read, so nothing starves (float8: numeric math is slow per row). */
 export function effectivePrioritySql(now: Date) {
-  return sql<number>`least(${MAX_PRIORITY}, ${queueItems.priority} + floor(greatest(0, extract(epoch from (${now.toISOString()}::timestamptz - ${queueItems.enteredAt})) * 1000) / coalesce(${groupPolicies.agingMs}, ${DEFAULT_GROUP_POLICY.agingMs})))::int`;
+  return sql<number>`least(${MAX_PRIORITY}, ${queueItems.priority} + floor(greatest(0, extract(epoch from (${now.toISOString()}::timestamptz - ${queueItems.enteredAt}))::float8 * 1000) / coalesce(${groupPolicies.agingMs}, ${DEFAULT_GROUP_POLICY.agingMs})))::int`;
 }
 /** the SLA time left in ms (frozen while paused), null without SLA */
 function remainingSql(now: Date) {
