@@ -19,6 +19,9 @@ export type ClaimResult =
   | { kind: 'held'; holder: string }
   | { kind: 'not_skilled'; group: string };
 
+/** how many of the best unheld rows a pull looks at before the full query (more than the pulls at once, typically) */
+const CANDIDATES = 64;
+
 export const newAssignmentId = () => `asg_${randomUUID()}`;
 
 /** least(100, priority + floor(waited / agingMs)): aging computed when read, so nothing starves (float8: numeric math is slow per row). */
@@ -54,14 +57,28 @@ export async function claimNext(db: Database, agentId: string, opts: { group?: s
     if (agent.held >= agent.profile.maxConcurrent) return { kind: 'capacity', held: agent.held, max: agent.profile.maxConcurrent };
     const groups = opts.group ? agent.profile.groups.filter((g) => g === opts.group) : agent.profile.groups;
     if (!groups.length) return { kind: 'empty' };
-    const [next] = await tx
-      .select({ ticketId: queueItems.ticketId, group: queueItems.group })
+    const unheld = and(active, isNull(queueItems.holder), inArray(queueItems.group, groups));
+    const pick = (among?: ReturnType<typeof sql>) =>
+      tx
+        .select({ ticketId: queueItems.ticketId, group: queueItems.group })
+        .from(queueItems)
+        .leftJoin(groupPolicies, eq(groupPolicies.group, queueItems.group))
+        .where(among ? and(unheld, among) : unheld)
+        .orderBy(...queueOrder(now))
+        .limit(1)
+        .for('update', { of: queueItems, skipLocked: true });
+    // Locking rows needs a full sort (the planner cannot know how many rows SKIP LOCKED will pass over). So first the best
+    // CANDIDATES unheld rows by a cheap top-N sort without locks, then the best unlocked one among them: the same answer,
+    // since any unlocked row outside them ranks lower. Only when every candidate is taken does the full query run.
+    const best = tx
+      .select({ id: queueItems.ticketId })
       .from(queueItems)
       .leftJoin(groupPolicies, eq(groupPolicies.group, queueItems.group))
-      .where(and(active, isNull(queueItems.holder), inArray(queueItems.group, groups)))
+      .where(unheld)
       .orderBy(...queueOrder(now))
-      .limit(1)
-      .for('update', { of: queueItems, skipLocked: true });
+      .limit(CANDIDATES);
+    let [next] = await pick(sql`${queueItems.ticketId} in (${best})`);
+    if (!next) [next] = await pick();
     if (!next) return { kind: 'empty' };
     return take(tx, next.ticketId, agentId, next.group, now);
   });

@@ -138,3 +138,39 @@ test.serial('a claim whose process died before the assign update is repaired: se
   t.false((await queue(stack, 'tech_team')).some((i) => i.ticketId === gone));
   t.is(await repairClaims(stack.client, stack.db, 0), 0);
 });
+
+test.serial('concurrent pulls through the API and the workflows: every ticket assigned once, the queue and the workflow agree', async (t) => {
+  const agents = await Promise.all(Array.from({ length: 6 }, (_, i) => agent(stack, `CP-${i}`, ['safety_group'], { max: 2 })));
+  const ids = await ticketsInQueue(stack, 'safety_group', 8);
+  // 6 agents × 3 pulls at once = 18 pulls for 8 tickets (capacity 12)
+  const answers = await Promise.all(agents.flatMap((token) => Array.from({ length: 3 }, () => api(stack, 'POST', '/v1/me/next', { as: token }))));
+  const assigned = answers.filter((a) => a.status === 200 && a.body.assigned).map((a) => a.body.assigned.ticketId as string);
+  t.is(assigned.length, 8, JSON.stringify(answers.map((a) => [a.status, a.body?.error])));
+  t.deepEqual([...assigned].sort(), [...ids].sort());
+  t.true(answers.every((a) => a.status === 200 || a.body.error === 'at_capacity'));
+  const items = await queue(stack, 'safety_group');
+  for (const id of ids) {
+    const { body } = await getTicket(stack, id);
+    t.is(body.events.filter((e: { kind: string }) => e.kind === 'assigned').length, 1, id);
+    t.is(items.find((i) => i.ticketId === id)!.holder, body.live.holder.agentId);
+  }
+  const perAgent = new Map<string, number>();
+  for (const i of items) perAgent.set(i.holder!, (perAgent.get(i.holder!) ?? 0) + 1);
+  t.true([...perAgent.values()].every((n) => n <= 2));
+});
+
+test.serial('a supervisor reassigns a held ticket to another agent, over their capacity', async (t) => {
+  const full = await agent(stack, 'RA-full', ['claims_group'], { max: 1 });
+  const holder = await agent(stack, 'RA-holder', ['claims_group']);
+  const sup = await agent(stack, 'RA-sup', ['supervisor_group'], { role: 'supervisor' });
+  const [a, b] = await ticketsInQueue(stack, 'claims_group', 2);
+  t.is((await api(stack, 'POST', `/v1/tickets/${a}/assign`, { as: full, payload: {} })).status, 200);
+  t.is((await api(stack, 'POST', `/v1/tickets/${b}/assign`, { as: holder, payload: {} })).status, 200);
+  // the holder may not push it onto a full agent; the supervisor may
+  t.like((await api(stack, 'POST', `/v1/tickets/${b}/transfer`, { as: holder, payload: { to: 'RA-full' } })).body, { error: 'at_capacity' });
+  const moved = await api(stack, 'POST', `/v1/tickets/${b}/transfer`, { as: sup, payload: { to: 'RA-full', reason: '客户要求' } });
+  t.is(moved.status, 200, JSON.stringify(moved.body));
+  t.like(await waitForEvent(stack, b!, (e) => e.kind === 'transferred'), { actor: 'agent:RA-sup', data: { from: 'RA-holder', to: 'RA-full', by: 'RA-sup' } });
+  t.is((await decide(stack, b!, { decision: 'done', agentId: 'RA-holder' }, holder)).status, 403);
+  t.is((await decide(stack, b!, { decision: 'done', agentId: 'RA-full' }, full)).status, 202);
+});

@@ -2,13 +2,16 @@
 // from many connections at once that never give a ticket twice nor exceed an agent's capacity.
 // Rows are written straight into the tables here (claims are database work); holders through the
 // workflows are in dispatch-holders.test.ts and dispatch-policies.test.ts.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import test from 'ava';
 import { eq, sql } from 'drizzle-orm';
 import { effectivePriority } from '../domain/dispatch';
 import { openDatabase, queueItems, type DatabaseHandle } from '../schema';
 import { claimNext, listQueue, setGroupPolicy } from '../schema/dispatch-repository';
 import { insertAgents, insertQueueRows } from '../bench/queue-fixtures';
+import { SKILL_GROUPS } from '../sops/actions';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { api } from './helpers/tickets';
 
@@ -80,4 +83,25 @@ test.serial("one agent's 12 concurrent pulls stop at their capacity of 3", async
   t.is(results.filter((r) => r.kind === 'capacity').length, 9);
   const [held] = await stack.db.select({ n: sql<number>`count(*)::int` }).from(queueItems).where(eq(queueItems.holder, 'Q-capped'));
   t.is(held!.n, 3);
+});
+
+test.serial('the development team: three dozen agents over every group, seeded once', async (t) => {
+  const { seedDevTeam, DEV_TEAM } = await import('../scripts/dev-team');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dev-team-'));
+  const first = await seedDevTeam(stack.db, dir);
+  t.is(first.created, DEV_TEAM.length);
+  t.true(DEV_TEAM.length >= 30);
+  t.is((await seedDevTeam(stack.db, dir)).created, 0);
+  const { body } = await api(stack, 'GET', '/v1/agents', { as: stack.auth.admin });
+  const seeded = body.filter((a: { id: string }) => DEV_TEAM.some((m) => m.id === a.id));
+  const groups = new Set(seeded.flatMap((a: { groups: string[] }) => a.groups));
+  for (const g of SKILL_GROUPS) t.true(groups.has(g), g);
+  t.true(seeded.some((a: { displayName: string }) => /^[\u4e00-\u9fff]+$/.test(a.displayName)));
+  t.true(seeded.some((a: { displayName: string }) => /^[A-Za-z ]+$/.test(a.displayName)));
+  t.like((await api(stack, 'GET', '/v1/queues/safety_group', { as: stack.auth.admin })).body.policy, { policy: 'round_robin' });
+  // a seeded agent logs in with the password kept in the file
+  const { password } = JSON.parse(fs.readFileSync(first.file, 'utf8'));
+  const login = await api(stack, 'POST', '/v1/auth/login', { as: null, payload: { username: 'e1001', password } });
+  t.is(login.status, 200);
+  t.like(login.body.staff, { id: 'E1001', role: 'agent' });
 });
