@@ -90,6 +90,7 @@ export const ROUTE_ACCESS = {
   'POST /v1/tickets/:id/assign': { roles: DECIDERS },
   'POST /v1/tickets/:id/release': { roles: DECIDERS },
   'POST /v1/tickets/:id/transfer': { roles: DECIDERS },
+  'POST /v1/tickets/:id/escalate': { roles: DECIDERS },
   'POST /v1/tickets/:id/info-request': { roles: DECIDERS },
   'POST /v1/tickets/:id/info': { scope: 'tickets:signal', roles: DECIDERS },
 

@@ -88,6 +88,8 @@ async function sample(route: RouteKey, ticketId: string): Promise<{ url: string;
       return { url: `/v1/tickets/${ticketId}/release`, payload: {} };
     case 'POST /v1/tickets/:id/transfer':
       return { url: `/v1/tickets/${ticketId}/transfer`, payload: { to: 'no-such-agent' } };
+    case 'POST /v1/tickets/:id/escalate':
+      return { url: `/v1/tickets/${theirs.id}/escalate`, payload: { reason: 'walk' } };
     case 'POST /v1/tickets/:id/info-request':
       return { url: `/v1/tickets/${ticketId}/info-request`, payload: { question: 'Which order?' } };
     case 'POST /v1/tickets/:id/info':

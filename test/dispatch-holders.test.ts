@@ -174,3 +174,26 @@ test.serial('a supervisor reassigns a held ticket to another agent, over their c
   t.is((await decide(stack, b!, { decision: 'done', agentId: 'RA-holder' }, holder)).status, 403);
   t.is((await decide(stack, b!, { decision: 'done', agentId: 'RA-full' }, full)).status, 202);
 });
+
+test.serial("the holder escalates to the supervisors' queue: the clock stops, nobody holds it, a supervisor decides", async (t) => {
+  const esc = await agent(stack, 'ES-holder', ['order_exception_group']);
+  const other = await agent(stack, 'ES-other', ['order_exception_group']);
+  const sup = await agent(stack, 'ES-sup', ['supervisor_group'], { role: 'supervisor' });
+  const [id] = await ticketsInQueue(stack, 'order_exception_group', 1, { sla: 600 });
+  t.is((await api(stack, 'POST', `/v1/tickets/${id}/assign`, { as: esc, payload: {} })).status, 200);
+  const refused = await api(stack, 'POST', `/v1/tickets/${id}/escalate`, { as: other, payload: { reason: '不是我的' } });
+  t.is(refused.status, 403);
+  t.regex(refused.body.message, /held by ES-holder/);
+  const escalated = await api(stack, 'POST', `/v1/tickets/${id}/escalate`, { as: esc, payload: { reason: '用户要求赔偿超出权限' } });
+  t.is(escalated.status, 200, JSON.stringify(escalated.body));
+  t.is(escalated.body.holder, null);
+  t.like((await getTicket(stack, id)).body, { ticket: { status: 'escalated', skillGroup: 'supervisor_group' }, live: { waitingFor: { group: 'supervisor_group', until: null } } });
+  t.like((await queue(stack, 'supervisor_group')).find((i) => i.ticketId === id), { holder: null, deadline: null });
+  t.false((await queue(stack, 'order_exception_group')).some((i) => i.ticketId === id));
+  t.is((await api(stack, 'POST', `/v1/tickets/${id}/escalate`, { as: sup, payload: { reason: 'again' } })).status, 409);
+  await new Promise((r) => setTimeout(r, 800)); // past the step's 600 ms SLA: no breach, the clock stopped
+  t.false((await getTicket(stack, id)).body.events.some((e: { kind: string }) => e.kind === 'sla_breached'));
+  t.is((await decide(stack, id, { decision: 'done', agentId: 'ES-sup' }, sup)).status, 202);
+  const closed = await waitForStatus(stack, id, 'closed');
+  t.like(closed.events.find((e: { kind: string }) => e.kind === 'escalated'), { actor: 'agent:ES-holder', data: { to: 'supervisor_group', reason: '用户要求赔偿超出权限', by: 'ES-holder' } });
+});

@@ -102,6 +102,7 @@ const routes: Array<{ method: 'GET' | 'POST'; path: (id: string) => string; admi
   { method: 'POST', path: (id) => `/v1/tickets/${id}/release`, admin: true },
   { method: 'POST', path: (id) => `/v1/tickets/${id}/transfer`, admin: true },
   { method: 'POST', path: (id) => `/v1/tickets/${id}/info-request`, admin: true },
+  { method: 'POST', path: (id) => `/v1/tickets/${id}/escalate`, admin: true },
   { method: 'POST', path: (id) => `/v1/tickets/${id}/info`, admin: true },
 ];
 

@@ -1,6 +1,6 @@
 // Message definitions: the API sends and queries through these names.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AgentDecision, Assignment, Confirmation, ConfirmationOutcome, HolderState, InfoAnswer, InfoRequest, PageRequest, Release, SignalDelivery, SilenceNotice, TicketLiveState, Transfer } from './types';
+import type { AgentDecision, AgentEscalation, Assignment, Confirmation, ConfirmationOutcome, HolderState, InfoAnswer, InfoRequest, PageRequest, Release, SignalDelivery, SilenceNotice, TicketLiveState, Transfer } from './types';
 
 export const ticketStateQuery = defineQuery<TicketLiveState>('ticketState');
 /** The user's answer to a proposed solution; rejected by the validator unless the ticket awaits one. */
@@ -28,5 +28,7 @@ export const transferUpdate = defineUpdate<HolderState, [Transfer]>('transfer');
 export const requestInfoUpdate = defineUpdate<HolderState, [InfoRequest]>('requestInfo');
 /** The user's answer to a request for information: the SLA clock goes on. */
 export const provideInfoUpdate = defineUpdate<HolderState, [InfoAnswer]>('provideInfo');
+/** The holder (or a supervisor) hands the step to the supervisors' queue: status escalated, no clock, nobody holds it. */
+export const escalateUpdate = defineUpdate<HolderState, [AgentEscalation]>('escalate');
 /** A group's silence rule fired: the holder did nothing for too long (remind, reassign or tell the supervisors). */
 export const holderSilentUpdate = defineUpdate<HolderState, [SilenceNotice]>('holderSilent');

@@ -4,12 +4,14 @@
 // Validators are synchronous and name the reason of a refusal (the API answers 409 with it).
 import { condition, setHandler } from '@temporalio/workflow';
 import type { TicketStatus } from '../schema/tables';
-import { assignUpdate, holderSilentUpdate, provideInfoUpdate, releaseUpdate, requestInfoUpdate, transferUpdate } from './definitions';
+import { assignUpdate, escalateUpdate, holderSilentUpdate, provideInfoUpdate, releaseUpdate, requestInfoUpdate, transferUpdate } from './definitions';
 import type { AgentDecision, Holder, HolderState } from './types';
 
 /** The human step waiting for a decision: its SLA clock (epoch ms) and where it was before a pause. */
 interface OpenStep {
   stepId: string;
+  /** an agent escalated: the step waits for the supervisors without a clock */
+  escalated: boolean;
   deadline: number | null;
   pausedAt: number | null;
   statusBeforePause: TicketStatus | null;
@@ -18,14 +20,17 @@ interface OpenStep {
 interface Change {
   status?: TicketStatus;
   actor?: string;
+  skillGroup?: string;
 }
 
 export interface HolderEnv {
   ctx: Record<string, unknown>;
   status(): TicketStatus;
   record(step: string, kind: string, data: Record<string, unknown>, change?: Change): Promise<void>;
-  /** the group told when a holder is silent and the rule says so */
+  /** the group told when a holder is silent and the rule says so; the group an agent escalates to */
   supervisors: string;
+  /** the waiting step now waits for this group (the workflow's own view of the wait) */
+  moveTo(group: string): void;
 }
 
 const MAX_QUESTION = 500;
@@ -147,6 +152,29 @@ export function installHolderHandlers(env: HolderEnv) {
     },
   );
   setHandler(
+    escalateUpdate,
+    async (e) => {
+      const step = mustBeOpen();
+      step.escalated = true;
+      step.deadline = null;
+      ctx.holder = null;
+      env.moveTo(env.supervisors);
+      await env.record(step.stepId, 'escalated', { to: env.supervisors, level: 2, reason: e.reason, by: e.agentId, ...(e.actingFor ? { actingFor: e.actingFor } : {}) }, { status: 'escalated', skillGroup: env.supervisors, actor: actor(e.agentId) });
+      return state();
+    },
+    {
+      validator: (e) => {
+        const step = mustBeOpen();
+        text(e?.agentId, 'agentId', 64);
+        text(e.reason, 'reason', MAX_QUESTION);
+        if (step.escalated) throw new Error('ticket is already escalated to the supervisors');
+        if (step.pausedAt !== null) throw new Error('ticket waits for the user: escalate after the answer');
+        const h = holder();
+        if (h && h.agentId !== e.agentId && e.actingFor !== h.agentId) throw new Error(`ticket is held by ${h.agentId}: only they, or a supervisor acting for them, may escalate`);
+      },
+    },
+  );
+  setHandler(
     holderSilentUpdate,
     async (n) => {
       const step = mustBeOpen();
@@ -181,7 +209,7 @@ export function installHolderHandlers(env: HolderEnv) {
     },
     /** The human step starts waiting; `slaMs` starts its clock. */
     begin(stepId: string, slaMs: number | undefined) {
-      open = { stepId, deadline: slaMs === undefined ? null : Date.now() + slaMs, pausedAt: null, statusBeforePause: null };
+      open = { stepId, escalated: false, deadline: slaMs === undefined ? null : Date.now() + slaMs, pausedAt: null, statusBeforePause: null };
     },
     /** The step is over (decided, breached and moved on, escalated to another group): nobody holds it any more. */
     end() {
@@ -200,9 +228,15 @@ export function installHolderHandlers(env: HolderEnv) {
     async awaitDecision(decided: () => boolean, slaMs: number | undefined): Promise<boolean> {
       let timeout = slaMs;
       const paused = () => open?.pausedAt !== null && open?.pausedAt !== undefined;
+      const escalated = () => open?.escalated === true;
       for (;;) {
-        const woke = timeout === undefined ? (await condition(() => decided() || paused()), true) : await condition(() => decided() || paused(), timeout);
+        const woke = timeout === undefined ? (await condition(() => decided() || paused() || escalated()), true) : await condition(() => decided() || paused() || escalated(), timeout);
         if (decided()) return true;
+        if (escalated()) {
+          // an agent escalated: the supervisors decide, without a clock
+          await condition(decided);
+          return true;
+        }
         if (!woke || !paused()) return false;
         await condition(() => decided() || !paused());
         if (decided()) return true;

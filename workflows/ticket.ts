@@ -167,7 +167,15 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   );
 
   // assign, release, transfer, requestInfo, provideInfo, holderSilent (workflows/holders.ts)
-  const holders = installHolderHandlers({ ctx, status: () => progress.status, record: (step, kind, data, change) => record(step, kind, data, change), supervisors: SUPERVISORS });
+  const holders = installHolderHandlers({
+    ctx,
+    status: () => progress.status,
+    record: (step, kind, data, change) => record(step, kind, data, change),
+    supervisors: SUPERVISORS,
+    moveTo: (group) => {
+      if (waiting?.kind === 'human_task') waiting = { ...waiting, group, until: null };
+    },
+  });
 
   interface Change {
     status?: TicketStatus;

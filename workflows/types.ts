@@ -170,6 +170,14 @@ export interface InfoAnswer {
   answer?: string;
 }
 
+export interface AgentEscalation {
+  /** who escalates: the holder, any agent when nobody holds it, or a supervisor */
+  agentId: string;
+  reason: string;
+  /** a supervisor or admin escalating for the holder */
+  actingFor?: string;
+}
+
 export interface SilenceNotice {
   assignmentId: string;
   action: 'remind' | 'reassign' | 'notify_supervisor';

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { confirmClaim } from '../../dispatch/assign';
 import { tickets } from '../../schema';
 import { claimTicket, claimTransfer, dropClaim, queueItemOf } from '../../schema/dispatch-repository';
-import { provideInfoUpdate, releaseUpdate, requestInfoUpdate, transferUpdate } from '../../workflows/definitions';
+import { escalateUpdate, provideInfoUpdate, releaseUpdate, requestInfoUpdate, transferUpdate } from '../../workflows/definitions';
 import { callerOf } from '../auth';
 import { mayActFor, staffCaller } from '../agent-caller';
 import { assignedOrThrow } from '../claim-answers';
@@ -100,6 +100,27 @@ export const assignmentRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx)
         if (err instanceof HttpError && err.statusCode === 409) await dropClaim(db, request.params.id, claim.assignmentId, item.assignmentId ? { holder: from, assignmentId: item.assignmentId } : undefined);
         throw err;
       }
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    '/v1/tickets/:id/escalate',
+    {
+      schema: {
+        summary: "The holder (any agent when nobody holds it; a supervisor for the holder) hands the waiting step to the supervisors' queue",
+        tags: ['dispatch'],
+        body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason } },
+        response: errors,
+      },
+    },
+    async (request) => {
+      const caller = staffCaller(request);
+      const item = await queued(request.params.id);
+      const holder = item.confirmed ? item.holder : null;
+      if (holder && holder !== caller.id && !caller.lead) throw new HttpError(403, 'not_holder', `ticket is held by ${holder}: only they, or a supervisor, may escalate it`);
+      const actingFor = holder && holder !== caller.id ? { actingFor: holder } : {};
+      const state = await updateTicket(request.params.id, escalateUpdate, [{ agentId: caller.id, reason: request.body.reason, ...actingFor }]);
+      return { ticketId: request.params.id, ...state };
     },
   );
 
