@@ -15,7 +15,7 @@ import { assertProductionCredentials } from '../config/credentials';
 import { ensureDevPayloadKeys } from './dev-keys';
 import { credentialsFile, ensureDevServiceKey, loadDevCredentials } from './dev-credentials';
 import { readDevServerConfig, startDevServer } from './dev-server';
-import { seedDevTeam } from './dev-team';
+import { DEV_TEAM, seedDevTeam } from './dev-team';
 import { startDispatcher } from '../dispatch/dispatcher';
 
 const devKeysFile = ensureDevPayloadKeys(loadConfig().dataDir);
@@ -93,6 +93,7 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
   Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
+  Agents        ${devTeam ? `a development team of ${DEV_TEAM.length} (usernames e1001…, s2001…; password in ${path.relative(process.cwd(), devTeam.file) || devTeam.file}); queues at ${apiUrl}/v1/queues/<group>` : 'staff accounts from POST /v1/staff'}; automatic dispatch ${config.dispatchEveryMs > 0 ? `every ${config.dispatchEveryMs} ms` : 'off'}
   Credentials   ${devCredentials ? `${credentials} (development only: serviceKey is an API key, adminToken the bootstrap admin)` : 'from the environment'}
 Try:
   TOKEN=$(node -p "require('./${credentials}').serviceKey")
