@@ -1,6 +1,9 @@
 // Holders through the real ticket workflow: pulling, assigning, transferring, releasing, and who may
 // decide (the holder, or a supervisor acting for them); each change is a ticket event.
+import os from 'node:os';
 import test from 'ava';
+import { buildApp } from '../api/app';
+import { openDatabase } from '../schema';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideUpdate } from '../workflows/definitions';
 import { repairClaims } from '../dispatch/assign';
@@ -139,11 +142,20 @@ test.serial('a claim whose process died before the assign update is repaired: se
   t.is(await repairClaims(stack.client, stack.db, 0), 0);
 });
 
-test.serial('concurrent pulls through the API and the workflows: every ticket assigned once, the queue and the workflow agree', async (t) => {
+test.serial('concurrent pulls through two API processes and the workflows: every ticket assigned once, the queue and the workflow agree', async (t) => {
   const agents = await Promise.all(Array.from({ length: 6 }, (_, i) => agent(stack, `CP-${i}`, ['safety_group'], { max: 2 })));
   const ids = await ticketsInQueue(stack, 'safety_group', 8);
-  // 6 agents × 3 pulls at once = 18 pulls for 8 tickets (capacity 12)
-  const answers = await Promise.all(agents.flatMap((token) => Array.from({ length: 3 }, () => api(stack, 'POST', '/v1/me/next', { as: token }))));
+  // a second API process: its own app and its own database pool, as another replica would have
+  const otherDb = await openDatabase({ databaseUrl: stack.config.databaseUrl!, dataDir: os.tmpdir(), poolSize: 4 });
+  const otherApp = await buildApp({ temporal: { client: stack.client, connection: stack.connection }, db: otherDb.db, ping: otherDb.ping, config: stack.config });
+  const viaOther = async (token: string) => {
+    const response = await otherApp.inject({ method: 'POST', url: '/v1/me/next', headers: { authorization: `Bearer ${token}` } });
+    return { status: response.statusCode, body: response.json() };
+  };
+  // 6 agents × 3 pulls at once, through both APIs = 18 pulls for 8 tickets (capacity 12)
+  const answers = await Promise.all(agents.flatMap((token, i) => Array.from({ length: 3 }, (_, j) => ((i + j) % 2 ? viaOther(token) : api(stack, 'POST', '/v1/me/next', { as: token })))));
+  await otherApp.close();
+  await otherDb.close();
   const assigned = answers.filter((a) => a.status === 200 && a.body.assigned).map((a) => a.body.assigned.ticketId as string);
   t.is(assigned.length, 8, JSON.stringify(answers.map((a) => [a.status, a.body?.error])));
   t.deepEqual([...assigned].sort(), [...ids].sort());
