@@ -130,3 +130,17 @@ test.serial('silence rules: no action by the holder for N ms → remind, reassig
   await sleep(200);
   t.is((await getTicket(stack, tickets.tech_team!)).body.events.filter((e: { kind: string }) => e.kind === 'reminded').length, 1);
 });
+
+test.serial('two dispatchers and agents pulling at the same moment never give a ticket twice', async (t) => {
+  t.is((await policy('triage', { policy: 'least_loaded' })).status, 200);
+  const tokens = await Promise.all(['TW-1', 'TW-2', 'TW-3'].map((id) => agent(stack, id, ['triage'], { max: 2 })));
+  const ids = await ticketsInQueue(stack, 'triage', 6);
+  const pulls = tokens.map((token) => api(stack, 'POST', '/v1/me/next', { as: token }));
+  const [given1, given2, ...answers] = await Promise.all([dispatchOnce(stack.client, stack.db), dispatchOnce(stack.client, stack.db), ...pulls]);
+  const pulled = answers.filter((a) => a.status === 200 && a.body.assigned).length;
+  t.is((given1 as number) + (given2 as number) + pulled, 6);
+  const items = (await queue(stack, 'triage')).filter((i) => ids.includes(i.ticketId));
+  t.true(items.every((i) => i.holder && i.confirmed));
+  for (const id of ['TW-1', 'TW-2', 'TW-3']) t.is(items.filter((i) => i.holder === id).length, 2);
+  for (const id of ids) t.is((await getTicket(stack, id)).body.events.filter((e: { kind: string }) => e.kind === 'assigned').length, 1, id);
+});
