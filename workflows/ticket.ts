@@ -140,12 +140,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         if (typeof decision?.agentId !== 'string' || !decision.agentId) throw new Error('agentId is required');
         if (typeof decision.decision !== 'string' || !waiting.decisions.includes(decision.decision)) throw new Error(`decision must be one of ${waiting.decisions.join(', ')}`);
         if (decision.note !== undefined && typeof decision.note !== 'string') throw new Error('note must be a string');
+        const notHolder = holders.decisionProblem(decision);
+        if (notHolder) throw new Error(notHolder);
         const step = humanStep;
         if (!step) return;
         const problem = decisionDataError(step.data, decision.decision, decision.data, ctx);
         if (problem) throw new Error(problem);
-        const notHolder = holders.decisionProblem(decision);
-        if (notHolder) throw new Error(notHolder);
         if (step.distinctFrom) {
           const earlier = ctx[step.distinctFrom] as Partial<AgentDecision> | undefined;
           if (earlier?.agentId === decision.agentId) throw new Error(`agentId: ${decision.agentId} decided ${step.distinctFrom} and may not also decide ${progress.stepId ?? 'this step'}: a second person must`);
@@ -166,7 +166,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     },
   );
 
-  // assign, release, transfer, requestInfo, provideInfo, holderSilent (workflows/holders.ts)
+  // assign, release, transfer, escalate, requestInfo, provideInfo, holderSilent (workflows/holders.ts)
   const holders = installHolderHandlers({
     ctx,
     status: () => progress.status,
