@@ -8,12 +8,17 @@ import type { Database } from '../schema';
 import { claimNext, dropClaim, staleClaims, type ClaimResult } from '../schema/dispatch-repository';
 import { assignUpdate, ticketWorkflowId } from '../workflows/definitions';
 
+/** an assignment that no worker takes within this long is left to the repair (the caller gets 503 from the API) */
+const UPDATE_DEADLINE_MS = 10_000;
+
 export type AssignOutcome = { kind: 'assigned'; ticketId: string; assignmentId: string; group: string } | { kind: 'refused'; reason: string };
 
 /** Sends the claim to the workflow. Errors other than a refusal (Temporal down, timeout) leave the claim for repair. */
 export async function confirmClaim(client: Client, db: Database, claim: Extract<ClaimResult, { kind: 'claimed' }>, agentId: string, by: string): Promise<AssignOutcome> {
   try {
-    await client.workflow.getHandle(ticketWorkflowId(claim.ticketId)).executeUpdate(assignUpdate, { args: [{ agentId, assignmentId: claim.assignmentId, by }], updateId: claim.assignmentId });
+    await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+      client.workflow.getHandle(ticketWorkflowId(claim.ticketId)).executeUpdate(assignUpdate, { args: [{ agentId, assignmentId: claim.assignmentId, by }], updateId: claim.assignmentId }),
+    );
     return { kind: 'assigned', ticketId: claim.ticketId, assignmentId: claim.assignmentId, group: claim.group };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {

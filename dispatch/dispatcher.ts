@@ -49,9 +49,11 @@ export async function applySilenceRules(client: Client, db: Database): Promise<n
   for (const s of silent) {
     const silentMs = Date.now() - s.lastActionAt!.getTime();
     try {
-      await client.workflow.getHandle(ticketWorkflowId(s.ticketId)).executeUpdate(holderSilentUpdate, { args: [{ assignmentId: s.assignmentId!, action: s.action!, silentMs }], updateId: `silent-${s.assignmentId}` });
+      await client.withDeadline(Date.now() + 10_000, () =>
+        client.workflow.getHandle(ticketWorkflowId(s.ticketId)).executeUpdate(holderSilentUpdate, { args: [{ assignmentId: s.assignmentId!, action: s.action!, silentMs }], updateId: `silent-${s.assignmentId}` }),
+      );
     } catch {
-      // the holding ended meanwhile: nothing to remind
+      // the holding ended meanwhile (nothing to remind), or no worker answered: the rule fires once either way
     }
     await markSilenceFired(db, s.ticketId, s.assignmentId!);
   }
