@@ -3,6 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { withoutPersonalData } from '../domain/personal-data';
 import { intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
+import { projectQueue } from './queue-projection';
 import type { UserTier } from '../integrations/types';
 import type { IntakeRequest, PlannedTicket } from '../workflows/types';
 
@@ -106,6 +107,7 @@ export function createStoreActivities(db: Database) {
             ...(p.sop ? { sopType: p.sop.type, sopVersion: p.sop.version } : {}),
           })
           .where(eq(tickets.id, p.ticketId));
+        await projectQueue(tx, p, at);
       });
     },
   };

@@ -43,6 +43,8 @@ export type AccessRule =
     };
 
 const DECIDERS = ['agent', 'supervisor', 'admin'] as const;
+/** Roles that act for other agents: reassign, decide for the holder, change anyone's profile. */
+export const LEAD_ROLES: readonly StaffRole[] = ['supervisor', 'admin'];
 const ALL_STAFF = STAFF_ROLES;
 
 /** Every API route, keyed "METHOD /path" exactly as registered. */
@@ -76,6 +78,21 @@ export const ROUTE_ACCESS = {
   'POST /v1/staff': { roles: ['admin'] },
   'GET /v1/staff': { roles: ['admin'] },
   'PATCH /v1/staff/:id': { roles: ['admin'] },
+
+  // work distribution (issue 18): agents act for themselves, supervisors and admins for others (checked in the routes)
+  'GET /v1/queues/:group': { roles: DECIDERS },
+  'PUT /v1/queues/:group/policy': { roles: ['supervisor', 'admin'] },
+  'GET /v1/agents': { roles: DECIDERS },
+  'GET /v1/agents/:id/tickets': { roles: DECIDERS },
+  'POST /v1/agents/:id/next': { roles: DECIDERS },
+  'POST /v1/me/next': { roles: DECIDERS },
+  'PATCH /v1/agents/:id': { roles: DECIDERS },
+  'POST /v1/tickets/:id/assign': { roles: DECIDERS },
+  'POST /v1/tickets/:id/release': { roles: DECIDERS },
+  'POST /v1/tickets/:id/transfer': { roles: DECIDERS },
+  'POST /v1/tickets/:id/escalate': { roles: DECIDERS },
+  'POST /v1/tickets/:id/info-request': { roles: DECIDERS },
+  'POST /v1/tickets/:id/info': { scope: 'tickets:signal', roles: DECIDERS },
 
   'POST /codec/decode': { roles: ['admin'] },
   'POST /codec/encode': { roles: ['admin'] },

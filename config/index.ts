@@ -97,6 +97,8 @@ export interface Config {
   rateLimit: { windowMs: number; ipMax: number; credentialMax: number };
   /** an on-call group is paged at most once per window, with every ticket of the window */
   pagerWindowMs: number;
+  /** automatic dispatch runs this often in each ticket worker process (0: off) */
+  dispatchEveryMs: number;
   /** AES keys of the Temporal payload codec (PAYLOAD_KEYS, PAYLOAD_KEY_ID); every process needs them */
   payloadKeys?: PayloadKeys;
   /** origins (the Temporal UI) allowed to call the codec routes from a browser */
@@ -141,6 +143,7 @@ export function loadConfig(): Config {
     production: str('NODE_ENV') === 'production',
     sessionTtlMs: int('SESSION_TTL_MS', 12 * 60 * 60 * 1000),
     pagerWindowMs: int('PAGER_WINDOW_MS', 30_000),
+    dispatchEveryMs: int('DISPATCH_EVERY_MS', 2_000),
     rateLimit: { windowMs: int('RATE_LIMIT_WINDOW_MS', 60_000), ipMax: int('RATE_LIMIT_IP_MAX', 6_000), credentialMax: int('RATE_LIMIT_CREDENTIAL_MAX', 3_000) },
     codecCorsOrigins: str('CODEC_CORS_ORIGINS', 'http://127.0.0.1:8233,http://localhost:8233').split(',').map((o) => o.trim()).filter(Boolean),
     payloadKeys: parsePayloadKeys(str('PAYLOAD_KEYS'), str('PAYLOAD_KEY_ID')),

@@ -1,7 +1,7 @@
 // The read model. Temporal holds process state; these tables are what the API, the console and analytics read.
 import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
-export const TICKET_STATUSES = ['triage', 'open', 'in_progress', 'awaiting_confirmation', 'escalated', 'closed'] as const;
+export const TICKET_STATUSES = ['triage', 'open', 'in_progress', 'awaiting_confirmation', 'awaiting_user', 'escalated', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
 /** One row per accepted POST /v1/tickets; written with its tickets in one transaction. */
@@ -89,3 +89,4 @@ export type TicketRow = typeof tickets.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
 
 export * from './tables/access';
+export * from './tables/dispatch';

@@ -16,6 +16,8 @@ import { assertProductionCredentials } from '../config/credentials';
 import { ensureDevPayloadKeys } from './dev-keys';
 import { credentialsFile, ensureDevServiceKey, loadDevCredentials } from './dev-credentials';
 import { readDevServerConfig, startDevServer } from './dev-server';
+import { DEV_TEAM, seedDevTeam } from './dev-team';
+import { startDispatcher } from '../dispatch/dispatcher';
 
 const devKeysFile = ensureDevPayloadKeys(loadConfig().dataDir);
 const config = loadConfig();
@@ -48,6 +50,8 @@ const { seededSops, sopSeed } = await prepareDatabase(database);
 if (seededSops.length) console.log(`[database] published the default SOPs: ${seededSops.join(', ')}`);
 if (sopSeed.keptEdits.length) console.warn(`[database] bundled defaults changed but kept the versions people published: ${sopSeed.keptEdits.join(', ')} (publish the new defaults by hand if wanted)`);
 if (devCredentials) await ensureDevServiceKey(config, database.db, devCredentials);
+const devTeam = config.production ? null : await seedDevTeam(database.db, config.dataDir);
+if (devTeam?.created) console.log(`[database] seeded ${devTeam.created} development agents (password in ${devTeam.file})`);
 installRuntimeLogging();
 
 const connection = await Connection.connect(temporalConnectionOptions(config));
@@ -74,6 +78,8 @@ const classifyWorker = await createClassifyWorker({
   maxConcurrent: config.worker.classifyConcurrency,
 });
 const workerRun = Promise.all([worker.run(), classifyWorker.run()]);
+// automatic dispatch to online agents (dispatch/dispatcher.ts); several processes may run it
+const dispatcher = config.dispatchEveryMs > 0 ? startDispatcher(client, database.db, { everyMs: config.dispatchEveryMs, onError: (err) => console.warn(`[dispatch] ${(err as Error).message}`) }) : null;
 
 const app = await buildApp({
   temporal: { client, connection },
@@ -94,6 +100,7 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
   Codec         ${devCodec ? `${devCodec.endpoint}  (development only, loopback, no credential: the Temporal UI decodes payloads here)` : `${apiUrl}/codec (admins only)`}
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
+  Agents        ${devTeam ? `a development team of ${DEV_TEAM.length} (usernames e1001…, s2001…; password in ${path.relative(process.cwd(), devTeam.file) || devTeam.file}); queues at ${apiUrl}/v1/queues/<group>` : 'staff accounts from POST /v1/staff'}; automatic dispatch ${config.dispatchEveryMs > 0 ? `every ${config.dispatchEveryMs} ms` : 'off'}
   Credentials   ${devCredentials ? `${credentials} (development only: serviceKey is an API key, adminToken the bootstrap admin)` : 'from the environment'}
 Try:
   TOKEN=$(node -p "require('./${credentials}').serviceKey")
@@ -104,6 +111,7 @@ Ctrl-C stops everything.`);
 // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks drained.
 await workerRun;
 console.log('stopping…');
+await dispatcher?.stop();
 await app.close();
 await devCodec?.close();
 await workerConnection.close();

@@ -71,6 +71,29 @@ async function sample(route: RouteKey, ticketId: string): Promise<{ url: string;
       await api(stack, 'POST', '/v1/staff', { payload: { id: username.slice(0, 40), username, password: 'walk the table please', role: 'agent' }, as: stack.auth.admin });
       return { url: '/v1/auth/login', payload: { username, password: 'walk the table please' } };
     }
+    // work distribution: an unknown agent answers 404 before the check of acting for others; the walker's staff have no profile
+    case 'GET /v1/queues/:group':
+      return { url: '/v1/queues/general_group' };
+    case 'PUT /v1/queues/:group/policy':
+      return { url: '/v1/queues/qa_group/policy', payload: { policy: 'pull_only' } };
+    case 'GET /v1/agents/:id/tickets':
+      return { url: '/v1/agents/no-such-agent/tickets' };
+    case 'POST /v1/agents/:id/next':
+      return { url: '/v1/agents/no-such-agent/next' };
+    case 'PATCH /v1/agents/:id':
+      return { url: '/v1/agents/no-such-agent', payload: { status: 'online' } };
+    case 'POST /v1/tickets/:id/assign':
+      return { url: `/v1/tickets/${ticketId}/assign`, payload: {} };
+    case 'POST /v1/tickets/:id/release':
+      return { url: `/v1/tickets/${ticketId}/release`, payload: {} };
+    case 'POST /v1/tickets/:id/transfer':
+      return { url: `/v1/tickets/${ticketId}/transfer`, payload: { to: 'no-such-agent' } };
+    case 'POST /v1/tickets/:id/escalate':
+      return { url: `/v1/tickets/${theirs.id}/escalate`, payload: { reason: 'walk' } };
+    case 'POST /v1/tickets/:id/info-request':
+      return { url: `/v1/tickets/${ticketId}/info-request`, payload: { question: 'Which order?' } };
+    case 'POST /v1/tickets/:id/info':
+      return { url: `/v1/tickets/${ticketId}/info`, payload: { answer: 'ORD-1' } };
     default:
       return { url: route.split(' ')[1]! };
   }

@@ -62,7 +62,7 @@ const RAW_BODIES: Array<string | Buffer> = [
 
 const hostileBody = fc.oneof(
   { weight: 3, arbitrary: hostileValue.map((v) => JSON.stringify(v) ?? 'null') },
-  { weight: 3, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('text', 'userId', 'channel', 'document', 'payloads', 'accepted', 'decision', 'agentId', 'reason', 'payload', 'orderId', 'language'), fc.string()), hostileValue).map((o) => JSON.stringify(o)) },
+  { weight: 3, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('text', 'userId', 'channel', 'document', 'payloads', 'accepted', 'decision', 'agentId', 'reason', 'payload', 'orderId', 'language', 'to', 'question', 'answer'), fc.string()), hostileValue).map((o) => JSON.stringify(o)) },
   { weight: 1, arbitrary: fc.constantFrom(...RAW_BODIES) },
 );
 
@@ -92,6 +92,18 @@ const routes: Array<{ method: 'GET' | 'POST'; path: (id: string) => string; admi
   { method: 'GET', path: (id) => `/designer/${id}` },
   { method: 'GET', path: (id) => `/vendor/yaml/${id}` },
   { method: 'GET', path: () => '/healthz' },
+  // work distribution (staff only: the admin credential reaches the handlers)
+  { method: 'GET', path: (id) => `/v1/queues/${id}`, admin: true },
+  { method: 'GET', path: () => '/v1/queues/general_group', admin: true },
+  { method: 'GET', path: (id) => `/v1/agents/${id}/tickets`, admin: true },
+  { method: 'POST', path: (id) => `/v1/agents/${id}/next`, admin: true },
+  { method: 'POST', path: () => '/v1/me/next', admin: true },
+  { method: 'POST', path: (id) => `/v1/tickets/${id}/assign`, admin: true },
+  { method: 'POST', path: (id) => `/v1/tickets/${id}/release`, admin: true },
+  { method: 'POST', path: (id) => `/v1/tickets/${id}/transfer`, admin: true },
+  { method: 'POST', path: (id) => `/v1/tickets/${id}/info-request`, admin: true },
+  { method: 'POST', path: (id) => `/v1/tickets/${id}/escalate`, admin: true },
+  { method: 'POST', path: (id) => `/v1/tickets/${id}/info`, admin: true },
 ];
 
 async function rowCounts() {

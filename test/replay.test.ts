@@ -20,6 +20,8 @@ test('recorded histories exist for the intake, each fee-dispute outcome, every d
   expected.push(...['failure-handoff', 'on-error', 'breach-kinds', 'reroute-failure', 'supervisor-approval', 'reopen', 'escalation-handoff'].map((s) => `sop-${s}`), 'continue-as-new');
   // the old paths behind each patch (recorded with the code before it): they must keep their old commands
   expected.push('sop-failure-escalated-v1', 'sop-reroute-failed-v1');
+  // work distribution: assign, transfer, release, a supervisor deciding for the holder; the SLA clock paused and resumed
+  expected.push('dispatch-holders', 'dispatch-sla-pause');
   for (const name of expected) {
     t.true(files.includes(`${name}.pb`), name);
   }

@@ -8,6 +8,7 @@ import { openDatabase, prepareDatabase } from '../schema';
 import { classifyTaskQueue } from '../workflows/task-queues';
 import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from './index';
 import { ensureReconcileSchedule } from './schedules';
+import { startDispatcher } from '../dispatch/dispatcher';
 import { ensureSearchAttributes } from './search-attributes';
 
 const config = loadConfig();
@@ -53,8 +54,11 @@ if (roles.includes('classify')) {
 }
 if (config.worker.deployment) console.log(`worker deployment ${config.worker.deployment.name}, build ${config.worker.deployment.buildId} (make it current with temporal worker deployment set-current-version)`);
 console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} as ${roles.join(' + ')}${roles.includes('classify') ? ` (classification on "${classifyTaskQueue(config.temporal.taskQueue)}", ${config.worker.classifyConcurrency} at once)` : ''}`);
+// automatic dispatch (dispatch/dispatcher.ts): safe in every ticket worker at once, claims are row-locked
+const dispatcher = roles.includes('tickets') && config.dispatchEveryMs > 0 ? startDispatcher(client, database.db, { everyMs: config.dispatchEveryMs, onError: (err) => console.warn(`dispatch: ${(err as Error).message}`) }) : null;
 // returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)
 await Promise.all(workers.map((w) => w.run()));
+await dispatcher?.stop();
 await connection.close();
 await admin.close();
 await database.close();

@@ -1,6 +1,6 @@
 // Message definitions: the API sends and queries through these names.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AgentDecision, Confirmation, ConfirmationOutcome, PageRequest, SignalDelivery, TicketLiveState } from './types';
+import type { AgentDecision, AgentEscalation, Assignment, Confirmation, ConfirmationOutcome, HolderState, InfoAnswer, InfoRequest, PageRequest, Release, SignalDelivery, SilenceNotice, TicketLiveState, Transfer } from './types';
 
 export const ticketStateQuery = defineQuery<TicketLiveState>('ticketState');
 /** The user's answer to a proposed solution; rejected by the validator unless the ticket awaits one. */
@@ -16,3 +16,19 @@ export const reopenUpdate = defineUpdate<TicketLiveState, [{ reason: string }]>(
 export const pageSignal = defineSignal<[PageRequest]>('page');
 /** A ticket's workflow id is derived from its id: an action needs Temporal, not the read model, to find it. */
 export const ticketWorkflowId = (ticketId: string) => `ticket-${ticketId}`;
+
+// Work distribution (issue 18): who holds the ticket's human step. Each is written as a ticket event by the workflow.
+/** Gives the waiting human step to an agent; the update id is the assignment id, so a resend is harmless. */
+export const assignUpdate = defineUpdate<HolderState, [Assignment]>('assign');
+/** The holder gives the step back to its group's queue. */
+export const releaseUpdate = defineUpdate<HolderState, [Release]>('release');
+/** The holder (or a supervisor reassigning) hands the step to another agent. */
+export const transferUpdate = defineUpdate<HolderState, [Transfer]>('transfer');
+/** The holder asks the user for more information: the step's SLA clock stops until the answer. */
+export const requestInfoUpdate = defineUpdate<HolderState, [InfoRequest]>('requestInfo');
+/** The user's answer to a request for information: the SLA clock goes on. */
+export const provideInfoUpdate = defineUpdate<HolderState, [InfoAnswer]>('provideInfo');
+/** The holder (or a supervisor) hands the step to the supervisors' queue: status escalated, no clock, nobody holds it. */
+export const escalateUpdate = defineUpdate<HolderState, [AgentEscalation]>('escalate');
+/** A group's silence rule fired: the holder did nothing for too long (remind, reassign or tell the supervisors). */
+export const holderSilentUpdate = defineUpdate<HolderState, [SilenceNotice]>('holderSilent');

@@ -25,6 +25,7 @@ import type { ActionName } from '../sops/actions';
 import type { HumanTaskStep, SopDocument, SopStep } from '../sops/types';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
 import { builtinStep, HANDOFF, type Handoff } from './handoff';
+import { installHolderHandlers } from './holders';
 import { PATCHES } from './patches';
 import * as attrs from './search-attributes';
 import type { AgentDecision, TicketLiveState, TicketOutcome, TicketProgress, TicketWorkflowInput } from './types';
@@ -84,6 +85,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     sop: { type: sop.type, version: sop.version },
     waitingFor: waiting,
     solution: ctx.lastSolution ?? null,
+    holder: holders.holder(),
   });
 
   // Handlers first: messages that arrived before the workflow started are delivered once they exist.
@@ -126,6 +128,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       pendingDecision = {
         decision: decision.decision,
         agentId: decision.agentId,
+        ...(typeof decision.actingFor === 'string' ? { actingFor: decision.actingFor } : {}),
         ...(typeof decision.note === 'string' ? { note: decision.note } : {}),
         ...(decision.data !== undefined && decision.data !== null ? { data: safeCopy(decision.data) as Record<string, unknown> } : {}),
       };
@@ -137,6 +140,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         if (typeof decision?.agentId !== 'string' || !decision.agentId) throw new Error('agentId is required');
         if (typeof decision.decision !== 'string' || !waiting.decisions.includes(decision.decision)) throw new Error(`decision must be one of ${waiting.decisions.join(', ')}`);
         if (decision.note !== undefined && typeof decision.note !== 'string') throw new Error('note must be a string');
+        const notHolder = holders.decisionProblem(decision);
+        if (notHolder) throw new Error(notHolder);
         const step = humanStep;
         if (!step) return;
         const problem = decisionDataError(step.data, decision.decision, decision.data, ctx);
@@ -160,6 +165,17 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       },
     },
   );
+
+  // assign, release, transfer, escalate, requestInfo, provideInfo, holderSilent (workflows/holders.ts)
+  const holders = installHolderHandlers({
+    ctx,
+    status: () => progress.status,
+    record: (step, kind, data, change) => record(step, kind, data, change),
+    supervisors: SUPERVISORS,
+    moveTo: (group) => {
+      if (waiting?.kind === 'human_task') waiting = { ...waiting, group, until: null };
+    },
+  });
 
   interface Change {
     status?: TicketStatus;
@@ -273,13 +289,15 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     // an escalated ticket stays in the escalation queue, a triage ticket in triage
     const status: TicketStatus = progress.status === 'escalated' || progress.status === 'triage' ? progress.status : 'in_progress';
     await record(stepId, 'entered', { owner: step.owner, group: step.group, task: step.task, decisions: step.decisions, ...(slaMs ? { slaMs, deadline: waiting.until } : {}) }, { status, skillGroup: step.group });
-    const decided = slaMs === undefined ? (await condition(() => pendingDecision !== null), true) : (await condition(() => pendingDecision !== null, slaMs)) || pendingDecision !== null;
+    holders.begin(stepId, slaMs);
+    const decided = await holders.awaitDecision(() => pendingDecision !== null, slaMs);
     if (!decided) {
       const rule = step.onBreach ?? { action: 'escalate', to: SUPERVISORS };
       if (rule.action === 'continue' && rule.next) {
         // stop accepting decisions before recording: one accepted meanwhile would leak into the next human step
         waiting = null;
         humanStep = null;
+        holders.end();
         await record(stepId, 'sla_breached', { group: step.group, slaMs });
         return rule.next;
       }
@@ -287,6 +305,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       if (rule.action === 'escalate') {
         const to = rule.to ?? SUPERVISORS;
         waiting = { ...waiting, group: to, until: null };
+        holders.escalated();
         await record(stepId, 'escalated', { to, level: 2, reason: 'sla_breached' }, { status: 'escalated', skillGroup: to });
       } else {
         await record(stepId, 'notified', { to: rule.to ?? step.group, message: `SLA of ${stepId} breached` });
@@ -295,6 +314,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     }
     waiting = null;
     humanStep = null;
+    holders.end();
     const decision = pendingDecision!;
     pendingDecision = null;
     if (step.output) ctx[step.output] = decision;

@@ -118,6 +118,70 @@ export interface AgentDecision {
   agentId: string;
   note?: string;
   data?: Record<string, unknown>;
+  /** a supervisor or admin deciding for the holder names them here (the API sets it from the caller's role) */
+  actingFor?: string;
+}
+
+/** Who holds the waiting human step (carried in the context across continue-as-new). */
+export interface Holder {
+  agentId: string;
+  assignmentId: string;
+  since: string;
+}
+
+export interface HolderState {
+  step: string;
+  holder: Holder | null;
+  /** the step's SLA deadline (moved later by time spent waiting on the user), null without SLA */
+  deadline: string | null;
+  /** set while the SLA clock is paused */
+  pausedAt: string | null;
+}
+
+/** `by` is who asked (the agent, a supervisor, or `dispatcher` for automatic dispatch). */
+export interface Assignment {
+  agentId: string;
+  assignmentId: string;
+  by: string;
+}
+
+export interface Release {
+  agentId: string;
+  by: string;
+  reason?: string;
+}
+
+export interface Transfer {
+  from: string;
+  to: string;
+  assignmentId: string;
+  by: string;
+  reason?: string;
+}
+
+export interface InfoRequest {
+  agentId: string;
+  /** what the user is asked (kept short: it is part of the ticket's events) */
+  question: string;
+}
+
+export interface InfoAnswer {
+  by: string;
+  answer?: string;
+}
+
+export interface AgentEscalation {
+  /** who escalates: the holder, any agent when nobody holds it, or a supervisor */
+  agentId: string;
+  reason: string;
+  /** a supervisor or admin escalating for the holder */
+  actingFor?: string;
+}
+
+export interface SilenceNotice {
+  assignmentId: string;
+  action: 'remind' | 'reassign' | 'notify_supervisor';
+  silentMs: number;
 }
 
 export interface SignalDelivery {
@@ -135,6 +199,8 @@ export interface TicketLiveState {
   waitingFor: { kind: 'signal'; signal: string; until: string | null } | { kind: 'human_task'; group: string; decisions: string[]; until: string | null; /** what each decision's data must be */ data?: DecisionDataSchema } | null;
   /** the last solution a matching action proposed */
   solution: unknown;
+  /** who holds the waiting human step (absent before work distribution existed) */
+  holder?: Holder | null;
 }
 
 export interface TicketOutcome {

@@ -1,18 +1,20 @@
 // Acting on a ticket: the user's confirmation, an agent's decision, awaited signals, reopening.
 // Each is a Temporal update whose synchronous validator decides 409 or acceptance.
 import type { FastifyPluginAsync } from 'fastify';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { tickets } from '../../schema';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery, ticketWorkflowId } from '../../workflows/definitions';
 import type { AgentDecision, Confirmation, SignalDelivery } from '../../workflows/types';
+import { queueItemOf } from '../../schema/dispatch-repository';
+import { LEAD_ROLES } from '../access-rules';
 import { callerOf } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { readModelGuard } from '../read-model';
 import { latestConfirmationWait, onceForUserToken } from '../user-tokens';
 import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
+import { ticketUpdater } from '../ticket-updates';
 
 const errorBody = { $ref: 'Error#' };
 
@@ -20,43 +22,7 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
   const { temporal, db } = ctx;
 
   const optionalRead = readModelGuard();
-
-  /**
-   * Sends an update to the ticket's workflow: 404 unknown, 409 wrong state (the validator's reason), 503 no worker in time.
-   * The read model answers 404 early; when it is down the workflow id is derived, so the action needs Temporal only.
-   */
-  async function updateTicket<Ret, Args extends [unknown]>(ticketId: string, update: UpdateDefinition<Ret, Args, string>, args: Args, updateId?: string): Promise<Ret> {
-    const read = await optionalRead(() => db.select({ workflowId: tickets.workflowId, status: tickets.status }).from(tickets).where(eq(tickets.id, ticketId)));
-    const ticket = read.available ? read.value[0] : undefined;
-    if (read.available && !ticket) throw new HttpError(404, 'not_found', `no ticket ${ticketId}`);
-    const workflowId = ticket?.workflowId ?? ticketWorkflowId(ticketId);
-    try {
-      return await withinDeadline(temporal.connection, 10_000, () =>
-        temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args, ...(updateId ? { updateId } : {}) }),
-      );
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'wrong_state', err.cause?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) {
-        if (ticket) throw new HttpError(409, 'wrong_state', `ticket is ${ticket.status}: its workflow has finished`);
-        throw await finishedOrUnknown(ticketId);
-      }
-      if (err instanceof TimedOut) {
-        throw new HttpError(503, 'worker_unavailable', 'the ticket did not take the request in time (its worker may be restarting); send the same request again to learn the outcome');
-      }
-      unavailable(err, 'could not reach the ticket');
-    }
-  }
-
-  /** Without the read model: a ticket whose workflow cannot take updates either has finished (409) or never existed (404). */
-  async function finishedOrUnknown(ticketId: string): Promise<HttpError> {
-    try {
-      const described = await withinDeadline(temporal.connection, 5_000, () => temporal.client.workflow.getHandle(ticketWorkflowId(ticketId)).describe());
-      return new HttpError(409, 'wrong_state', `ticket workflow is ${described.status.name.toLowerCase()}: it takes no more actions`);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', `no ticket ${ticketId}`);
-      unavailable(err, 'could not reach the ticket');
-    }
-  }
+  const updateTicket = ticketUpdater(ctx, optionalRead);
 
   /**
    * One update id per confirmation wait: a retry after a timeout joins the first attempt instead of answering twice.
@@ -142,7 +108,14 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
       if (request.body.agentId !== undefined && request.body.agentId !== caller.id) {
         throw new HttpError(403, 'forbidden', `agentId ${request.body.agentId} is not you (${caller.id}); leave it out`, [{ field: 'agentId', reason: 'must be your own staff id or left out' }]);
       }
-      const decision: AgentDecision = { ...request.body, agentId: caller.id };
+      // the holder decides; a supervisor or admin may decide for them; the workflow checks it again (409 if it disagrees)
+      const held = await optionalRead(() => queueItemOf(db, request.params.id));
+      const holder = held.available && held.value?.confirmed ? held.value.holder : null;
+      const lead = LEAD_ROLES.includes(caller.role);
+      if (holder && holder !== caller.id && !lead) {
+        throw new HttpError(403, 'not_holder', `ticket is held by ${holder}: only they, or a supervisor acting for them, may decide`);
+      }
+      const decision: AgentDecision = { ...request.body, agentId: caller.id, ...(holder && holder !== caller.id && lead ? { actingFor: holder } : {}) };
       return reply.status(202).send({ ticketId: request.params.id, live: await updateTicket(request.params.id, decideUpdate, [decision]) });
     },
   );

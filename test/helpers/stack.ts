@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../config';
 import { payloadDataConverter } from '../../config/temporal';
 import { createFinanceClient } from '../../integrations/finance';
 import { createOrderSystemClient } from '../../integrations/orders';
+import { startDispatcher } from '../../dispatch/dispatcher';
 import { startSandbox } from '../../sandbox';
 import { openDatabase } from '../../schema';
 import { copyDatabase } from '../../scripts/postgres';
@@ -34,6 +35,8 @@ export interface StackOptions {
   databaseProxy?: boolean;
   /** the API's bound on intakes in flight */
   intakeMaxInFlight?: number;
+  /** run automatic dispatch every this many ms (default: off, tests pull or call dispatchOnce) */
+  dispatchEveryMs?: number;
 }
 
 export async function startTestStack(opts: StackOptions = {}) {
@@ -92,6 +95,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     workerRun = Promise.all(workers.map((w) => w.run()));
   }
 
+  const dispatcher = opts.dispatchEveryMs ? startDispatcher(client, database.db, { everyMs: opts.dispatchEveryMs }) : null;
   const app = await buildApp({ temporal: { client, connection }, db: database.db, ping: database.ping, config });
   const auth = await testCredentials(database.db, config);
 
@@ -111,6 +115,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     /** credentials to call as: auth.service (all scopes, the default), auth.admin, auth.apiKey(scopes), auth.staff(id, role) */
     auth,
     async close() {
+      await dispatcher?.stop();
       await app.close();
       for (const worker of workers) worker.shutdown();
       await workerRun;
