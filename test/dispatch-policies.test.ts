@@ -68,7 +68,10 @@ test.serial('pull-only: nothing is dispatched, the agent pulls', async (t) => {
 test.serial('the SLA clock stops while the ticket waits on the user and goes on after; past it, the supervisors see it', async (t) => {
   await policy('general_group', { policy: 'pull_only' });
   const ann = await agent(stack, 'SLA-ann', ['general_group']);
-  const [id] = await ticketsInQueue(stack, 'general_group', 1, { sla: 800 });
+  // the step's SLA, and a pause longer than all of it (SLA_MS leaves room for a loaded CI machine before the pause starts)
+  const SLA_MS = 1_500;
+  const PAUSE_MS = SLA_MS + 100;
+  const [id] = await ticketsInQueue(stack, 'general_group', 1, { sla: SLA_MS });
   t.is((await api(stack, 'POST', '/v1/me/next', { as: ann })).status, 200);
   const asked = await api(stack, 'POST', `/v1/tickets/${id}/info-request`, { as: ann, payload: { question: '请提供订单号' } });
   t.is(asked.status, 200, JSON.stringify(asked.body));
@@ -76,7 +79,7 @@ test.serial('the SLA clock stops while the ticket waits on the user and goes on 
   t.is((await getTicket(stack, id)).body.ticket.status, 'awaiting_user');
   const paused = (await queue(stack, 'general_group')).find((i) => i.ticketId === id)!;
   t.true(paused.paused);
-  await sleep(1_000); // longer than the whole SLA
+  await sleep(PAUSE_MS); // longer than the whole SLA
   const still = (await queue(stack, 'general_group')).find((i) => i.ticketId === id)!;
   t.is(still.remainingMs, paused.remainingMs, 'the remaining time does not run while paused');
   t.false((await getTicket(stack, id)).body.events.some((e: { kind: string }) => e.kind === 'sla_breached'));
@@ -86,14 +89,14 @@ test.serial('the SLA clock stops while the ticket waits on the user and goes on 
   t.is((await api(stack, 'POST', `/v1/tickets/${id}/info`, { payload: { answer: 'again' } })).status, 409);
   t.is((await getTicket(stack, id)).body.ticket.status, 'triage', 'back to the status it had (a triage ticket stays triage)');
   const received = await waitForEvent(stack, id, (e) => e.kind === 'info_received');
-  t.true(received.data.pausedMs >= 1_000, String(received.data.pausedMs));
+  t.true(received.data.pausedMs >= PAUSE_MS, String(received.data.pausedMs));
   const resumed = (await queue(stack, 'general_group')).find((i) => i.ticketId === id)!;
   t.false(resumed.paused);
   t.true(resumed.remainingMs! <= paused.remainingMs! && resumed.remainingMs! > 0);
   // the clock ran out only after SLA + pause: then the default rule escalates to the supervisors' queue
   const breached = await waitForEvent(stack, id, (e) => e.kind === 'sla_breached');
   const entered = (await getTicket(stack, id)).body.events.find((e: { kind: string; step: string }) => e.kind === 'entered' && e.step === 'handle');
-  t.true(Date.parse(breached.at) - Date.parse(entered.at) >= 800 + 1_000);
+  t.true(Date.parse(breached.at) - Date.parse(entered.at) >= SLA_MS + PAUSE_MS);
   await waitForEvent(stack, id, (e) => e.kind === 'escalated');
   t.like((await queue(stack, 'supervisor_group')).find((i) => i.ticketId === id), { holder: null, breached: true, deadline: null });
   // the user's side: a status is not asked of a ticket nobody holds
