@@ -19,6 +19,7 @@ import { ticketActionRoutes } from './routes/ticket-actions';
 import { webRoutes } from './routes/web';
 import { ticketRoutes } from './routes/tickets';
 import { userTokenRoutes } from './routes/user-tokens';
+import { messageRoutes } from './routes/messages';
 
 export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStream?: DestinationStream } = {}) {
   const app = Fastify({
@@ -55,6 +56,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   await app.register(sopRoutes, ctx);
   await app.register(classifyRoutes, ctx);
   await app.register(userTokenRoutes, ctx);
+  await app.register(messageRoutes, ctx);
   await app.register(apiKeyRoutes, ctx);
   await app.register(staffRoutes, ctx);
   await app.register(codecRoutes, { ...ctx, prefix: '/codec' });

@@ -8,7 +8,8 @@ import { loadConfig } from '../config';
 import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
-import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from '../worker';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, deliveryDrainFromConfig, installRuntimeLogging } from '../worker';
+import { startMailpit, type RunningMailpit } from './mailpit';
 import { ensureReconcileSchedule } from '../worker/schedules';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { assertProductionCredentials } from '../config/credentials';
@@ -35,6 +36,13 @@ if (!config.orderApiUrl || !config.financeApiUrl || !config.smsApiUrl || !config
   config.financeApiUrl ??= sandbox.financeApiUrl;
   config.smsApiUrl ??= sandbox.smsApiUrl;
   config.userApiUrl ??= sandbox.userApiUrl;
+}
+
+// a real SMTP server with an inbox page for the e-mail notices, unless SMTP_URL names a relay
+let mailpit: RunningMailpit | null = null;
+if (!config.delivery.smtpUrl) {
+  mailpit = await startMailpit({ smtpPort: Number(process.env.MAILPIT_SMTP_PORT ?? 1025), webPort: Number(process.env.MAILPIT_WEB_PORT ?? 8025), database: path.join(config.dataDir, 'mailpit.db') });
+  config.delivery.smtpUrl = mailpit.smtpUrl;
 }
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -68,6 +76,9 @@ const classifyWorker = await createClassifyWorker({
   maxConcurrent: config.worker.classifyConcurrency,
 });
 const workerRun = Promise.all([worker.run(), classifyWorker.run()]);
+// notices to users: the outbox drain beside the worker
+const drain = deliveryDrainFromConfig(config, database.db);
+drain.start();
 
 const app = await buildApp({
   temporal: { client, connection },
@@ -86,6 +97,8 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   Health        ${apiUrl}/healthz
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
   Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
+  Mail inbox    ${mailpit ? `${mailpit.webUrl}  (e-mail notices; SMTP ${mailpit.smtpUrl})` : `SMTP relay ${config.delivery.smtpUrl}`}
+  SMS outbox    ${config.smsApiUrl}/messages  (SMS notices as the gateway received them)
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
   Credentials   ${devCredentials ? `${credentials} (development only: serviceKey is an API key, adminToken the bootstrap admin)` : 'from the environment'}
 Try:
@@ -97,10 +110,12 @@ Ctrl-C stops everything.`);
 // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks drained.
 await workerRun;
 console.log('stopping…');
+await drain.stop();
 await app.close();
 await workerConnection.close();
 await connection.close();
 await sandbox?.close();
 await database.close();
 await devServer?.stop();
+await mailpit?.stop();
 console.log('stopped');
