@@ -37,6 +37,8 @@ export interface ContentDeps {
   userTokenSecret?: string;
   publicUrl: string;
   sopPolicyOverrides: Record<string, number | string | boolean>;
+  /** a rating at or below this asks for a reason (the page learns it from the link) */
+  reviewThreshold: number;
   estimate: (sopType: string, group: string) => Promise<Estimate>;
 }
 
@@ -131,7 +133,7 @@ export function createNoticeContent(deps: ContentDeps) {
         params.surveyUntil = formatMoment(until, lang);
         if (until.getTime() <= now.getTime()) return { title: '', body: '', language: lang, actions: [], obsolete: 'the survey window has closed' };
         const token = await mint(ticket, 'rate', row.eventSeq, row.createdAt, until);
-        link = `${deps.publicUrl}/confirm/#ticket=${encodeURIComponent(ticket.id)}&rate=${token}`;
+        link = `${deps.publicUrl}/confirm/#ticket=${encodeURIComponent(ticket.id)}&rate=${token}&low=${deps.reviewThreshold}`;
         actions = ['rate'];
         break;
       }

@@ -20,6 +20,7 @@ export interface DeliveryOptions {
   backoffMaxMs: number;
   maxAgeMs: number;
   defaultEstimateMs: number;
+  reviewThreshold: number;
   batchSize?: number;
   /** how long a claimed row stays with its drain before another may take it */
   claimMs?: number;
@@ -48,12 +49,22 @@ export const backoffMs = (attempt: number, baseMs: number, maxMs: number) => Mat
 export const isUrgent = (ticket: Pick<TicketForNotice, 'category' | 'sopType'>) => ticket.category === 'safety_incident' || ticket.sopType === 'safety_incident';
 
 const SMS_PREFIX = '【Ticketflow】';
+/** the gateway's limit (sandbox MAX_SMS_LENGTH): a long body is shortened, the link always fits */
+export const SMS_MAX_LENGTH = 1000;
+
+export function smsText(content: Pick<RenderedNotice, 'title' | 'body' | 'link'>): string {
+  const head = `${SMS_PREFIX}${content.title}:`;
+  const tail = content.link ? ` ${content.link}` : '';
+  const room = SMS_MAX_LENGTH - head.length - tail.length;
+  const body = content.body.length <= room ? content.body : `${content.body.slice(0, Math.max(0, room - 1))}…`;
+  return `${head}${body}${tail}`;
+}
 
 export function createDeliveryDrain(deps: DeliveryDeps) {
   const { db, options } = deps;
   const batchSize = options.batchSize ?? 20;
   const claimMs = options.claimMs ?? 60_000;
-  const render = createNoticeContent({ db, userTokenSecret: deps.userTokenSecret, publicUrl: options.publicUrl, sopPolicyOverrides: deps.sopPolicyOverrides, estimate: cachedEstimates(db, options.defaultEstimateMs) });
+  const render = createNoticeContent({ db, userTokenSecret: deps.userTokenSecret, publicUrl: options.publicUrl, sopPolicyOverrides: deps.sopPolicyOverrides, reviewThreshold: options.reviewThreshold, estimate: cachedEstimates(db, options.defaultEstimateMs) });
 
   /** Takes up to batchSize due rows for this drain (others skip them while the claim lasts). */
   async function claim(now: Date): Promise<OutboxRow[]> {
@@ -89,7 +100,7 @@ export function createDeliveryDrain(deps: DeliveryDeps) {
       case 'sms': {
         const phone = (await deps.users.getUser(ticket.userId))?.phone;
         if (!phone) throw new Skip('the user system has no phone number for this user');
-        const text = `${SMS_PREFIX}${content.title}:${content.body}${content.link ? ` ${content.link}` : ''}`;
+        const text = smsText(content);
         try {
           await deps.sms.send(phone, text, row.dedupeKey);
         } catch (err) {
