@@ -39,6 +39,12 @@ export interface ProgressRecord {
   sop?: { type: string; version: number };
 }
 
+/** Internal tickets (reviews of low ratings) tell the user nothing: they are the QA team's work. */
+async function isInternalTicket(tx: Pick<Database, 'select'>, ticketId: string): Promise<boolean> {
+  const [row] = await tx.select({ sopType: tickets.sopType }).from(tickets).where(eq(tickets.id, ticketId));
+  return row?.sopType === 'review';
+}
+
 export function createStoreActivities(db: Database) {
   return {
     /** Stores the request and all its tickets in one transaction, each with a `created` event (seq 0). */
@@ -100,7 +106,7 @@ export function createStoreActivities(db: Database) {
         const inserted = await tx.insert(ticketEvents).values({ ticketId: p.ticketId, seq: p.seq, step: p.step, kind: p.kind, actor: p.actor, data, at }).onConflictDoNothing().returning({ seq: ticketEvents.seq });
         // notices to the user leave through the outbox, written with their event (a retried write queues nothing twice)
         const notices = inserted.length ? outboxRows(p.ticketId, p.seq, { kind: p.kind, data }) : [];
-        if (notices.length) await tx.insert(deliveryOutbox).values(notices).onConflictDoNothing();
+        if (notices.length && !(await isInternalTicket(tx, p.ticketId))) await tx.insert(deliveryOutbox).values(notices).onConflictDoNothing();
         await tx
           .update(tickets)
           .set({

@@ -33,6 +33,8 @@ export function loadSopPolicyOverrides(): Record<string, number | string | boole
     Object.assign(overrides, parsed);
   }
   if (str('CONFIRMATION_TIMEOUT_MS')) overrides.confirmationTimeout = int('CONFIRMATION_TIMEOUT_MS', 0);
+  // one threshold for the API, the page and the workflows
+  if (str('REVIEW_THRESHOLD')) overrides.reviewThreshold = int('REVIEW_THRESHOLD', 2);
   return overrides;
 }
 

@@ -39,6 +39,8 @@ async function sample(route: RouteKey, ticketId: string): Promise<{ url: string;
       return { url: `/v1/tickets/${ticketId}/signals/tech_fixed`, payload: {} };
     case 'POST /v1/tickets/:id/reopen':
       return { url: `/v1/tickets/${ticketId}/reopen`, payload: { reason: 'not solved' } };
+    case 'POST /v1/tickets/:id/rating':
+      return { url: `/v1/tickets/${ticketId}/rating`, payload: { score: 5 } };
     case 'POST /v1/tickets/:id/user-tokens':
       return { url: `/v1/tickets/${ticketId}/user-tokens`, payload: { purpose: 'rate' } };
     case 'GET /v1/users/:id/messages':
