@@ -7,6 +7,7 @@ import path from 'node:path';
 import test from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../config';
+import { RATING_REASONS } from '../domain/ratings';
 import { mintUserToken } from '../domain/user-token';
 import { createUserSystemClient } from '../integrations/users';
 import { smsTo, waitForNotice } from './helpers/delivery';
@@ -147,4 +148,71 @@ test.serial('forged, expired and foreign links show a clear page and change noth
   t.is((await api(stack, 'POST', `/v1/tickets/${mine.ticketId}/confirmation`, { payload: { accepted: true }, as: other.fragment.get('confirm')! })).status, 403);
   t.is((await getTicket(stack, mine.ticketId)).body.ticket.status, 'awaiting_confirmation', 'nothing changed');
   t.is((await getTicket(stack, other.ticketId)).body.ticket.status, 'awaiting_confirmation');
+});
+
+/** The survey link the drain sent for a closed ticket. */
+async function surveyLink(ticketId: string, userId: string) {
+  const [, sms] = await waitForNotice(stack, ticketId, 'survey');
+  const phone = (await createUserSystemClient(stack.sandbox.userApiUrl).getUser(userId))!.phone;
+  const message = (await smsTo(stack, phone)).find((m) => m.idempotencyKey === sms!.dedupeKey)!;
+  return /(http:\/\/\S+\/confirm\/#\S+)/.exec(message.text)![1]!.replace(/^http:\/\/[^/]+/, baseUrl);
+}
+
+test.serial('zh rating form: a low score asks for one reason, then opens a review; the used link is refused', async (t) => {
+  const { ticketId, userId, fragment } = await proposalLink('等候费多收了,我明明只等了一会儿');
+  t.is((await api(stack, 'POST', `/v1/tickets/${ticketId}/confirmation`, { payload: { accepted: true }, as: fragment.get('confirm')! })).status, 202);
+  await waitForStatus(stack, ticketId, 'closed');
+  const link = await surveyLink(ticketId, userId);
+  t.is(new URLSearchParams(new URL(link).hash.slice(1)).get('low'), '2');
+  const { page, problems } = await openPage(link);
+  await screen(page, 'rating');
+  t.true(await page.getByTestId('reasons').isHidden());
+  await page.getByTestId('score-2').click();
+  await page.getByTestId('reasons').waitFor();
+  t.deepEqual(await page.getByTestId('reasons').locator('button').allInnerTexts(), ['处理太慢', '问题没解决', '态度不好', '说明不清楚', '其他']);
+  const buttons = page.getByTestId('reasons').locator('button');
+  const offered = await Promise.all(Array.from({ length: await buttons.count() }, (_, i) => buttons.nth(i).getAttribute('data-testid')));
+  t.deepEqual(offered, RATING_REASONS.map((r) => `reason-${r}`), 'the page offers exactly the reasons the API takes');
+  await page.getByTestId('submit').click();
+  t.is(await page.getByTestId('form-error').innerText(), '请选择一个原因');
+  await page.getByTestId('reason-slow').click();
+  await page.getByTestId('comment').fill('等了很久才处理');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'rating-low-zh.png'), fullPage: true });
+  await page.getByTestId('submit').click();
+  await screen(page, 'rated');
+  t.regex(await page.getByTestId('message').innerText(), /质检组会复核/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'rating-done-zh.png'), fullPage: true });
+  const { body } = await getTicket(stack, ticketId);
+  t.like(body.events.find((e: { kind: string }) => e.kind === 'rated').data, { score: 2, reason: 'slow', comment: '等了很久才处理', low: true });
+  t.like(body.events.find((e: { kind: string }) => e.kind === 'review_opened').data, { reviewTicketId: `review-${ticketId}`, group: 'qa_group' });
+
+  // the same link again: the form shows, but the spent token is refused with a clear page
+  await page.goto('about:blank');
+  await page.goto(link);
+  await screen(page, 'rating');
+  await page.getByTestId('score-5').click();
+  await page.getByTestId('submit').click();
+  await screen(page, 'used');
+  t.regex(await page.getByTestId('message').innerText(), /已使用过/);
+  t.is((await getTicket(stack, ticketId)).body.events.filter((e: { kind: string }) => e.kind === 'rated').length, 1);
+  t.deepEqual(problems, []);
+  await page.close();
+});
+
+test.serial('en rating form: a good score needs no reason', async (t) => {
+  const { ticketId, userId, fragment } = await proposalLink('I was overcharged the waiting fee, I only waited a couple of minutes', 'en');
+  t.is((await api(stack, 'POST', `/v1/tickets/${ticketId}/confirmation`, { payload: { accepted: true }, as: fragment.get('confirm')! })).status, 202);
+  await waitForStatus(stack, ticketId, 'closed');
+  const { page, problems } = await openPage(await surveyLink(ticketId, userId));
+  await screen(page, 'rating');
+  t.is(await page.locator('h1').innerText(), 'How did we do?');
+  await page.getByTestId('score-5').click();
+  t.true(await page.getByTestId('reasons').isHidden());
+  await page.screenshot({ path: path.join(ARTIFACTS, 'rating-en.png'), fullPage: true });
+  await page.getByTestId('submit').click();
+  await screen(page, 'rated');
+  t.is(await page.getByTestId('message').innerText(), 'Thank you for your rating!');
+  t.like((await getTicket(stack, ticketId)).body.events.find((e: { kind: string }) => e.kind === 'rated').data, { score: 5, low: false });
+  t.deepEqual(problems, []);
+  await page.close();
 });
