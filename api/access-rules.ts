@@ -65,6 +65,7 @@ export const ROUTE_ACCESS = {
   'POST /v1/tickets/:id/signals/:name': { scope: 'tickets:signal', roles: DECIDERS },
   'POST /v1/tickets/:id/reopen': { roles: DECIDERS, user: ['reopen'] },
   'POST /v1/tickets/:id/rating': { user: ['rate'] },
+  'GET /v1/ratings/summary': { roles: DECIDERS },
   'POST /v1/tickets/:id/user-tokens': { scope: 'user_tokens:issue' },
 
   'GET /v1/users/:id/messages': { roles: DECIDERS, self: true },

@@ -20,6 +20,7 @@ import { webRoutes } from './routes/web';
 import { ticketRoutes } from './routes/tickets';
 import { userTokenRoutes } from './routes/user-tokens';
 import { messageRoutes } from './routes/messages';
+import { ratingRoutes } from './routes/ratings';
 
 export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStream?: DestinationStream } = {}) {
   const app = Fastify({
@@ -57,6 +58,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   await app.register(classifyRoutes, ctx);
   await app.register(userTokenRoutes, ctx);
   await app.register(messageRoutes, ctx);
+  await app.register(ratingRoutes, ctx);
   await app.register(apiKeyRoutes, ctx);
   await app.register(staffRoutes, ctx);
   await app.register(codecRoutes, { ...ctx, prefix: '/codec' });

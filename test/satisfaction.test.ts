@@ -104,3 +104,13 @@ test.serial('a low rating keeps the ticket open past its reopen window until the
   t.is(result.status, 'closed');
   t.false((await getTicket(stack, id)).body.events.some((e: { kind: string }) => e.kind === 'reopened'));
 });
+
+test.serial('ratings are counted by score and by the reason of low scores', async (t) => {
+  const since = new Date(Date.now() - 60 * 60_000).toISOString();
+  const summary = await api(stack, 'GET', `/v1/ratings/summary?since=${since}`, { as: await stack.auth.staff('SUP-1', 'supervisor') });
+  t.is(summary.status, 200);
+  // the three ratings of the tests above: 5, 1 (not_solved), 2 (slow)
+  t.like(summary.body, { count: 3, average: 2.67, byScore: { 1: 1, 2: 1, 3: 0, 4: 0, 5: 1 }, byReason: { slow: 1, not_solved: 1, unfriendly: 0 }, reviewsOpened: 2 });
+  t.is((await api(stack, 'GET', '/v1/ratings/summary?since=yesterday-ish', { as: await stack.auth.staff('SUP-1', 'supervisor') })).status, 400);
+  t.is((await api(stack, 'GET', '/v1/ratings/summary')).status, 403, 'services do not read ratings');
+});
