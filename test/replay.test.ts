@@ -20,6 +20,8 @@ test('recorded histories exist for the intake, each fee-dispute outcome, every d
   expected.push(...['failure-handoff', 'on-error', 'breach-kinds', 'reroute-failure', 'supervisor-approval', 'reopen', 'escalation-handoff'].map((s) => `sop-${s}`), 'continue-as-new');
   // the old paths behind each patch (recorded with the code before it): they must keep their old commands
   expected.push('sop-failure-escalated-v1', 'sop-reroute-failed-v1');
+  // issue 19: a rating, the review it opened, and the review's outcome (reopen, findings)
+  expected.push('sop-review', 'rating-review-reopen', 'rating-review-findings');
   for (const name of expected) {
     t.true(files.includes(`${name}.pb`), name);
   }

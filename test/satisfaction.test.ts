@@ -6,7 +6,7 @@ import test from 'ava';
 import { eq } from 'drizzle-orm';
 import { reviewTicketIdOf } from '../domain/ratings';
 import { deliveryOutbox, tickets } from '../schema';
-import { decide, poll, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
+import { decide, poll, recordHistory, waitForEvent, waitForLive, waitingForDecision } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { api, confirm, getTicket, orderOf, postTicket, userOf, waitForStatus } from './helpers/tickets';
 
@@ -88,6 +88,8 @@ test.serial('a low rating opens a review in the QA queue with the rating attache
   t.like(reopened, { actor: `review:${reviewId}`, data: { secondHandling: true, reopens: 1 } });
   t.true(reopened.seq > closed.seq);
   t.like((await getTicket(stack, reviewId)).body.ticket.resolution, { code: 'reopened_original', findings: '退款失败未跟进', reviewedBy: 'QA-1' });
+  await recordHistory(stack, 'sop-review', `ticket-${reviewId}`);
+  await recordHistory(stack, 'rating-review-reopen', `ticket-${id}`);
 });
 
 test.serial('a low rating keeps the ticket open past its reopen window until the review closes with findings', async (t) => {
@@ -102,6 +104,7 @@ test.serial('a low rating keeps the ticket open past its reopen window until the
   t.like((await waitForEvent(stack, id, (e) => e.kind === 'review_closed')).data, { outcome: 'closed', findings: '处理及时,用户误解到账时间' });
   const result = await stack.client.workflow.getHandle(`ticket-${id}`).result();
   t.is(result.status, 'closed');
+  await recordHistory(stack, 'rating-review-findings', `ticket-${id}`);
   t.false((await getTicket(stack, id)).body.events.some((e: { kind: string }) => e.kind === 'reopened'));
 });
 
