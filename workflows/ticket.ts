@@ -23,8 +23,8 @@ import { parseDuration } from '../sops/duration';
 import { evaluate, isTruthy, renderTemplate } from '../sops/expressions';
 import type { ActionName } from '../sops/actions';
 import type { HumanTaskStep, SopDocument, SopStep } from '../sops/types';
-import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, rateUpdate, reopenUpdate, reviewOutcomeUpdate, ticketStateQuery } from './definitions';
-import { DEFAULT_REVIEW_THRESHOLD, ratingError, reviewTicketIdOf, type Rating } from '../domain/ratings';
+import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
+import { installSatisfactionHandlers, newSatisfaction, reviewThresholdOf, type SatisfactionState } from './satisfaction';
 import { builtinStep, HANDOFF, type Handoff } from './handoff';
 import { PATCHES } from './patches';
 import * as attrs from './search-attributes';
@@ -75,9 +75,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   /** the human_task waiting for a decision: its data schema and distinctFrom rule are checked in the validator */
   let humanStep: HumanTaskStep | null = null;
   let reopenRequest: { reason: string; actor?: string } | null = null;
-  /** a review opened by a low rating: the ticket stays open until its outcome arrives (carried across continue-as-new) */
-  const satisfaction = (ctx.satisfaction ??= { rating: null, review: { ticketId: null, open: false } }) as { rating: Rating | null; review: { ticketId: string | null; open: boolean } };
-  const review = satisfaction.review;
+  /** the user's rating and the review it opened (carried across continue-as-new in the context) */
+  const satisfaction = (ctx.satisfaction ??= newSatisfaction()) as SatisfactionState;
   let reopenable = false;
   let outcome: TicketOutcome = { status: progress.status, resolution: {} };
 
@@ -165,46 +164,17 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     },
   );
 
-  // satisfaction (issue 19): new update handlers only, so recorded histories replay unchanged
-  const reviewThreshold = () => (typeof policy.reviewThreshold === 'number' ? policy.reviewThreshold : DEFAULT_REVIEW_THRESHOLD);
-  setHandler(
-    rateUpdate,
-    async (rating) => {
-      const r: Rating = { score: rating.score, ...(rating.reason ? { reason: rating.reason } : {}), ...(rating.comment ? { comment: rating.comment } : {}) };
-      const low = r.score <= reviewThreshold();
-      satisfaction.rating = r;
-      if (low) Object.assign(review, { ticketId: reviewTicketIdOf(ticket.id), open: true });
-      await record('survey', 'rated', { ...r, low }, { actor: `user:${ticket.userId}` });
-      if (!low) return { score: r.score, reviewTicketId: null };
-      const opened = await internal.openReview({ ticketId: ticket.id, rating: r });
-      await record('survey', 'review_opened', { reviewTicketId: opened.reviewTicketId, group: 'qa_group', score: r.score, ...(r.reason ? { reason: r.reason } : {}) });
-      return { score: r.score, reviewTicketId: opened.reviewTicketId };
-    },
-    {
-      validator: (rating) => {
-        if (!reopenable) throw new Error(`ticket is ${progress.status}: only a closed ticket within its reopen window can be rated`);
-        if (satisfaction.rating) throw new Error('this ticket was already rated');
-        const problem = ratingError(rating, reviewThreshold());
-        if (problem) throw new Error(problem);
-      },
-    },
-  );
-  setHandler(
-    reviewOutcomeUpdate,
-    async (o) => {
-      review.open = false;
-      // set before recording: the loop, waiting for the review, must see the reopen when it wakes
-      if (o.outcome === 'reopen') reopenRequest = { reason: `review ${o.reviewTicketId}: ${o.findings ?? ''}`.trim(), actor: `review:${o.reviewTicketId}` };
-      await record('review', 'review_closed', { reviewTicketId: o.reviewTicketId, outcome: o.outcome, ...(o.findings ? { findings: o.findings } : {}) }, { actor: `review:${o.reviewTicketId}` });
-      return live();
-    },
-    {
-      validator: (o) => {
-        if (!review.open || o?.reviewTicketId !== review.ticketId) throw new Error(`ticket ${ticket.id} has no open review ${String(o?.reviewTicketId)}`);
-        if (o.outcome !== 'reopen' && o.outcome !== 'closed') throw new Error('outcome must be reopen or closed');
-      },
-    },
-  );
+  // satisfaction (issue 19): new update handlers only (workflows/satisfaction.ts)
+  installSatisfactionHandlers({
+    ticket,
+    state: satisfaction,
+    threshold: () => reviewThresholdOf(policy),
+    notRateable: () => (reopenable ? null : `ticket is ${progress.status}: only a closed ticket within its reopen window can be rated`),
+    record: (step, kind, data, change) => record(step, kind, data, change),
+    openReview: (input) => internal.openReview(input),
+    reopen: (request) => void (reopenRequest = request),
+    live,
+  });
 
   interface Change {
     status?: TicketStatus;
@@ -426,7 +396,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     let reopened = await condition(() => reopenRequest !== null, windowMs);
     reopenable = false;
     // a review opened by a low rating keeps the ticket open for its outcome (only tickets rated low get here)
-    if (!reopened && review.open) reopened = (await condition(() => reopenRequest !== null || !review.open), reopenRequest !== null);
+    if (!reopened && satisfaction.review.open) reopened = (await condition(() => reopenRequest !== null || !satisfaction.review.open), reopenRequest !== null);
     if (!reopened) {
       await condition(allHandlersFinished); // a rating being recorded as the window ends is kept
       return outcome;
