@@ -14,6 +14,7 @@ import { createOrderActivities } from './orders';
 import { createReconcileActivities } from './reconcile';
 import { createSopActivities } from './sops';
 import { createStoreActivities } from './store';
+import { createReviewActivities } from './reviews';
 
 export interface ActivityDeps {
   db: Database;
@@ -29,8 +30,13 @@ export interface ActivityDeps {
 }
 
 /** The SOP actions: exactly the catalogued ones, each an activity of its catalogue name. */
+function reviewActivities(deps: ActivityDeps) {
+  return createReviewActivities({ db: deps.db, client: deps.pager.client, taskQueue: deps.pager.taskQueue, resolveSopByType: createSopActivities(deps.db, deps.sopPolicyOverrides).resolveSopByType });
+}
+
 export function createActionActivities(deps: ActivityDeps) {
   return {
+    reportReviewOutcome: reviewActivities(deps).reportReviewOutcome,
     ...createOrderActivities(deps.orders),
     ...createFinanceActivities(deps),
     ...createHandoffActivities(deps.sms, deps.onCallPhones, deps.pager),
@@ -45,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIntakeActivities(deps.db, deps.orders, deps.users),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createPagerActivities(deps.sms, deps.onCallPhones),
+    openReview: reviewActivities(deps).openReview,
     ...createActionActivities(deps),
   };
 }

@@ -2,10 +2,11 @@
 // inserts skip rows that exist, events are keyed by (ticket, seq).
 import { eq, sql } from 'drizzle-orm';
 import { withoutPersonalData } from '../domain/personal-data';
-import { intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
+import { deliveryOutbox, intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
 import { projectQueue } from './queue-projection';
 import type { UserTier } from '../integrations/types';
 import type { IntakeRequest, PlannedTicket } from '../workflows/types';
+import { outboxRows } from './outbox';
 
 /** Who and what a ticket is about, from the read model: paying and matching activities trust this, not their inputs. */
 export interface TicketParty {
@@ -37,6 +38,12 @@ export interface ProgressRecord {
   skillGroup?: string;
   /** the SOP it continues under (triage rerouting) */
   sop?: { type: string; version: number };
+}
+
+/** Internal tickets (reviews of low ratings) tell the user nothing: they are the QA team's work. */
+async function isInternalTicket(tx: Pick<Database, 'select'>, ticketId: string): Promise<boolean> {
+  const [row] = await tx.select({ sopType: tickets.sopType }).from(tickets).where(eq(tickets.id, ticketId));
+  return row?.sopType === 'review';
 }
 
 export function createStoreActivities(db: Database) {
@@ -81,6 +88,9 @@ export function createStoreActivities(db: Database) {
             .insert(ticketEvents)
             .values({ ticketId: t.id, seq: 0, step: 'intake', kind: 'created', actor: `channel:${request.channel}`, data: { requestId: request.requestId, category: t.category, subtype: t.subtype, priority: t.priority }, at: new Date(request.receivedAt) })
             .onConflictDoNothing();
+          // the "received" notice, queued with its event (the delivery drain sends it)
+          const notices = outboxRows(t.id, 0, { kind: 'created', data: {} });
+          if (notices.length) await tx.insert(deliveryOutbox).values(notices).onConflictDoNothing();
         }
       });
     },
@@ -94,7 +104,10 @@ export function createStoreActivities(db: Database) {
       const data = withoutPersonalData(p.data);
       const resolution = p.resolution && withoutPersonalData(p.resolution);
       await db.transaction(async (tx) => {
-        await tx.insert(ticketEvents).values({ ticketId: p.ticketId, seq: p.seq, step: p.step, kind: p.kind, actor: p.actor, data, at }).onConflictDoNothing();
+        const inserted = await tx.insert(ticketEvents).values({ ticketId: p.ticketId, seq: p.seq, step: p.step, kind: p.kind, actor: p.actor, data, at }).onConflictDoNothing().returning({ seq: ticketEvents.seq });
+        // notices to the user leave through the outbox, written with their event (a retried write queues nothing twice)
+        const notices = inserted.length ? outboxRows(p.ticketId, p.seq, { kind: p.kind, data }) : [];
+        if (notices.length && !(await isInternalTicket(tx, p.ticketId))) await tx.insert(deliveryOutbox).values(notices).onConflictDoNothing();
         await tx
           .update(tickets)
           .set({

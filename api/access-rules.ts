@@ -38,6 +38,11 @@ export type AccessRule =
        * or a service with `tickets:act_for_user` naming the ticket's user in X-On-Behalf-Of
        */
       user?: readonly UserPurpose[];
+      /**
+       * end users acting on themselves: `:id` in the path is a user id, and a user token of that user
+       * (any purpose) or a service with `tickets:act_for_user` naming them in X-On-Behalf-Of may call
+       */
+      self?: true;
       /** any authenticated caller (e.g. "who am I") */
       anyCaller?: true;
     };
@@ -61,7 +66,14 @@ export const ROUTE_ACCESS = {
   'POST /v1/tickets/:id/decision': { roles: DECIDERS },
   'POST /v1/tickets/:id/signals/:name': { scope: 'tickets:signal', roles: DECIDERS },
   'POST /v1/tickets/:id/reopen': { roles: DECIDERS, user: ['reopen'] },
+  'POST /v1/tickets/:id/rating': { user: ['rate'] },
+  'GET /v1/ratings/summary': { roles: DECIDERS },
   'POST /v1/tickets/:id/user-tokens': { scope: 'user_tokens:issue' },
+
+  'GET /v1/users/:id/messages': { roles: DECIDERS, self: true },
+  'GET /v1/users/:id/messages/stream': { roles: DECIDERS, self: true },
+  'GET /v1/users/:id/preferences': { roles: DECIDERS, self: true },
+  'PUT /v1/users/:id/preferences': { roles: DECIDERS, self: true },
 
   'POST /v1/classify': { scope: 'classify', roles: ALL_STAFF },
 
@@ -102,7 +114,7 @@ export const ROUTE_ACCESS = {
 export type RouteKey = keyof typeof ROUTE_ACCESS;
 
 /** Static pages and API docs: public by prefix (HTML, scripts, the OpenAPI document). */
-export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/'] as const;
+export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/shared/'] as const;
 
 export function ruleOf(method: string, url: string): AccessRule | undefined {
   const key = `${method === 'HEAD' ? 'GET' : method} ${url}`;
@@ -121,7 +133,11 @@ export function accessTableMarkdown(): string {
     if ('anyCaller' in rule) return `| \`${route}\` | any key | any role | any user token |`;
     const services = rule.scope ? `\`${rule.scope}\`` : '—';
     const staffRoles = rule.roles?.length ? rule.roles.join(', ') : '—';
-    const users = rule.user?.length ? `token for ${rule.user.join('/')} of this ticket; or a key with \`tickets:act_for_user\` + \`X-On-Behalf-Of: <ticket's user>\`` : '—';
+    const users = rule.user?.length
+      ? `token for ${rule.user.join('/')} of this ticket; or a key with \`tickets:act_for_user\` + \`X-On-Behalf-Of: <ticket's user>\``
+      : 'self' in rule && rule.self
+        ? "any token of this user; or a key with `tickets:act_for_user` + `X-On-Behalf-Of: <this user>`"
+        : '—';
     return `| \`${route}\` | ${services} | ${staffRoles} | ${users} |`;
   });
   return ['| Route | Service key scope | Staff roles | End user |', '|---|---|---|---|', ...rows].join('\n');

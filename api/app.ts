@@ -22,6 +22,8 @@ import { ticketActionRoutes } from './routes/ticket-actions';
 import { webRoutes } from './routes/web';
 import { ticketRoutes } from './routes/tickets';
 import { userTokenRoutes } from './routes/user-tokens';
+import { messageRoutes } from './routes/messages';
+import { ratingRoutes } from './routes/ratings';
 
 export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStream?: DestinationStream } = {}) {
   const app = Fastify({
@@ -50,6 +52,8 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   await app.register(sopRoutes, ctx);
   await app.register(classifyRoutes, ctx);
   await app.register(userTokenRoutes, ctx);
+  await app.register(messageRoutes, ctx);
+  await app.register(ratingRoutes, ctx);
   await app.register(apiKeyRoutes, ctx);
   await app.register(staffRoutes, ctx);
   await app.register(queueRoutes, ctx);

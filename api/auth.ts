@@ -133,6 +133,20 @@ export const authPlugin = fp<ApiContext>(
         if (roles.includes(caller.role)) return;
         throw forbidden(roles.length ? `this needs the role ${roles.join(' or ')}; you are ${caller.role}` : 'staff may not call this route');
       }
+      const self = 'self' in rule && rule.self === true;
+      const pathId = (request.params as { id?: string } | undefined)?.id;
+      if (self && caller.kind === 'user') {
+        if (caller.userId !== pathId) throw forbidden(`this user token is for user ${caller.userId}, not ${pathId ?? 'this route'}`);
+        return;
+      }
+      if (self && caller.kind === 'service') {
+        if (!caller.scopes.includes('tickets:act_for_user')) throw forbidden(`this needs the scope tickets:act_for_user (with X-On-Behalf-Of); key ${caller.id} has ${caller.scopes.join(', ') || 'no scopes'}`);
+        const onBehalfOf = request.headers[ON_BEHALF_HEADER];
+        if (typeof onBehalfOf !== 'string' || !onBehalfOf.trim()) throw forbidden('acting for a user: name them in the X-On-Behalf-Of header');
+        if (onBehalfOf !== pathId) throw forbidden(`acting for ${onBehalfOf}: user ${pathId ?? '?'} is another user`);
+        request.onBehalfOf = onBehalfOf;
+        return;
+      }
       if (caller.kind === 'user') {
         if (!purposes.includes(caller.purpose)) {
           throw forbidden(purposes.length ? `a user token for "${caller.purpose}" cannot do this (needs ${purposes.join(' or ')})` : 'a user token cannot call this route');

@@ -33,6 +33,8 @@ export function loadSopPolicyOverrides(): Record<string, number | string | boole
     Object.assign(overrides, parsed);
   }
   if (str('CONFIRMATION_TIMEOUT_MS')) overrides.confirmationTimeout = int('CONFIRMATION_TIMEOUT_MS', 0);
+  // one threshold for the API, the page and the workflows
+  if (str('REVIEW_THRESHOLD')) overrides.reviewThreshold = int('REVIEW_THRESHOLD', 2);
   return overrides;
 }
 
@@ -105,6 +107,27 @@ export interface Config {
   codecCorsOrigins: string[];
   /** `npm start` only: port of the credential-free loopback codec server the Temporal dev UI decodes through */
   devCodecPort: number;
+  /** notices to end users: the outbox drain (activities/delivery.ts) */
+  delivery: {
+    /** false: this process does not drain the outbox (DELIVERY_DRAIN=off) */
+    drain: boolean;
+    /** where links in notices point (the API's public address) */
+    publicUrl: string;
+    /** smtp://host:port of the mail relay; unset: e-mail is skipped ("no mail relay") */
+    smtpUrl?: string;
+    mailFrom: string;
+    /** idle wait between polls of the outbox */
+    pollMs: number;
+    /** retry backoff: base × 2^(attempt-1), at most max */
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    /** a notice still undelivered after this long is given up (failed) */
+    maxAgeMs: number;
+    /** the estimated handling time when a SOP type and group have too few closed tickets */
+    defaultEstimateMs: number;
+    /** a rating at or below this starts a review */
+    reviewThreshold: number;
+  };
 }
 
 export function loadConfig(): Config {
@@ -148,5 +171,17 @@ export function loadConfig(): Config {
     codecCorsOrigins: str('CODEC_CORS_ORIGINS', 'http://127.0.0.1:8233,http://localhost:8233').split(',').map((o) => o.trim()).filter(Boolean),
     payloadKeys: parsePayloadKeys(str('PAYLOAD_KEYS'), str('PAYLOAD_KEY_ID')),
     devCodecPort: int('CODEC_PORT', 8234),
+    delivery: {
+      drain: str('DELIVERY_DRAIN', 'on') !== 'off',
+      publicUrl: str('PUBLIC_URL', `http://${str('HOST', '127.0.0.1') === '0.0.0.0' ? '127.0.0.1' : str('HOST', '127.0.0.1')}:${int('PORT', 3000)}`).replace(/\/$/, ''),
+      smtpUrl: str('SMTP_URL'),
+      mailFrom: str('MAIL_FROM', 'service@ticketflow.local'),
+      pollMs: int('DELIVERY_POLL_MS', 500),
+      backoffBaseMs: int('DELIVERY_BACKOFF_BASE_MS', 5_000),
+      backoffMaxMs: int('DELIVERY_BACKOFF_MAX_MS', 5 * 60_000),
+      maxAgeMs: int('DELIVERY_MAX_AGE_MS', 48 * 3_600_000),
+      defaultEstimateMs: int('DEFAULT_ESTIMATE_MS', 2 * 3_600_000),
+      reviewThreshold: int('REVIEW_THRESHOLD', 2),
+    },
   };
 }

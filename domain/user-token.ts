@@ -27,7 +27,8 @@ export class UserTokenError extends Error {
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-export async function mintUserToken(secret: string, claims: Omit<UserTokenClaims, 'tokenId'> & { tokenId?: string }): Promise<{ token: string; tokenId: string }> {
+/** With a fixed tokenId and issuedAt the token is the same string every time (a retried notice sends the same link). */
+export async function mintUserToken(secret: string, claims: Omit<UserTokenClaims, 'tokenId'> & { tokenId?: string; issuedAt?: Date }): Promise<{ token: string; tokenId: string }> {
   const tokenId = claims.tokenId ?? randomUUID();
   const token = await new SignJWT({ tid: claims.ticketId, pur: claims.purpose, ...(claims.waitSeq !== undefined ? { wait: claims.waitSeq } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -35,7 +36,7 @@ export async function mintUserToken(secret: string, claims: Omit<UserTokenClaims
     .setAudience(USER_TOKEN_AUDIENCE)
     .setSubject(claims.userId)
     .setJti(tokenId)
-    .setIssuedAt()
+    .setIssuedAt(claims.issuedAt ? Math.floor(claims.issuedAt.getTime() / 1000) : undefined)
     .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
     .sign(key(secret));
   return { token, tokenId };

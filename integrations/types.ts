@@ -156,6 +156,8 @@ export interface UserProfile {
   id: string;
   tier: UserTier;
   phone: string;
+  /** where e-mail notices go (absent for users without one) */
+  email?: string;
   memberSince: string;
 }
 

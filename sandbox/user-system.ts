@@ -21,7 +21,7 @@ export function generateUsers(orders: Order[], seed: number): UserProfile[] {
     const r = rng.next();
     const tier: UserTier = r < 0.75 ? 'standard' : r < 0.93 ? 'vip' : 'enterprise';
     const since = Date.parse('2026-10-01T00:00:00+08:00') - rng.int(30, 2000) * 86_400_000;
-    seen.set(order.userId, { id: order.userId, tier, phone: order.userPhone ?? '', memberSince: new Date(since).toISOString() });
+    seen.set(order.userId, { id: order.userId, tier, phone: order.userPhone ?? '', email: `${order.userId.toLowerCase()}@users.example.com`, memberSince: new Date(since).toISOString() });
   }
   return [...seen.values()];
 }

@@ -90,3 +90,4 @@ export type TicketEventRow = typeof ticketEvents.$inferSelect;
 
 export * from './tables/access';
 export * from './tables/dispatch';
+export * from './tables/delivery';

@@ -9,7 +9,8 @@ import { loadConfig } from '../config';
 import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
-import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from '../worker';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, deliveryDrainFromConfig, installRuntimeLogging } from '../worker';
+import { startMailpit, type RunningMailpit } from './mailpit';
 import { ensureReconcileSchedule } from '../worker/schedules';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { assertProductionCredentials } from '../config/credentials';
@@ -43,6 +44,13 @@ if (!config.orderApiUrl || !config.financeApiUrl || !config.smsApiUrl || !config
   config.financeApiUrl ??= sandbox.financeApiUrl;
   config.smsApiUrl ??= sandbox.smsApiUrl;
   config.userApiUrl ??= sandbox.userApiUrl;
+}
+
+// a real SMTP server with an inbox page for the e-mail notices, unless SMTP_URL names a relay
+let mailpit: RunningMailpit | null = null;
+if (!config.delivery.smtpUrl) {
+  mailpit = await startMailpit({ smtpPort: Number(process.env.MAILPIT_SMTP_PORT ?? 1025), webPort: Number(process.env.MAILPIT_WEB_PORT ?? 8025), database: path.join(config.dataDir, 'mailpit.db') });
+  config.delivery.smtpUrl = mailpit.smtpUrl;
 }
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -80,6 +88,9 @@ const classifyWorker = await createClassifyWorker({
 const workerRun = Promise.all([worker.run(), classifyWorker.run()]);
 // automatic dispatch to online agents (dispatch/dispatcher.ts); several processes may run it
 const dispatcher = config.dispatchEveryMs > 0 ? startDispatcher(client, database.db, { everyMs: config.dispatchEveryMs, onError: (err) => console.warn(`[dispatch] ${(err as Error).message}`) }) : null;
+// notices to users: the outbox drain beside the worker
+const drain = deliveryDrainFromConfig(config, database.db);
+drain.start();
 
 const app = await buildApp({
   temporal: { client, connection },
@@ -99,6 +110,8 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
   Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
   Codec         ${devCodec ? `${devCodec.endpoint}  (development only, loopback, no credential: the Temporal UI decodes payloads here)` : `${apiUrl}/codec (admins only)`}
+  Mail inbox    ${mailpit ? `${mailpit.webUrl}  (e-mail notices; SMTP ${mailpit.smtpUrl})` : `SMTP relay ${config.delivery.smtpUrl}`}
+  SMS outbox    ${config.smsApiUrl}/messages  (SMS notices as the gateway received them)
   Sandbox       ${sandbox ? `${sandbox.url}  (orders: ${sandbox.orderApiUrl}/orders, scenarios: ${sandbox.orderApiUrl}/scenarios)` : 'not started: external URLs configured'}
   Agents        ${devTeam ? `a development team of ${DEV_TEAM.length} (usernames e1001…, s2001…; password in ${path.relative(process.cwd(), devTeam.file) || devTeam.file}); queues at ${apiUrl}/v1/queues/<group>` : 'staff accounts from POST /v1/staff'}; automatic dispatch ${config.dispatchEveryMs > 0 ? `every ${config.dispatchEveryMs} ms` : 'off'}
   Credentials   ${devCredentials ? `${credentials} (development only: serviceKey is an API key, adminToken the bootstrap admin)` : 'from the environment'}
@@ -112,6 +125,7 @@ Ctrl-C stops everything.`);
 await workerRun;
 console.log('stopping…');
 await dispatcher?.stop();
+await drain.stop();
 await app.close();
 await devCodec?.close();
 await workerConnection.close();
@@ -119,4 +133,5 @@ await connection.close();
 await sandbox?.close();
 await database.close();
 await devServer?.stop();
+await mailpit?.stop();
 console.log('stopped');

@@ -13,7 +13,7 @@ function cachedBinary(version: string): string {
   return path.join(cacheRoot(), `temporal-${version}`, 'temporal');
 }
 
-function onPath(name: string): string | null {
+export function onPath(name: string): string | null {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : null;
 }

@@ -11,6 +11,7 @@ import { openDatabase, prepareDatabase } from '../schema';
 import { freePort, readDevServerConfig, startDevServer } from './dev-server';
 import { ensureChromium } from './chromium';
 import { freshTestDatabase } from './postgres';
+import { startMailpit } from './mailpit';
 
 const require = createRequire(import.meta.url);
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ticketflow_test';
@@ -23,6 +24,9 @@ await database.close();
 console.log(`[test] database ${new URL(databaseUrl).pathname.slice(1)} migrated`);
 
 const devServer = await startDevServer({ ...readDevServerConfig(), port: await freePort(), database: null, headless: true });
+// a real SMTP server for the delivery tests: they read what arrived through its HTTP API
+const mailpit = await startMailpit();
+console.log(`[test] Mailpit: SMTP ${mailpit.smtpUrl}, inbox ${mailpit.webUrl}`);
 
 const bundlePath = path.join(projectRoot, '.data', 'test', 'workflow-bundle.js');
 fs.mkdirSync(path.dirname(bundlePath), { recursive: true });
@@ -34,8 +38,9 @@ const ava = spawn(process.execPath, [path.join(projectRoot, 'node_modules', 'ava
   cwd: projectRoot,
   stdio: 'inherit',
   // one random payload key per run unless given: every test process (and its child processes) shares it
-  env: { ...(process.env.PAYLOAD_KEYS ? {} : generatePayloadKeys('test')), ...process.env, TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: databaseUrl, WORKFLOW_BUNDLE_PATH: bundlePath },
+  env: { ...(process.env.PAYLOAD_KEYS ? {} : generatePayloadKeys('test')), ...process.env, TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: databaseUrl, SMTP_URL: mailpit.smtpUrl, MAILPIT_URL: mailpit.webUrl, WORKFLOW_BUNDLE_PATH: bundlePath },
 });
 const exitCode = await new Promise<number>((resolve) => ava.on('exit', (c) => resolve(c ?? 1)));
 await devServer.stop();
+await mailpit.stop();
 process.exit(exitCode);

@@ -32,6 +32,7 @@ const CATALOGUE = {
   paymentStatus: { description: 'What the order already received for the cause of a solution (ask before escalating a failed payment)', inputs: ['orderId', 'solution'], returns: '{cause, orderPaidFen, ticketPaidFen, covered}', retry: 'read' },
   collectEvidence: { description: 'Collect the route trajectory and delivery sign-off photos of the order', inputs: ['order'], returns: '{trajectory: [...], signOffPhotos: [...], collectedAt}', retry: 'read' },
   createTechTicket: { description: 'Open a ticket for the tech team with the app version and region', inputs: ['summary'], optionalInputs: ['appVersion', 'region'], returns: '{techTicketId}', retry: 'idempotent' },
+  reportReviewOutcome: { description: "Review SOP: hand the reviewer's outcome (reopen or closed, with findings) to the rated ticket, which records it and reopens on reopen", inputs: ['ticketId', 'outcome'], optionalInputs: ['findings'], returns: '{ticketId, outcome, reportedAt}', retry: 'idempotent' },
   notifyOnCall: { description: 'Page the on-call person of a group: batched per group, one SMS per window (PAGER_WINDOW_MS) listing the ticket ids', inputs: ['group', 'summary'], returns: '{queuedAt, pager, windowMs}', retry: 'idempotent' },
 } satisfies Record<string, ActionSpec>;
 

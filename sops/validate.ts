@@ -12,11 +12,13 @@ const SLA_KINDS = new Set<string>(['action', 'human_task']);
 /** Steps that wait for the outside world: a cycle must go through one of them. */
 const WAIT_KINDS = new Set<string>(['wait_signal', 'human_task']);
 /** Context keys the interpreter provides besides the step outputs. */
-export const RESERVED_CONTEXT_KEYS = ['ticket', 'policy', 'counters', 'lastSolution', 'handoff', 'handoffDecision'] as const;
+export const RESERVED_CONTEXT_KEYS = ['ticket', 'policy', 'counters', 'lastSolution', 'handoff', 'handoffDecision', 'satisfaction'] as const;
 /** The fields of `ticket` in the context. */
 export const TICKET_FIELDS = [
   'id', 'requestId', 'category', 'subtype', 'skillGroup', 'priority', 'userId', 'userTier', 'orderId',
   'region', 'channel', 'language', 'issueText', 'appVersion', 'claim',
+  // review tickets only: the rated ticket they review (ticketId, score, reason, comment)
+  'reviewOf',
 ] as const;
 export const COUNTER_FIELDS = ['rejections', 'reopens', 'visits'] as const;
 const CHANNELS = ['in_app', 'sms', 'email'];

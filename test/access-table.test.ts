@@ -25,7 +25,7 @@ test.after.always(async () => {
   await stack?.close();
 });
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** A request that reaches each route's handler; allowed callers get its own answer (2xx, 400, 404 or 409), never 401/403. */
 async function sample(route: RouteKey, ticketId: string): Promise<{ url: string; payload?: unknown }> {
   switch (route) {
@@ -39,8 +39,17 @@ async function sample(route: RouteKey, ticketId: string): Promise<{ url: string;
       return { url: `/v1/tickets/${ticketId}/signals/tech_fixed`, payload: {} };
     case 'POST /v1/tickets/:id/reopen':
       return { url: `/v1/tickets/${ticketId}/reopen`, payload: { reason: 'not solved' } };
+    case 'POST /v1/tickets/:id/rating':
+      return { url: `/v1/tickets/${ticketId}/rating`, payload: { score: 5 } };
     case 'POST /v1/tickets/:id/user-tokens':
       return { url: `/v1/tickets/${ticketId}/user-tokens`, payload: { purpose: 'rate' } };
+    case 'GET /v1/users/:id/messages':
+    case 'GET /v1/users/:id/preferences':
+      return { url: route.split(' ')[1]!.replace(':id', ownerOf(ticketId)) };
+    case 'GET /v1/users/:id/messages/stream':
+      return { url: `/v1/users/${ownerOf(ticketId)}/messages/stream?maxSeconds=0` };
+    case 'PUT /v1/users/:id/preferences':
+      return { url: `/v1/users/${ownerOf(ticketId)}/preferences`, payload: { channels: ['sms', 'email'] } };
     case 'POST /v1/tickets':
       return { url: '/v1/tickets', payload: { text: '你好', userId: 'U-walk', channel: 'app' } };
     case 'GET /v1/requests/:requestId':
@@ -99,6 +108,8 @@ async function sample(route: RouteKey, ticketId: string): Promise<{ url: string;
   }
 }
 
+/** routes about an end user (`/v1/users/:id/…`) take the user of the ticket the walk is about */
+const ownerOf = (ticketId: string) => (ticketId === theirs.id ? theirs.userId : mine.userId);
 const methodOf = (route: RouteKey) => route.split(' ')[0] as Method;
 const userToken = async (ticketId: string, userId: string, purpose: UserPurpose) =>
   (await mintUserToken(stack.config.credentials.userTokenSecret!, { ticketId, userId, purpose, expiresAt: new Date(Date.now() + 600_000) })).token;
@@ -121,6 +132,7 @@ for (const [route, rule] of Object.entries(ROUTE_ACCESS) as Array<[RouteKey, Acc
   const scope: Scope | undefined = 'scope' in rule ? rule.scope : undefined;
   const roles: readonly StaffRole[] = ('roles' in rule && rule.roles) || [];
   const purposes: readonly UserPurpose[] = ('user' in rule && rule.user) || [];
+  const self = 'self' in rule && rule.self === true;
 
   test(`${route}: 401 without credentials or with an unknown token`, async (t) => {
     const none = await call(route, null);
@@ -136,7 +148,8 @@ for (const [route, rule] of Object.entries(ROUTE_ACCESS) as Array<[RouteKey, Acc
     if (scope) allowed.push([`a key with ${scope}`, await stack.auth.apiKey([scope])]);
     for (const role of roles) allowed.push([`staff ${role}`, await staffAs(role, route)]);
     for (const purpose of purposes) allowed.push([`a ${purpose} user token`, await userToken(mine.id, mine.userId, purpose)]);
-    if (purposes.length) allowed.push(['a service acting for the ticket user', { token: await stack.auth.apiKey(['tickets:act_for_user']), onBehalfOf: mine.userId }]);
+    if (purposes.length || self) allowed.push(['a service acting for the ticket user', { token: await stack.auth.apiKey(['tickets:act_for_user']), onBehalfOf: mine.userId }]);
+    if (self) for (const purpose of USER_PURPOSES) allowed.push([`a ${purpose} user token of this user`, await userToken(mine.id, mine.userId, purpose)]);
     t.true(allowed.length > 0);
     for (const [who, as] of allowed) {
       const { status, body } = await call(route, as);
@@ -151,7 +164,7 @@ for (const [route, rule] of Object.entries(ROUTE_ACCESS) as Array<[RouteKey, Acc
     const wrongKey = await stack.auth.apiKey(otherScopes);
     const refused: Array<[string, As]> = [[`a key with every other scope`, wrongKey]];
     for (const role of STAFF_ROLES.filter((r) => !roles.includes(r))) refused.push([`staff ${role}`, await staffAs(role, route)]);
-    for (const purpose of USER_PURPOSES.filter((p) => !purposes.includes(p))) refused.push([`a ${purpose} user token`, await userToken(mine.id, mine.userId, purpose)]);
+    for (const purpose of USER_PURPOSES.filter((p) => !purposes.includes(p) && !self)) refused.push([`a ${purpose} user token`, await userToken(mine.id, mine.userId, purpose)]);
     for (const [who, as] of refused) {
       const { status, body } = await call(route, as);
       t.is(status, 403, `${who}: ${JSON.stringify(body)}`);
@@ -177,6 +190,23 @@ for (const [route, rule] of Object.entries(ROUTE_ACCESS) as Array<[RouteKey, Acc
       t.regex(unnamed.body.message, /X-On-Behalf-Of/);
     });
   }
+}
+
+for (const [route, rule] of Object.entries(ROUTE_ACCESS) as Array<[RouteKey, AccessRule]>) {
+  if (!('self' in rule && rule.self)) continue;
+  test(`${route}: refused for another user`, async (t) => {
+    const myToken = await userToken(mine.id, mine.userId, 'rate');
+    const withMine = await call(route, myToken, theirs.id);
+    t.is(withMine.status, 403);
+    t.regex(withMine.body.message, /is for user/);
+    const actingForMe = { token: await stack.auth.apiKey(['tickets:act_for_user']), onBehalfOf: mine.userId };
+    const other = await call(route, actingForMe, theirs.id);
+    t.is(other.status, 403);
+    t.regex(other.body.message, /another user/);
+    const unnamed = await call(route, { token: await stack.auth.apiKey(['tickets:act_for_user']) });
+    t.is(unnamed.status, 403);
+    t.regex(unnamed.body.message, /X-On-Behalf-Of/);
+  });
 }
 
 test('docs/SECURITY.md prints this same table', (t) => {

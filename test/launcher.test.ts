@@ -14,11 +14,19 @@ import { EncryptionCodec, parsePayloadKeys } from '../config/payload-codec';
 import { toJsonPayload } from './helpers/codec';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketflow-start-'));
-let ports: Record<'PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SANDBOX_PORT' | 'CODEC_PORT', string>;
+let ports: Record<'PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'SANDBOX_PORT' | 'CODEC_PORT' | 'MAILPIT_SMTP_PORT' | 'MAILPIT_WEB_PORT', string>;
 let running: ChildProcess | null = null;
 
 test.before(async () => {
-  ports = { PORT: String(await freePort()), TEMPORAL_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), SANDBOX_PORT: String(await freePort()), CODEC_PORT: String(await freePort()) };
+  ports = {
+    PORT: String(await freePort()),
+    TEMPORAL_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    SANDBOX_PORT: String(await freePort()),
+    CODEC_PORT: String(await freePort()),
+    MAILPIT_SMTP_PORT: String(await freePort()),
+    MAILPIT_WEB_PORT: String(await freePort()),
+  };
 });
 test.after.always(() => {
   if (running?.pid) process.kill(-running.pid, 'SIGKILL');
@@ -28,7 +36,7 @@ test.after.always(() => {
 /** Starts `npm start`'s launcher in its own process group, as a terminal would; resolves when it is ready. */
 function start(): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...ports, DATA_DIR: dataDir };
-  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'USER_API_URL', 'WORKFLOW_BUNDLE_PATH', 'PAYLOAD_KEYS', 'PAYLOAD_KEY_ID']) delete env[name];
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ORDER_API_URL', 'FINANCE_API_URL', 'SMS_API_URL', 'USER_API_URL', 'WORKFLOW_BUNDLE_PATH', 'PAYLOAD_KEYS', 'PAYLOAD_KEY_ID', 'SMTP_URL', 'MAILPIT_URL']) delete env[name];
   const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'start'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running = child;
   let output = '';
@@ -82,6 +90,9 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.deepEqual(await (await api('/healthz')).json(), { status: 'ok', temporal: 'ok', database: 'ok' });
   t.is((await api('/docs')).status, 200);
   t.is((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status, 200);
+  // a real SMTP server with an inbox a person can open, printed with the other addresses
+  t.regex(first.output(), new RegExp(`Mail inbox\\s+http://127\\.0\\.0\\.1:${ports.MAILPIT_WEB_PORT}`));
+  t.is((await fetch(`http://127.0.0.1:${ports.MAILPIT_WEB_PORT}/`)).status, 200);
   t.true(fs.existsSync(path.join(dataDir, 'pglite')));
   // credentials generated on first run, readable only by their owner, printed with how to use them
   const credentialsFile = path.join(dataDir, 'credentials.json');

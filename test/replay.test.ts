@@ -22,6 +22,8 @@ test('recorded histories exist for the intake, each fee-dispute outcome, every d
   expected.push('sop-failure-escalated-v1', 'sop-reroute-failed-v1');
   // work distribution: assign, transfer, release, a supervisor deciding for the holder; the SLA clock paused and resumed
   expected.push('dispatch-holders', 'dispatch-sla-pause');
+  // issue 19: a rating, the review it opened, and the review's outcome (reopen, findings)
+  expected.push('sop-review', 'rating-review-reopen', 'rating-review-findings');
   for (const name of expected) {
     t.true(files.includes(`${name}.pb`), name);
   }

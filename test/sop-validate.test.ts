@@ -308,7 +308,7 @@ test('every default SOP is valid', (t) => {
 });
 
 test('the default SOPs cover the expected types', (t) => {
-  t.deepEqual(defaults.map((d) => d.type).sort(), ['app_technical', 'attitude', 'cargo_damage', 'cargo_loss', 'fee_dispute', 'late_arrival', 'safety_incident', 'triage']);
+  t.deepEqual(defaults.map((d) => d.type).sort(), ['app_technical', 'attitude', 'cargo_damage', 'cargo_loss', 'fee_dispute', 'late_arrival', 'review', 'safety_incident', 'triage']);
 });
 
 test('every step of every default SOP has an owner and zh/en names; every human task an SLA from the policy, no other step but a few actions one', (t) => {

@@ -10,6 +10,8 @@ import { createFinanceClient } from '../integrations/finance';
 import { createOrderSystemClient } from '../integrations/orders';
 import { createSmsClient } from '../integrations/sms';
 import { createUserSystemClient } from '../integrations/users';
+import { createSmtpMailer } from '../integrations/smtp';
+import { createDeliveryDrain, type DeliveryDrain } from '../activities/delivery';
 import type { Database } from '../schema';
 import { maskingLogFunction } from './logging';
 import { classifyTaskQueue } from '../workflows/task-queues';
@@ -100,6 +102,22 @@ export function activitiesFromConfig(config: Config, db: Database, temporal: Cli
     sopPolicyOverrides: config.sopPolicyOverrides,
     onCallPhones: config.onCallPhones,
     pager: { client: temporal, taskQueue: config.temporal.taskQueue, windowMs: config.pagerWindowMs },
+  });
+}
+
+/** The outbox drain of this process (docs/ARCHITECTURE.md, "Delivery"): runs beside the ticket worker. */
+export function deliveryDrainFromConfig(config: Config, db: Database): DeliveryDrain {
+  const { smsApiUrl, userApiUrl } = config;
+  if (!smsApiUrl || !userApiUrl) throw new Error('SMS_API_URL and USER_API_URL must be set for delivery');
+  return createDeliveryDrain({
+    db,
+    sms: createSmsClient(smsApiUrl),
+    users: createUserSystemClient(userApiUrl),
+    mailer: config.delivery.smtpUrl ? createSmtpMailer(config.delivery.smtpUrl) : null,
+    userTokenSecret: config.credentials.userTokenSecret,
+    sopPolicyOverrides: config.sopPolicyOverrides,
+    options: config.delivery,
+    log: (message) => console.warn(message),
   });
 }
 

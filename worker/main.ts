@@ -6,7 +6,7 @@ import { assertProductionCredentials } from '../config/credentials';
 import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { openDatabase, prepareDatabase } from '../schema';
 import { classifyTaskQueue } from '../workflows/task-queues';
-import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from './index';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, deliveryDrainFromConfig, installRuntimeLogging } from './index';
 import { ensureReconcileSchedule } from './schedules';
 import { startDispatcher } from '../dispatch/dispatcher';
 import { ensureSearchAttributes } from './search-attributes';
@@ -56,9 +56,13 @@ if (config.worker.deployment) console.log(`worker deployment ${config.worker.dep
 console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} as ${roles.join(' + ')}${roles.includes('classify') ? ` (classification on "${classifyTaskQueue(config.temporal.taskQueue)}", ${config.worker.classifyConcurrency} at once)` : ''}`);
 // automatic dispatch (dispatch/dispatcher.ts): safe in every ticket worker at once, claims are row-locked
 const dispatcher = roles.includes('tickets') && config.dispatchEveryMs > 0 ? startDispatcher(client, database.db, { everyMs: config.dispatchEveryMs, onError: (err) => console.warn(`dispatch: ${(err as Error).message}`) }) : null;
+// notices to users leave through the outbox, drained beside the ticket workers
+const drain = roles.includes('tickets') && config.delivery.drain ? deliveryDrainFromConfig(config, database.db) : null;
+drain?.start();
 // returns after SIGINT/SIGTERM once in-flight tasks drained (the SDK installs the handlers)
 await Promise.all(workers.map((w) => w.run()));
 await dispatcher?.stop();
+await drain?.stop();
 await connection.close();
 await admin.close();
 await database.close();

@@ -1,6 +1,7 @@
 // Message definitions: the API sends and queries through these names.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AgentDecision, AgentEscalation, Assignment, Confirmation, ConfirmationOutcome, HolderState, InfoAnswer, InfoRequest, PageRequest, Release, SignalDelivery, SilenceNotice, TicketLiveState, Transfer } from './types';
+import type { Rating } from '../domain/ratings';
+import type { AgentDecision, AgentEscalation, Assignment, Confirmation, ConfirmationOutcome, HolderState, InfoAnswer, InfoRequest, PageRequest, Release, ReviewOutcome, SignalDelivery, SilenceNotice, TicketLiveState, Transfer } from './types';
 
 export const ticketStateQuery = defineQuery<TicketLiveState>('ticketState');
 /** The user's answer to a proposed solution; rejected by the validator unless the ticket awaits one. */
@@ -11,6 +12,11 @@ export const decideUpdate = defineUpdate<TicketLiveState, [AgentDecision]>('deci
 export const deliverSignalUpdate = defineUpdate<TicketLiveState, [SignalDelivery]>('deliverSignal');
 /** The user says a closed ticket is not solved: second handling (二次处理) within the reopen window. */
 export const reopenUpdate = defineUpdate<TicketLiveState, [{ reason: string }]>('reopen');
+
+/** The user's satisfaction rating of a closed ticket, within its reopen window; a low one opens a review. */
+export const rateUpdate = defineUpdate<{ score: number; reviewTicketId: string | null }, [Rating]>('rate');
+/** The reviewer's outcome of a low rating, sent by the review ticket: an event of the rated ticket. */
+export const reviewOutcomeUpdate = defineUpdate<TicketLiveState, [ReviewOutcome]>('reviewOutcome');
 
 /** A ticket asks the on-call group's pager (workflow "pager-<group>") to page it with the next batch. */
 export const pageSignal = defineSignal<[PageRequest]>('page');

@@ -24,6 +24,7 @@ import { evaluate, isTruthy, renderTemplate } from '../sops/expressions';
 import type { ActionName } from '../sops/actions';
 import type { HumanTaskStep, SopDocument, SopStep } from '../sops/types';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
+import { installSatisfactionHandlers, newSatisfaction, reviewThresholdOf, type SatisfactionState } from './satisfaction';
 import { builtinStep, HANDOFF, type Handoff } from './handoff';
 import { installHolderHandlers } from './holders';
 import { PATCHES } from './patches';
@@ -74,7 +75,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   let pendingDecision: AgentDecision | null = null;
   /** the human_task waiting for a decision: its data schema and distinctFrom rule are checked in the validator */
   let humanStep: HumanTaskStep | null = null;
-  let reopenRequest: { reason: string } | null = null;
+  let reopenRequest: { reason: string; actor?: string } | null = null;
+  /** the user's rating and the review it opened (carried across continue-as-new in the context) */
+  const satisfaction = (ctx.satisfaction ??= newSatisfaction()) as SatisfactionState;
   let reopenable = false;
   let outcome: TicketOutcome = { status: progress.status, resolution: {} };
 
@@ -175,6 +178,17 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     moveTo: (group) => {
       if (waiting?.kind === 'human_task') waiting = { ...waiting, group, until: null };
     },
+  });
+  // satisfaction (issue 19): new update handlers only (workflows/satisfaction.ts)
+  installSatisfactionHandlers({
+    ticket,
+    state: satisfaction,
+    threshold: () => reviewThresholdOf(policy),
+    notRateable: () => (reopenable ? null : `ticket is ${progress.status}: only a closed ticket within its reopen window can be rated`),
+    record: (step, kind, data, change) => record(step, kind, data, change),
+    openReview: (input) => internal.openReview(input),
+    reopen: (request) => void (reopenRequest = request),
+    live,
   });
 
   interface Change {
@@ -398,11 +412,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (!windowMs) return outcome;
     // a closed ticket stays reopenable for a while: the user may say it is not solved (二次处理)
     reopenable = true;
-    const reopened = await condition(() => reopenRequest !== null, windowMs);
+    let reopened = await condition(() => reopenRequest !== null, windowMs);
     reopenable = false;
-    if (!reopened) return outcome;
+    // a review opened by a low rating keeps the ticket open for its outcome (only tickets rated low get here)
+    if (!reopened && satisfaction.review.open) reopened = (await condition(() => reopenRequest !== null || !satisfaction.review.open), reopenRequest !== null);
+    if (!reopened) {
+      await condition(allHandlersFinished); // a rating being recorded as the window ends is kept
+      return outcome;
+    }
     counters.reopens++;
-    await record('reopen', 'reopened', { reason: reopenRequest!.reason, secondHandling: true, reopens: counters.reopens }, { status: 'open', actor: `user:${ticket.userId}` });
+    await record('reopen', 'reopened', { reason: reopenRequest!.reason, secondHandling: true, reopens: counters.reopens }, { status: 'open', actor: reopenRequest!.actor ?? `user:${ticket.userId}` });
     reopenRequest = null;
     progress.stepId = sop.start;
   }

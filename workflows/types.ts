@@ -82,6 +82,8 @@ export interface TicketFacts {
   issueText: string;
   appVersion: string | null;
   claim: IssuePlan['claim'];
+  /** a review ticket: the rated ticket it reviews (absent on every other ticket) */
+  reviewOf?: { ticketId: string; score: number; reason?: string; comment?: string };
 }
 
 /** Where a ticket is in its procedure: all a continue-as-new run needs to go on. */
@@ -219,4 +221,11 @@ export interface PagerInput {
   windowMs: number;
   /** tickets that arrived but were not paged yet (carried across continue-as-new) */
   pending?: string[];
+}
+
+/** What a reviewer decided about a rated ticket: reopen it (second handling) or close with findings. */
+export interface ReviewOutcome {
+  reviewTicketId: string;
+  outcome: 'reopen' | 'closed';
+  findings?: string;
 }

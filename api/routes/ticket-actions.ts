@@ -1,10 +1,12 @@
 // Acting on a ticket: the user's confirmation, an agent's decision, awaited signals, reopening.
 // Each is a Temporal update whose synchronous validator decides 409 or acceptance.
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { tickets } from '../../schema';
-import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery, ticketWorkflowId } from '../../workflows/definitions';
+import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, rateUpdate, reopenUpdate, ticketStateQuery, ticketWorkflowId } from '../../workflows/definitions';
+import { MAX_RATING_COMMENT, RATING_REASONS, type Rating } from '../../domain/ratings';
 import type { AgentDecision, Confirmation, SignalDelivery } from '../../workflows/types';
 import { queueItemOf } from '../../schema/dispatch-repository';
 import { LEAD_ROLES } from '../access-rules';
@@ -17,6 +19,10 @@ import { TimedOut, unavailable, withinDeadline } from '../temporal-calls';
 import { ticketUpdater } from '../ticket-updates';
 
 const errorBody = { $ref: 'Error#' };
+
+/** A retried rating joins the first attempt; a different second rating is refused by the validator (409). */
+const ratingUpdateId = (ticketId: string, rating: Rating) =>
+  `rate-${ticketId}-${createHash('sha256').update(JSON.stringify([rating.score, rating.reason ?? null, rating.comment ?? null])).digest('hex').slice(0, 16)}`;
 
 export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const { temporal, db } = ctx;
@@ -133,6 +139,34 @@ export const ticketActionRoutes: FastifyPluginAsync<ApiContext> = async (app, ct
     },
     async (request, reply) =>
       reply.status(202).send({ ticketId: request.params.id, live: await updateTicket(request.params.id, deliverSignalUpdate, [{ name: request.params.name, payload: request.body?.payload ?? {} }]) }),
+  );
+
+  app.post<{ Params: { id: string }; Body: Rating }>(
+    '/v1/tickets/:id/rating',
+    {
+      schema: {
+        summary: "The user's satisfaction with a closed ticket: 1–5, a reason for a low score, an optional comment",
+        description: 'Within the reopen window, once per ticket. A score at or below the review threshold (default 2) needs a reason and opens a review for the QA team.',
+        tags: ['tickets'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['score'],
+          properties: { score: { type: 'integer', minimum: 1, maximum: 5 }, reason: { type: 'string', enum: RATING_REASONS }, comment: { type: 'string', maxLength: MAX_RATING_COMMENT } },
+        },
+        response: { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 503: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const { score, reason } = request.body;
+      const threshold = ctx.config.delivery.reviewThreshold;
+      if (score <= threshold && reason === undefined) {
+        throw new HttpError(400, 'validation_failed', `reason: a score of ${threshold} or less needs a reason`, [{ field: 'reason', reason: `required for a score of ${threshold} or less: one of ${RATING_REASONS.join(', ')}` }]);
+      }
+      // the workflow's validator refuses a ticket not closed or out of its reopen window, or rated before (409)
+      const outcome = await onceForUserToken(db, callerOf(request), () => updateTicket(request.params.id, rateUpdate, [request.body], ratingUpdateId(request.params.id, request.body)));
+      return reply.status(202).send({ ticketId: request.params.id, ...outcome });
+    },
   );
 
   app.post<{ Params: { id: string }; Body: { reason: string } }>(

@@ -20,6 +20,8 @@ function packageDir(name: string): string {
 }
 
 const designerDir = path.join(projectRoot, 'web', 'designer');
+const confirmDir = path.join(projectRoot, 'web', 'confirm');
+const sharedDir = path.join(projectRoot, 'web', 'shared');
 const mermaidFile = path.join(packageDir('mermaid'), 'dist', 'mermaid.min.js');
 const yamlDir = path.join(packageDir('yaml'), 'browser', 'dist');
 /** the browser build's index imports './compose/composer.js' etc., so the folder lives under /vendor/yaml/ */
@@ -43,6 +45,22 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
     // always revalidate: staff must see an updated designer at once
     setHeaders: (reply) => void reply.header('cache-control', 'no-cache'),
   });
+
+  // the page notices link to (confirmation and rating), and the browser code pages share
+  app.get('/confirm', { schema: noSchema }, async (_request, reply) => {
+    const html = await fs.promises.readFile(path.join(confirmDir, 'index.html'));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('referrer-policy', 'no-referrer').send(html);
+  });
+  for (const [root, prefix] of [[confirmDir, '/confirm/'], [sharedDir, '/shared/']] as const) {
+    await app.register(fastifyStatic, {
+      root,
+      prefix,
+      decorateReply: false,
+      index: ['index.html'],
+      cacheControl: false,
+      setHeaders: (reply) => void reply.header('cache-control', 'no-cache').header('referrer-policy', 'no-referrer'),
+    });
+  }
 
   app.get('/vendor/mermaid.min.js', { schema: noSchema }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(fs.createReadStream(mermaidFile)),

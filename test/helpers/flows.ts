@@ -22,7 +22,7 @@ export async function sendSignal(stack: TestStack, ticketId: string, name: strin
   return { status, body };
 }
 
-async function poll<T>(what: string, read: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+export async function poll<T>(what: string, read: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

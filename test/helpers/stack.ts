@@ -15,7 +15,8 @@ import { startDispatcher } from '../../dispatch/dispatcher';
 import { startSandbox } from '../../sandbox';
 import { openDatabase } from '../../schema';
 import { copyDatabase } from '../../scripts/postgres';
-import { activitiesFromConfig, createClassifyWorker, createTicketWorker, installRuntimeLogging } from '../../worker';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, deliveryDrainFromConfig, installRuntimeLogging } from '../../worker';
+import type { DeliveryDrain } from '../../activities/delivery';
 import { setTestSecrets, testCredentials } from './credentials';
 import { startTcpProxy, viaProxy, type TcpProxy } from './tcp-proxy';
 
@@ -37,6 +38,8 @@ export interface StackOptions {
   intakeMaxInFlight?: number;
   /** run automatic dispatch every this many ms (default: off, tests pull or call dispatchOnce) */
   dispatchEveryMs?: number;
+  /** true: drain the delivery outbox in this process (with the worker), delivery options overridable */
+  delivery?: boolean | Partial<Config['delivery']>;
 }
 
 export async function startTestStack(opts: StackOptions = {}) {
@@ -94,6 +97,13 @@ export async function startTestStack(opts: StackOptions = {}) {
     ];
     workerRun = Promise.all(workers.map((w) => w.run()));
   }
+  // the outbox drain: fast polls and short backoff in tests; e-mail to the Mailpit `npm test` started
+  config.delivery = { ...config.delivery, pollMs: 50, backoffBaseMs: 100, backoffMaxMs: 1_000, smtpUrl: process.env.SMTP_URL, ...(typeof opts.delivery === 'object' ? opts.delivery : {}) };
+  let drain: DeliveryDrain | null = null;
+  if (opts.delivery) {
+    drain = deliveryDrainFromConfig(config, database.db);
+    drain.start();
+  }
 
   const dispatcher = opts.dispatchEveryMs ? startDispatcher(client, database.db, { everyMs: opts.dispatchEveryMs }) : null;
   const app = await buildApp({ temporal: { client, connection }, db: database.db, ping: database.ping, config });
@@ -114,8 +124,11 @@ export async function startTestStack(opts: StackOptions = {}) {
     app,
     /** credentials to call as: auth.service (all scopes, the default), auth.admin, auth.apiKey(scopes), auth.staff(id, role) */
     auth,
+    /** the outbox drain (only with `delivery`) */
+    drain,
     async close() {
       await dispatcher?.stop();
+      await drain?.stop();
       await app.close();
       for (const worker of workers) worker.shutdown();
       await workerRun;

@@ -1,0 +1,93 @@
+// Notices through the delivery outbox: drain throughput with the three channels (in-app rows, the
+// sandbox SMS gateway over HTTP, a real Mailpit over SMTP), and the delivery lag of "received" notices
+// while intakes pour in through the API.
+//   npx tsx bench/delivery.bench.ts [--notices 300] [--intakes 60] [--concurrency 4]
+// Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ticketflow_bench) and Mailpit (built like the Temporal CLI).
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { generatePayloadKeys } from '../config/payload-codec';
+import { freePort, readDevServerConfig, startDevServer } from '../scripts/dev-server';
+import { startMailpit } from '../scripts/mailpit';
+import { freshTestDatabase } from '../scripts/postgres';
+import { deliveryOutbox, intakeRequests, openDatabase, prepareDatabase, tickets } from '../schema';
+
+const { values } = parseArgs({ options: { notices: { type: 'string', default: '300' }, intakes: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '4' } } });
+const noticeCount = Number(values.notices);
+const intakeCount = Number(values.intakes);
+const concurrency = Number(values.concurrency);
+
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ticketflow_bench';
+await freshTestDatabase(databaseUrl);
+const prepared = await openDatabase({ databaseUrl, dataDir: os.tmpdir() });
+await prepareDatabase(prepared);
+await prepared.close();
+const server = await startDevServer({ ...readDevServerConfig(), port: await freePort(), headless: true, database: null });
+const mailpit = await startMailpit();
+Object.assign(process.env, { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, SMTP_URL: mailpit.smtpUrl });
+if (!process.env.PAYLOAD_KEYS) Object.assign(process.env, generatePayloadKeys('bench'));
+const { startTestStack } = await import('../test/helpers/stack');
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+
+// --- 1. drain throughput: notices queued at once, drained with the three channels ---
+{
+  const stack = await startTestStack({ worker: false, delivery: { pollMs: 20 } });
+  await stack.drain!.stop(); // queue first, then drain on our clock
+  const users = (await (await fetch(`${stack.sandbox.userApiUrl}/users`)).json()) as Array<{ id: string }>;
+  const now = new Date();
+  const rows = [];
+  for (let i = 0; i < noticeCount; i++) {
+    const id = `BENCH-${i}`;
+    const userId = users[i % users.length]!.id;
+    await stack.db.insert(intakeRequests).values({ requestId: id, userId, channel: 'app', language: 'zh', text: 'x', createdAt: now });
+    await stack.db.insert(tickets).values({ id, requestId: id, workflowId: `ticket-${id}`, category: 'fee_dispute', subtype: 'waiting_fee', skillGroup: 'fee_group', priority: 3, status: 'open', channel: 'app', userId, userTier: 'standard', language: 'zh', originalText: 'x', issueText: 'x', sopType: 'fee_dispute', sopVersion: 1, createdAt: now, updatedAt: now });
+    for (const channel of ['in_app', 'sms', 'email'] as const) rows.push({ dedupeKey: `${id}:0:received:${channel}`, ticketId: id, eventSeq: 0, notice: 'received', channel });
+  }
+  await stack.db.insert(deliveryOutbox).values(rows);
+  const started = performance.now();
+  stack.drain!.start();
+  for (;;) {
+    const left = await stack.db.select({ id: deliveryOutbox.id }).from(deliveryOutbox).where(eq(deliveryOutbox.status, 'pending')).limit(1);
+    if (!left.length) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const sent = await stack.db.select({ id: deliveryOutbox.id }).from(deliveryOutbox).where(eq(deliveryOutbox.status, 'sent'));
+  console.log(`drain: ${rows.length} deliveries (${noticeCount} notices × 3 channels) in ${seconds.toFixed(2)} s → ${(rows.length / seconds).toFixed(0)} deliveries/s, ${(noticeCount / seconds).toFixed(0)} notices/s; sent ${sent.length}`);
+  await stack.close();
+}
+
+// --- 2. delivery lag of "received" notices under intake load ---
+{
+  const stack = await startTestStack({ policy: { reopenWindow: 0 }, delivery: true });
+  const { orders } = await stack.orders.listOrders({ limit: 200 });
+  const texts = ['等候费多收了,我只等了一会儿', '司机未按约定时间到达且态度恶劣', '过路费收了两次', 'APP一直闪退'];
+  let next = 0;
+  const ids: string[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < intakeCount) {
+        const i = next++;
+        const order = orders[i % orders.length]!;
+        const res = await stack.app.inject({ method: 'POST', url: '/v1/tickets', headers: { authorization: `Bearer ${stack.auth.service}`, 'idempotency-key': `bench-${i}` }, payload: { text: texts[i % texts.length], userId: order.userId, orderId: order.id, channel: 'app' } });
+        for (const t of (res.json() as { tickets?: Array<{ id: string }> }).tickets ?? []) ids.push(t.id);
+      }
+    }),
+  );
+  const intakeSeconds = (performance.now() - started) / 1000;
+  const deadline = Date.now() + 120_000;
+  let delivered: Array<{ createdAt: Date; deliveredAt: Date | null }> = [];
+  while (Date.now() < deadline) {
+    delivered = await stack.db.select({ createdAt: deliveryOutbox.createdAt, deliveredAt: deliveryOutbox.deliveredAt }).from(deliveryOutbox).where(and(inArray(deliveryOutbox.ticketId, ids), eq(deliveryOutbox.notice, 'received'), isNotNull(deliveryOutbox.deliveredAt)));
+    if (delivered.length >= ids.length * 3) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const lags = delivered.map((d) => d.deliveredAt!.getTime() - d.createdAt.getTime());
+  console.log(`under load: ${intakeCount} intakes at concurrency ${concurrency} in ${intakeSeconds.toFixed(1)} s (${(intakeCount / intakeSeconds).toFixed(1)}/s), ${ids.length} tickets, ${lags.length} "received" deliveries; lag p50 ${quantile(lags, 0.5)} ms, p99 ${quantile(lags, 0.99)} ms, max ${Math.max(...lags)} ms`);
+  await stack.close();
+}
+
+await mailpit.stop();
+await server.stop();
+process.exit(0);
