@@ -36,7 +36,8 @@ const retry = { initialInterval: '1 second', maximumInterval: '1 minute' };
 const NON_RETRYABLE = ['order_owner_mismatch', 'bad_request', 'invalid_input', 'orders_rejected', 'finance_rejected', 'sms_rejected'];
 const internal = proxyActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
 // read-model writes are short, idempotent and local to the worker: no task-queue round trip per event
-const store = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
+// after a database outage the read model catches up within seconds of its return, not at the next minute-long backoff
+const store = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry: { initialInterval: '1 second', maximumInterval: '5 seconds' } });
 type ActionFn = (input: Record<string, unknown>, meta: ActionMeta) => Promise<unknown>;
 
 const SUPERVISORS = 'supervisor_group';
