@@ -8,6 +8,7 @@ import type { FinanceSystem } from '../integrations/finance';
 import type { FeeCode, Order } from '../integrations/types';
 import type { Database } from '../schema';
 import { asActivityFailure } from './external-errors';
+import { waitingTariffFor } from './rates';
 import type { ActionMeta } from './meta';
 import { readTicketParty } from './store';
 
@@ -67,7 +68,10 @@ export function createFeeDisputeActivities(db: Database, finance: FinanceSystem)
     return isOrderOwner(order, party.userId) ? null : { solution: ownerMismatchSolution(), message: describeOwnerMismatch(order.id, language) };
   }
   return {
-    analyzeFeeDispute: feeDisputeActivities.analyzeFeeDispute,
+    /** checks the bill against the rate tables in force when the order was booked (the knowledge base's articles) */
+    async analyzeFeeDispute({ order, claim }: Parameters<typeof feeDisputeActivities.analyzeFeeDispute>[0]): Promise<DisputeAnalysis> {
+      return analyzeDispute(order, { namedItems: claim.namedItems as FeeCode[], amountsFen: claim.amountsFen }, await waitingTariffFor(db, order));
+    },
     async matchFeeSolution(input: Parameters<typeof feeDisputeActivities.matchFeeSolution>[0], meta?: ActionMeta) {
       return (await ownerMismatch(input.order, input.language, meta)) ?? net(await feeDisputeActivities.matchFeeSolution(input), input.order, input.language);
     },

@@ -89,3 +89,4 @@ export type TicketRow = typeof tickets.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
 
 export * from './tables/access';
+export * from './tables/kb';
