@@ -13,6 +13,8 @@ export const SCOPES = [
   'sops:read',
   'sops:publish',
   'user_tokens:issue',
+  'kb:read',
+  'kb:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -76,6 +78,12 @@ export const ROUTE_ACCESS = {
   'POST /v1/staff': { roles: ['admin'] },
   'GET /v1/staff': { roles: ['admin'] },
   'PATCH /v1/staff/:id': { roles: ['admin'] },
+
+  'GET /v1/kb/search': { scope: 'kb:read', roles: ALL_STAFF },
+  'GET /v1/kb/articles/:id': { scope: 'kb:read', roles: ALL_STAFF },
+  'GET /v1/kb/articles/:id/versions': { scope: 'kb:read', roles: ALL_STAFF },
+  'POST /v1/kb/articles': { scope: 'kb:write', roles: ['editor', 'admin'] },
+  'PUT /v1/kb/articles/:id': { scope: 'kb:write', roles: ['editor', 'admin'] },
 
   'POST /codec/decode': { roles: ['admin'] },
   'POST /codec/encode': { roles: ['admin'] },

@@ -18,7 +18,7 @@ export interface TicketBody {
 }
 
 /** Any route: `api(stack, 'GET', '/v1/me', { as })`. Defaults to the all-scopes service key. */
-export async function api(stack: TestStack, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, opts: { payload?: unknown; as?: As; headers?: Record<string, string> } = {}) {
+export async function api(stack: TestStack, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, opts: { payload?: unknown; as?: As; headers?: Record<string, string> } = {}) {
   const as = opts.as === undefined ? stack.auth.service : opts.as;
   const response = await stack.app.inject({ method, url, headers: { ...authHeaders(as), ...opts.headers }, ...(opts.payload === undefined ? {} : { payload: opts.payload as object }) });
   return { status: response.statusCode, headers: response.headers, body: response.body ? response.json() : undefined };
