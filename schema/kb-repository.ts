@@ -62,13 +62,8 @@ async function insertVersion(db: Database, a: KbArticleInput, createdBy: string)
   return row as KbArticleRow;
 }
 
-async function latestVersion(db: Database, articleId: string): Promise<KbArticleRow | null> {
-  const [row] = await db.select().from(kbArticles).where(eq(kbArticles.articleId, articleId)).orderBy(desc(kbArticles.version)).limit(1);
-  return (row as KbArticleRow | undefined) ?? null;
-}
-
 /**
- * Saves a version: `created: false` when `onlyIfChanged` and the latest version says the same. One writer per
+ * Saves a version: `created: false` when `onlyIfChanged` and a version says exactly the same (a re-import). One writer per
  * article at a time (a transaction-scoped advisory lock), so two editors never mint the same version number.
  */
 export async function saveArticleVersion(database: Database, a: KbArticleInput, createdBy: string, opts: { onlyIfChanged?: boolean } = {}): Promise<{ article: KbArticle; created: boolean }> {
@@ -76,8 +71,12 @@ export async function saveArticleVersion(database: Database, a: KbArticleInput, 
     const tx = txn as unknown as Database;
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'ticketflow:kb:' + a.articleId}))`);
     if (opts.onlyIfChanged) {
-      const latest = await latestVersion(tx, a.articleId);
-      if (latest && latest.contentHash === contentHash(a)) return { article: await mustGet(tx, latest.articleId, latest.version), created: false };
+      const [same] = await tx
+        .select({ version: kbArticles.version })
+        .from(kbArticles)
+        .where(and(eq(kbArticles.articleId, a.articleId), eq(kbArticles.contentHash, contentHash(a))))
+        .limit(1);
+      if (same) return { article: await mustGet(tx, a.articleId, same.version), created: false };
     }
     const row = await insertVersion(tx, a, createdBy);
     return { article: await mustGet(tx, row.articleId, row.version), created: true };
@@ -93,6 +92,13 @@ async function mustGet(db: Database, articleId: string, version: number): Promis
 export async function articleInForce(db: Database, articleId: string, at = new Date()): Promise<KbArticle | null> {
   const [row] = await db.select(publicColumns).from(kbArticles).where(and(eq(kbArticles.articleId, articleId), inForceAt(at))).orderBy(desc(kbArticles.version)).limit(1);
   return row ? withFlag(row, at) : null;
+}
+
+/** Every article's versions in force now (`history`: every version), ordered by article and version: what `kb:export` writes. */
+export async function allArticles(db: Database, opts: { history?: boolean } = {}): Promise<KbArticle[]> {
+  const now = new Date();
+  const rows = await db.select(publicColumns).from(kbArticles).where(opts.history ? undefined : inForceAt(now)).orderBy(asc(kbArticles.articleId), asc(kbArticles.version));
+  return rows.map((r) => withFlag(r, now));
 }
 
 /** Every version of an article, oldest first, each marked whether it is in force now. */
