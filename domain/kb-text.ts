@@ -30,9 +30,9 @@ function bigrams(run: string): string[] {
 }
 
 /**
- * Tokens of a text, in order. For documents: every segmenter word (single characters too) plus every bigram.
- * For queries (`query: true`): a run of two or more characters contributes its bigrams and multi-character
- * words only, since single characters (费, 城) match too much; a lone character stays.
+ * Tokens of a text, in order: every segmenter word (single characters too) and the bigrams of each stretch
+ * between stop words; English stems; numbers. Queries (`query: true`) also drop a lone stop character. Very
+ * common tokens (费, 司机) are dropped from queries by document frequency (see tsqueryLiteral).
  */
 export function kbTokens(text: string, opts: { query?: boolean } = {}): string[] {
   const out: string[] = [];
@@ -43,11 +43,18 @@ export function kbTokens(text: string, opts: { query?: boolean } = {}): string[]
         if (!opts.query || !ZH_STOP.has(run)) out.push(run);
         continue;
       }
+      // bigrams within the stretches between stop words (出车祸|了|怎么办 → 出车, 车祸; never 么办)
+      let stretch = '';
       for (const w of segmentZh(run)) {
-        if (ZH_STOP.has(w)) continue;
-        if (!opts.query || w.length > 1) out.push(w);
+        if (ZH_STOP.has(w)) {
+          out.push(...bigrams(stretch));
+          stretch = '';
+          continue;
+        }
+        stretch += w;
+        out.push(w);
       }
-      for (const b of bigrams(run)) if (!ZH_STOP.has(b)) out.push(b);
+      out.push(...bigrams(stretch));
     } else if (m[2]) {
       if (!EN_STOP.has(m[2])) out.push(stem(m[2]));
     } else if (m[3]) out.push(m[3]);
@@ -74,10 +81,16 @@ export function tsvectorLiteral(fields: Array<{ text: string; weight: 'A' | 'B' 
   return [...positions].map(([lexeme, ps]) => `'${lexeme}':${ps.join(',')}`).join(' ');
 }
 
-/** The query's tokens as a tsquery literal (any token matches; ranking counts them), or null when nothing is searchable. */
-export function tsqueryLiteral(query: string): string | null {
+/**
+ * The query's tokens as a tsquery literal (any token matches; ranking counts them), or null when nothing is searchable.
+ * `common(token)` marks tokens found in so many articles that they only add noise (司机 in a query about 绕路): they
+ * are left out unless every token is common. ts_rank has no inverse document frequency; this is its cheap stand-in.
+ */
+export function tsqueryLiteral(query: string, common: (token: string) => boolean = () => false): string | null {
   const tokens = [...new Set(kbTokens(query, { query: true }))];
-  return tokens.length ? tokens.map((t) => `'${t}'`).join(' | ') : null;
+  const telling = tokens.filter((t) => !common(t));
+  const kept = telling.length ? telling : tokens;
+  return kept.length ? kept.map((t) => `'${t}'`).join(' | ') : null;
 }
 
 /** What trigram similarity compares: lower-case, simplified, punctuation folded to spaces. */
@@ -109,8 +122,7 @@ export function snippet(markdown: string, query: string, width = 120): string {
   for (const m of normalize(query).matchAll(RUN_RE)) {
     if (m[1]) {
       if (m[1].length === 1) terms.add(m[1]);
-      for (const w of segmentZh(m[1])) if (w.length > 1 && !ZH_STOP.has(w)) terms.add(w);
-      for (const b of bigrams(m[1])) if (!ZH_STOP.has(b)) terms.add(b);
+      for (const token of kbTokens(m[1], { query: true })) terms.add(token);
     } else if (m[2] && !EN_STOP.has(m[2])) terms.add(stem(m[2]));
     else if (m[3]) terms.add(m[3]);
   }
