@@ -82,15 +82,15 @@ export function tsvectorLiteral(fields: Array<{ text: string; weight: 'A' | 'B' 
 }
 
 /**
- * The query's tokens as a tsquery literal (any token matches; ranking counts them), or null when nothing is searchable.
+ * The query's tokens as a tsquery literal (any token matches, or with '&' every one; ranking counts them), or null when nothing is searchable.
  * `common(token)` marks tokens found in so many articles that they only add noise (司机 in a query about 绕路): they
  * are left out unless every token is common. ts_rank has no inverse document frequency; this is its cheap stand-in.
  */
-export function tsqueryLiteral(query: string, common: (token: string) => boolean = () => false): string | null {
+export function tsqueryLiteral(query: string, common: (token: string) => boolean = () => false, operator: '|' | '&' = '|'): string | null {
   const tokens = [...new Set(kbTokens(query, { query: true }))];
   const telling = tokens.filter((t) => !common(t));
   const kept = telling.length ? telling : tokens;
-  return kept.length ? kept.map((t) => `'${t}'`).join(' | ') : null;
+  return kept.length ? kept.map((t) => `'${t}'`).join(` ${operator} `) : null;
 }
 
 /** What trigram similarity compares: lower-case, simplified, punctuation folded to spaces. */

@@ -9,7 +9,7 @@ import { kbArticles, type KbArticleRow, type KbKind, type KbLang } from './table
 /** Who publishes the bundled articles of data/kb (a person's later version is never overridden by the seed). */
 export const KB_SEED_PUBLISHER = 'system:kb-seed';
 
-export type KbArticle = Omit<KbArticleRow, 'searchVector' | 'searchTitle' | 'contentHash'> & { inForce: boolean };
+export type KbArticle = Omit<KbArticleRow, 'searchVector' | 'titleVector' | 'searchTitle' | 'contentHash'> & { inForce: boolean };
 
 const publicColumns = {
   rowId: kbArticles.rowId,
@@ -40,7 +40,23 @@ function searchColumns(a: KbArticleInput) {
     { text: a.tags.join(' '), weight: 'B' },
     { text: a.body, weight: 'C' },
   ]);
-  return { searchVector: sql`${vector}::tsvector`, searchTitle: trigramText([a.title, ...a.tags].join(' ')) };
+  const titleVector = tsvectorLiteral([
+    { text: a.title, weight: 'A' },
+    { text: a.tags.join(' '), weight: 'B' },
+  ]);
+  return { searchVector: sql`${vector}::tsvector`, titleVector: sql`${titleVector}::tsvector`, searchTitle: trigramText([a.title, ...a.tags].join(' ')) };
+}
+
+/**
+ * Version 1 of many new articles in one statement (the benchmark's bulk load; articles must not exist yet).
+ * Returns how many were inserted.
+ */
+export async function insertNewArticles(db: Database, articles: KbArticleInput[], createdBy: string): Promise<number> {
+  if (!articles.length) return 0;
+  const rows = articles.map((a) => ({ ...a, version: 1, effectiveFrom: new Date(a.effectiveFrom), contentHash: contentHash(a), createdBy, ...searchColumns(a) }));
+  const inserted = await db.insert(kbArticles).values(rows as never).onConflictDoNothing().returning({ rowId: kbArticles.rowId });
+  forgetTermStats(db);
+  return inserted.length;
 }
 
 /** Inserts the next version of an article; the caller holds the article's lock (or the seed's). */
@@ -168,18 +184,25 @@ export interface KbSearchHit {
 const RANK_WEIGHTS = '{0.05,0.2,0.5,1.0}';
 
 const WORD_SIMILARITY_THRESHOLD = 0.5;
+/** at most this many articles per candidate source are ranked */
+const CANDIDATES = 200;
 /** A token in more than this share of the articles in force is too common to search by (when the query has others). */
 const COMMON_SHARE = 0.2;
 const TERM_STATS_TTL_MS = 10 * 60_000;
-interface TermStats { at: number; articles: number; df: Map<string, number> }
+/** about this many latest versions are sampled for document frequencies: constant cost at any size */
+const TERM_STATS_SAMPLE = 2_000;
+interface TermStats { at: number; sampled: number; df: Map<string, number> }
 const termStatsOf = new WeakMap<Database, { stats: TermStats | null; refreshing: Promise<TermStats> | null }>();
 
 async function readTermStats(db: Database): Promise<TermStats> {
+  const [{ articles }] = await db.select({ articles: sql<number>`count(*)`.mapWith(Number) }).from(kbArticles).where(isNull(kbArticles.effectiveTo));
+  const percent = Math.min(100, (TERM_STATS_SAMPLE / Math.max(articles!, 1)) * 100).toFixed(4);
+  const sample = `select search_vector from kb_articles tablesample bernoulli (${percent}) where effective_to is null`;
+  const [{ sampled }] = await db.select({ sampled: sql<number>`count(*)`.mapWith(Number) }).from(sql`(${sql.raw(sample)}) s`);
   const rows = await db
     .select({ word: sql<string>`word`, ndoc: sql<number>`ndoc`.mapWith(Number) })
-    .from(sql`ts_stat('select search_vector from kb_articles where effective_to is null')`);
-  const [{ articles }] = await db.select({ articles: sql<number>`count(*)`.mapWith(Number) }).from(kbArticles).where(isNull(kbArticles.effectiveTo));
-  return { at: Date.now(), articles: articles!, df: new Map(rows.map((r) => [r.word, r.ndoc])) };
+    .from(sql`ts_stat(${sample})`);
+  return { at: Date.now(), sampled: sampled!, df: new Map(rows.map((r) => [r.word, r.ndoc])) };
 }
 
 /** Document frequencies of the latest versions, cached per database for some minutes (stale ones serve while refreshing). */
@@ -205,23 +228,33 @@ function forgetTermStats(db: Database): void {
 /** Full-text match on the segmented tokens, or trigram word similarity on title and tags; null when the query has nothing searchable. */
 export async function searchKb(db: Database, query: KbSearchQuery): Promise<KbSearchHit[] | null> {
   const stats = await termStats(db);
-  const tsq = tsqueryLiteral(query.q, (token) => stats.articles >= 20 && (stats.df.get(token) ?? 0) > stats.articles * COMMON_SHARE);
+  const tsq = tsqueryLiteral(query.q, (token) => stats.sampled >= 20 && (stats.df.get(token) ?? 0) > stats.sampled * COMMON_SHARE);
+  const tsqAll = tsqueryLiteral(query.q, (token) => stats.sampled >= 20 && (stats.df.get(token) ?? 0) > stats.sampled * COMMON_SHARE, '&');
   const trigram = trigramText(query.q);
   if (!tsq && !trigram) return null;
   const at = query.at ?? new Date();
   const limit = Math.min(Math.max(query.limit ?? 10, 1), 50);
   const tsquery = sql`${tsq ?? ''}::tsquery`;
-  const matches = [tsq ? sql`${kbArticles.searchVector} @@ ${tsquery}` : undefined, trigram.length >= 3 ? sql`${trigram} <% ${kbArticles.searchTitle}` : undefined].filter((c): c is SQL => !!c);
-  if (!matches.length) return [];
   const inForce = inForceAt(at);
   const filters = [
-    or(...matches),
     query.history ? undefined : inForce,
     query.kind ? eq(kbArticles.kind, query.kind) : undefined,
     query.lang ? eq(kbArticles.lang, query.lang) : undefined,
     query.type ? sql`${kbArticles.sopTypes} @> ${JSON.stringify([query.type])}::jsonb` : undefined,
     query.category ? sql`${kbArticles.categories} @> ${JSON.stringify([query.category])}::jsonb` : undefined,
   ].filter((c): c is SQL => !!c);
+  // Candidates, each source capped so the cost does not grow with the number of matches: title and tag matches,
+  // bodies with every query token, bodies with any, titles similar by trigrams. Only they are ranked.
+  const sources: SQL[] = [];
+  const capped = (match: SQL, cap: number) => sql`(select ${kbArticles.rowId} from ${kbArticles} where ${and(match, ...filters)} limit ${cap})`;
+  if (tsq) {
+    sources.push(capped(sql`${kbArticles.titleVector} @@ ${tsquery}`, CANDIDATES));
+    if (tsqAll && tsqAll !== tsq) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqAll}::tsquery`, CANDIDATES));
+    sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsquery}`, CANDIDATES));
+  }
+  if (trigram.length >= 3) sources.push(capped(sql`${trigram} <% ${kbArticles.searchTitle}`, CANDIDATES / 4));
+  if (!sources.length) return [];
+  const candidates = sql.join(sources, sql` union `);
   const textRank = tsq ? sql`ts_rank(${RANK_WEIGHTS}::float4[], ${kbArticles.searchVector}, ${tsquery}, 1)` : sql`0`;
   const titleSimilarity = trigram ? sql`word_similarity(${trigram}, ${kbArticles.searchTitle})` : sql`0`;
   const titleContains = trigram ? sql`(case when position(${trigram} in ${kbArticles.searchTitle}) > 0 then 0.3 else 0 end)` : sql`0`;
@@ -232,7 +265,7 @@ export async function searchKb(db: Database, query: KbSearchQuery): Promise<KbSe
     return tx
       .select({ ...publicColumns, score })
       .from(kbArticles)
-      .where(and(...filters))
+      .where(sql`${kbArticles.rowId} in (${candidates})`)
       .orderBy(desc(score), desc(kbArticles.effectiveFrom), asc(kbArticles.articleId))
       .limit(limit);
   });

@@ -14,6 +14,7 @@ CREATE TABLE "kb_articles" (
 	"effective_from" timestamp with time zone NOT NULL,
 	"effective_to" timestamp with time zone,
 	"search_vector" "tsvector" NOT NULL,
+	"title_vector" "tsvector" NOT NULL,
 	"search_title" text NOT NULL,
 	"content_hash" text NOT NULL,
 	"created_by" text NOT NULL,
@@ -24,4 +25,5 @@ CREATE UNIQUE INDEX "kb_articles_article_version_idx" ON "kb_articles" USING btr
 CREATE INDEX "kb_articles_in_force_idx" ON "kb_articles" USING btree ("effective_from","effective_to");--> statement-breakpoint
 CREATE INDEX "kb_articles_pair_idx" ON "kb_articles" USING btree ("pair_id");--> statement-breakpoint
 CREATE INDEX "kb_articles_search_idx" ON "kb_articles" USING gin ("search_vector");--> statement-breakpoint
+CREATE INDEX "kb_articles_title_search_idx" ON "kb_articles" USING gin ("title_vector");--> statement-breakpoint
 CREATE INDEX "kb_articles_title_trgm_idx" ON "kb_articles" USING gin ("search_title" gin_trgm_ops);

@@ -35,6 +35,8 @@ export const kbArticles = pgTable(
     effectiveTo: timestamp('effective_to', { withTimezone: true }),
     /** application-segmented tokens (Chinese words and bigrams, English stems): title weight A, tags B, body C */
     searchVector: tsvector('search_vector').notNull(),
+    /** the title (A) and tags (B) alone: title matches are found and ranked without reading long bodies */
+    titleVector: tsvector('title_vector').notNull(),
     /** normalised title and tags, for trigram similarity of short, partial or misspelled queries */
     searchTitle: text('search_title').notNull(),
     /** SHA-256 of the content fields: the seeder and the importer add a version only when it changed */
@@ -47,6 +49,7 @@ export const kbArticles = pgTable(
     index('kb_articles_in_force_idx').on(t.effectiveFrom, t.effectiveTo),
     index('kb_articles_pair_idx').on(t.pairId),
     index('kb_articles_search_idx').using('gin', t.searchVector),
+    index('kb_articles_title_search_idx').using('gin', t.titleVector),
     index('kb_articles_title_trgm_idx').using('gin', sql`${t.searchTitle} gin_trgm_ops`),
   ],
 );
