@@ -2,6 +2,7 @@
 // inserts skip rows that exist, events are keyed by (ticket, seq).
 import { eq, sql } from 'drizzle-orm';
 import { withoutPersonalData } from '../domain/personal-data';
+import { recordCase } from './kb';
 import { intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
 import type { UserTier } from '../integrations/types';
 import type { IntakeRequest, PlannedTicket } from '../workflows/types';
@@ -107,6 +108,8 @@ export function createStoreActivities(db: Database) {
           })
           .where(eq(tickets.id, p.ticketId));
       });
+      // a closed ticket becomes a past case in the knowledge base (idempotent: a retry adds no version)
+      if (p.status === 'closed') await recordCase(db, p.ticketId);
     },
   };
 }

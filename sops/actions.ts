@@ -32,6 +32,7 @@ const CATALOGUE = {
   paymentStatus: { description: 'What the order already received for the cause of a solution (ask before escalating a failed payment)', inputs: ['orderId', 'solution'], returns: '{cause, orderPaidFen, ticketPaidFen, covered}', retry: 'read' },
   collectEvidence: { description: 'Collect the route trajectory and delivery sign-off photos of the order', inputs: ['order'], returns: '{trajectory: [...], signOffPhotos: [...], collectedAt}', retry: 'read' },
   createTechTicket: { description: 'Open a ticket for the tech team with the app version and region', inputs: ['summary'], optionalInputs: ['appVersion', 'region'], returns: '{techTicketId}', retry: 'idempotent' },
+  findSimilarCases: { description: 'Past cases (closed tickets in the knowledge base) like the text, within the SOP type when given: resolved ones first', inputs: ['text'], optionalInputs: ['sopType', 'limit'], returns: '{cases: [{articleId, title, ticketId, subtype, sopType, sopVersion, solution, amountFen, outcome, score}]}', retry: 'read' },
   notifyOnCall: { description: 'Page the on-call person of a group: batched per group, one SMS per window (PAGER_WINDOW_MS) listing the ticket ids', inputs: ['group', 'summary'], returns: '{queuedAt, pager, windowMs}', retry: 'idempotent' },
 } satisfies Record<string, ActionSpec>;
 
