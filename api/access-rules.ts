@@ -93,7 +93,7 @@ export const ROUTE_ACCESS = {
 export type RouteKey = keyof typeof ROUTE_ACCESS;
 
 /** Static pages and API docs: public by prefix (HTML, scripts, the OpenAPI document). */
-export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/'] as const;
+export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/kb', '/shared/'] as const;
 
 export function ruleOf(method: string, url: string): AccessRule | undefined {
   const key = `${method === 'HEAD' ? 'GET' : method} ${url}`;

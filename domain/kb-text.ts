@@ -126,8 +126,10 @@ export function snippet(markdown: string, query: string, width = 120): string {
     } else if (m[2] && !EN_STOP.has(m[2])) terms.add(stem(m[2]));
     else if (m[3]) terms.add(m[3]);
   }
+  // single characters (费) would light up everywhere: only when the query has nothing longer
+  const longer = [...terms].filter((term) => term.length > 1);
   const spans: Array<[number, number]> = [];
-  for (const term of terms) {
+  for (const term of longer.length ? longer : terms) {
     if (!term) continue;
     const wordLike = /^[a-z]/.test(term);
     let from = 0;

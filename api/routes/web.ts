@@ -1,4 +1,5 @@
-// The visual SOP designer: plain HTML + ES modules + CSS from web/designer, no build step.
+// The visual SOP designer (web/designer) and the knowledge-base page (web/kb, shared code in web/shared):
+// plain HTML + ES modules + CSS, no build step.
 // Also serves the two browser libraries it uses from node_modules: mermaid (one IIFE file that sets
 // window.mermaid) and yaml's browser ESM build (many files with relative imports, served as a folder
 // behind a one-line entry module).
@@ -20,6 +21,8 @@ function packageDir(name: string): string {
 }
 
 const designerDir = path.join(projectRoot, 'web', 'designer');
+const kbDir = path.join(projectRoot, 'web', 'kb');
+const sharedDir = path.join(projectRoot, 'web', 'shared');
 const mermaidFile = path.join(packageDir('mermaid'), 'dist', 'mermaid.min.js');
 const yamlDir = path.join(packageDir('yaml'), 'browser', 'dist');
 /** the browser build's index imports './compose/composer.js' etc., so the folder lives under /vendor/yaml/ */
@@ -43,6 +46,15 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
     // always revalidate: staff must see an updated designer at once
     setHeaders: (reply) => void reply.header('cache-control', 'no-cache'),
   });
+
+  // the knowledge-base search page for agents, and the browser code the staff pages share
+  app.get('/kb', { schema: noSchema }, async (_request, reply) => {
+    const html = await fs.promises.readFile(path.join(kbDir, 'index.html'));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
+  });
+  for (const [root, prefix] of [[kbDir, '/kb/'], [sharedDir, '/shared/']] as const) {
+    await app.register(fastifyStatic, { root, prefix, decorateReply: false, index: ['index.html'], cacheControl: false, setHeaders: (reply) => void reply.header('cache-control', 'no-cache') });
+  }
 
   app.get('/vendor/mermaid.min.js', { schema: noSchema }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(fs.createReadStream(mermaidFile)),

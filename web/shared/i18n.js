@@ -1,0 +1,25 @@
+// Two-language labels for the staff pages: each entry is [zh, en]; elements with data-i18n get their text
+// (data-i18n-placeholder their placeholder). The choice is kept in localStorage.
+const LANG_KEY = 'ticketflow.lang';
+
+export function createI18n(labels) {
+  let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+  const t = (key) => (labels[key] ?? [key, key])[lang === 'zh' ? 0 : 1];
+  function apply(root = document) {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+    for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  }
+  return {
+    t,
+    apply,
+    get lang() {
+      return lang;
+    },
+    toggle() {
+      lang = lang === 'zh' ? 'en' : 'zh';
+      localStorage.setItem(LANG_KEY, lang);
+      apply();
+    },
+  };
+}
