@@ -1,5 +1,6 @@
 // Past cases: a fee-dispute ticket that closes becomes a case article (problem with personal data masked,
-// classification, SOP and version, solution, amount, outcome), and findSimilarCases finds it for a like text.
+// classification, SOP and version, solution, amount, outcome), findSimilarCases finds it for a like text, and the
+// next fee-dispute proposal cites it with the policy article it applied.
 import test from 'ava';
 import { createKbActivities } from '../activities/kb';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -41,4 +42,12 @@ test('a closed ticket becomes a case; findSimilarCases returns it, resolved case
   const { cases } = await similar.findSimilarCases({ text: '等候时间不长却收了很多等候费', sopType: 'fee_dispute' });
   t.like(cases[0], { articleId, ticketId, sopType: 'fee_dispute', solution: 'refund', amountFen: refundFen, outcome: 'resolved' });
   t.deepEqual((await similar.findSimilarCases({ text: '等候费多收了', sopType: 'late_arrival' })).cases, []);
+
+  // the next such ticket's proposal cites the policy article it applied and the resolved case with its outcome
+  const next = await orderOf(stack, 'waiting_fee_overcharged', (o) => o.id !== order.id);
+  const second = await postTicket(stack, { text: '等候费多收了,司机没等多久', orderId: next.id, userId: next.userId });
+  const proposed = await waitForStatus(stack, second.body.tickets[0].id, 'awaiting_confirmation');
+  const match = proposed.events.find((e: { step: string; kind: string }) => e.step === 'match_solution' && e.kind === 'completed');
+  t.like(match.data.result, { solution: { kind: 'refund' }, policyArticle: 'policy-fee-dispute-zh@v1' });
+  t.deepEqual(match.data.result.similarCases, [{ ticketId, outcome: 'resolved', solution: 'refund', amountFen: refundFen }]);
 });
