@@ -1,5 +1,6 @@
 // Knowledge-base search latency at scale and import rates, on PostgreSQL and on embedded PGlite.
 //   npx tsx bench/kb.bench.ts [--articles 100000] [--pglite-articles 20000] [--searches 400] [--files 300]
+//   npx tsx bench/kb.bench.ts --reuse     # searches only, on the PostgreSQL database a previous run loaded
 // Loads the seeded articles plus generated ones (bulk insert, 1,000 per statement), then runs the labelled
 // queries of data/kb-eval round-robin and reports p50/p95/p99 of searchKb (the route's work minus HTTP),
 // Recall@3/MRR at that size, the kb:import rate (one version per file through saveArticleVersion) and the bulk rate.
@@ -17,7 +18,7 @@ import { importArticles } from '../kb/transfer';
 import { freshTestDatabase } from '../scripts/postgres';
 import { openDatabase, prepareDatabase, type DatabaseHandle } from '../schema';
 import { insertNewArticles, searchKb } from '../schema/kb-repository';
-import { KB_KINDS } from '../schema/tables/kb';
+import { KB_KINDS, kbArticles } from '../schema/tables/kb';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     'pglite-articles': { type: 'string', default: '20000' },
     searches: { type: 'string', default: '400' },
     files: { type: 'string', default: '300' },
+    /** search the PostgreSQL database a previous run loaded, without reloading it (searches only) */
+    reuse: { type: 'boolean', default: false },
   },
 });
 
@@ -82,6 +85,31 @@ function generator() {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const ms = (x: number) => Math.round(x * 100) / 100;
 
+interface SearchNumbers {
+  search: { searches: number; coldFirstMs: number; p50: number; p95: number; p99: number; max: number };
+  quality: { recallAt3: number; mrr: number };
+}
+
+async function searches(handle: DatabaseHandle): Promise<SearchNumbers> {
+  const { db } = handle;
+  const queries = labelledQueries();
+  const coldStarted = performance.now();
+  await searchKb(db, { q: queries[0]!.q });
+  const coldMs = performance.now() - coldStarted; // includes reading the term frequencies (a sample, ts_stat)
+  const latencies: number[] = [];
+  for (let i = 0; i < Number(values.searches); i++) {
+    const t0 = performance.now();
+    await searchKb(db, { q: queries[i % queries.length]!.q, limit: 10 });
+    latencies.push(performance.now() - t0);
+  }
+  latencies.sort((a, b) => a - b);
+  const quality = await evaluateSearch(db, queries);
+  return {
+    search: { searches: latencies.length, coldFirstMs: ms(coldMs), p50: ms(percentile(latencies, 50)), p95: ms(percentile(latencies, 95)), p99: ms(percentile(latencies, 99)), max: ms(latencies[latencies.length - 1]!) },
+    quality: { recallAt3: quality.recallAt3, mrr: quality.mrr },
+  };
+}
+
 async function run(handle: DatabaseHandle, articles: number) {
   const { db } = handle;
   await prepareDatabase(handle);
@@ -101,35 +129,29 @@ async function run(handle: DatabaseHandle, articles: number) {
   for (let i = 0; i < files; i++) fs.writeFileSync(path.join(dir, `f${i}.md`), printMarkdown(next(10_000_000 + i)));
   const importStarted = performance.now();
   const report = await importArticles(db, dir, 'bench');
-  if (report.failed.length) process.stderr.write(`  import failures: ${JSON.stringify(report.failed.slice(0, 3))}\n`);
   const importSeconds = (performance.now() - importStarted) / 1000;
-
-  const queries = labelledQueries();
-  const coldStarted = performance.now();
-  await searchKb(db, { q: queries[0]!.q });
-  const coldMs = performance.now() - coldStarted; // includes reading the term frequencies (ts_stat)
-  const latencies: number[] = [];
-  for (let i = 0; i < Number(values.searches); i++) {
-    const t0 = performance.now();
-    await searchKb(db, { q: queries[i % queries.length]!.q, limit: 10 });
-    latencies.push(performance.now() - t0);
-  }
-  latencies.sort((a, b) => a - b);
-  const quality = await evaluateSearch(db, queries);
+  if (report.failed.length) process.stderr.write(`  import failures: ${JSON.stringify(report.failed.slice(0, 3))}\n`);
   return {
     backend: handle.kind,
     articles: articles + 86 + report.created.length,
     bulkLoad: { seconds: ms(bulkSeconds), articlesPerSecond: Math.round(articles / bulkSeconds) },
     kbImport: { files, created: report.created.length, failed: report.failed.length, seconds: ms(importSeconds), filesPerSecond: Math.round(files / importSeconds) },
-    search: { searches: latencies.length, coldFirstMs: ms(coldMs), p50: ms(percentile(latencies, 50)), p95: ms(percentile(latencies, 95)), p99: ms(percentile(latencies, 99)), max: ms(latencies[latencies.length - 1]!) },
-    quality: { recallAt3: quality.recallAt3, mrr: quality.mrr },
-    tokensPerQuery: ms(queries.reduce((s, q) => s + kbTokens(q.q, { query: true }).length, 0) / queries.length),
+    ...(await searches(handle)),
+    tokensPerQuery: ms(labelledQueries().reduce((s, q) => s + kbTokens(q.q, { query: true }).length, 0) / labelledQueries().length),
   };
 }
 
-const results = [];
+const results: object[] = [];
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ticketflow_kb_bench';
-if (Number(values.articles) > 0) {
+if (values.reuse) {
+  const pg = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), poolSize: 2 });
+  try {
+    const [{ articles }] = await pg.db.select({ articles: sql<number>`count(*)`.mapWith(Number) }).from(kbArticles);
+    results.push({ backend: 'postgres (reused)', articles, ...(await searches(pg)) });
+  } finally {
+    await pg.close();
+  }
+} else if (Number(values.articles) > 0) {
   await freshTestDatabase(databaseUrl);
   const pg = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), poolSize: 2 });
   try {
@@ -138,7 +160,7 @@ if (Number(values.articles) > 0) {
     await pg.close();
   }
 }
-if (Number(values['pglite-articles']) > 0) {
+if (!values.reuse && Number(values['pglite-articles']) > 0) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-bench-pglite-'));
   const lite = await openDatabase({ dataDir });
   try {
