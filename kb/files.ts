@@ -7,13 +7,13 @@ import { parseMarkdown, ratesBlock, validateArticle, type KbArticleInput } from 
 
 export const BUNDLED_KB_DIR = path.join(projectRoot, 'data', 'kb');
 
-/** Markdown files under a file or directory, sorted (so imports and seeds run in a stable order). */
-export function markdownFiles(target: string): string[] {
+/** Markdown files under a file or directory (and JSON exports with `json`), sorted so imports and seeds run in a stable order. */
+export function markdownFiles(target: string, opts: { json?: boolean } = {}): string[] {
   const stat = fs.statSync(target);
   if (stat.isFile()) return [target];
   return fs
     .readdirSync(target, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.md'))
+    .filter((e) => e.isFile() && (e.name.endsWith('.md') || (opts.json === true && e.name.endsWith('.json'))))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
 }
@@ -29,6 +29,16 @@ export function readArticleFile(file: string): KbArticleInput {
   const { article, errors } = validateArticle(raw);
   if (!article) throw new Error(`${file}: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`);
   return article;
+}
+
+/** A JSON export: an array of articles, each checked like a Markdown file (`<file>[i]` names a bad one). */
+export function readArticlesJson(file: string): Array<{ article: KbArticleInput | null; error?: string; at: string }> {
+  const list = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  if (!Array.isArray(list)) throw new Error(`${file}: a JSON import is an array of articles`);
+  return list.map((raw, i) => {
+    const { article, errors } = validateArticle(raw);
+    return { article, at: `${file}[${i}]`, ...(article ? {} : { error: errors.map((e) => `${e.field} ${e.reason}`).join('; ') }) };
+  });
 }
 
 /** The zh and en texts of a rate table must carry the same numbers: one table, two languages. */

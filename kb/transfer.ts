@@ -1,12 +1,12 @@
-// `kb:import` and `kb:export`: Markdown files with front matter in and out of the database. Importing is
+// `kb:import` and `kb:export`: Markdown files with front matter (or one JSON file) in and out of the database. Importing is
 // idempotent (a file whose content already is a version of its article adds nothing), so an export imported
 // into another database, or imported twice, gives the same articles.
 import fs from 'node:fs';
 import path from 'node:path';
-import { printMarkdown } from '../domain/kb-article';
+import { printMarkdown, type KbArticleInput } from '../domain/kb-article';
 import type { Database } from '../schema';
 import { allArticles, saveArticleVersion } from '../schema/kb-repository';
-import { markdownFiles, readArticleFile } from './files';
+import { markdownFiles, readArticleFile, readArticlesJson } from './files';
 
 export interface Progress {
   (done: number, total: number): void;
@@ -20,13 +20,21 @@ export interface ImportReport {
 
 /** Imports every Markdown file under `target` (a file or a directory) as `importedBy`. Bad files are reported, not fatal. */
 export async function importArticles(db: Database, target: string, importedBy: string, onProgress: Progress = () => {}): Promise<ImportReport> {
-  const files = markdownFiles(target);
+  const files = markdownFiles(target, { json: true });
   const report: ImportReport = { created: [], unchanged: 0, failed: [] };
+  const save = async (article: KbArticleInput) => {
+    const saved = await saveArticleVersion(db, article, importedBy, { onlyIfChanged: true });
+    if (saved.created) report.created.push(`${saved.article.articleId} v${saved.article.version}`);
+    else report.unchanged++;
+  };
   for (const [i, file] of files.entries()) {
     try {
-      const { article, created } = await saveArticleVersion(db, readArticleFile(file), importedBy, { onlyIfChanged: true });
-      if (created) report.created.push(`${article.articleId} v${article.version}`);
-      else report.unchanged++;
+      if (file.endsWith('.json')) {
+        for (const entry of readArticlesJson(file)) {
+          if (entry.article) await save(entry.article);
+          else report.failed.push({ file: entry.at, error: entry.error! });
+        }
+      } else await save(readArticleFile(file));
     } catch (err) {
       report.failed.push({ file, error: (err as Error).message });
     }
@@ -35,9 +43,20 @@ export async function importArticles(db: Database, target: string, importedBy: s
   return report;
 }
 
-/** Writes `<dir>/<lang>/<kind>/<articleId>.md` for every article in force (`history`: `<articleId>.v<N>.md` for every version). */
-export async function exportArticles(db: Database, dir: string, opts: { history?: boolean } = {}, onProgress: Progress = () => {}): Promise<string[]> {
+/**
+ * Writes `<dir>/<lang>/<kind>/<articleId>.md` for every article in force (`history`: `<articleId>.v<N>.md` for every
+ * version), or with `json` one file `<dir>/kb.json` holding them all.
+ */
+export async function exportArticles(db: Database, dir: string, opts: { history?: boolean; json?: boolean } = {}, onProgress: Progress = () => {}): Promise<string[]> {
   const articles = await allArticles(db, opts);
+  if (opts.json) {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'kb.json');
+    const rows = articles.map(({ articleId, pairId, kind, lang, title, body, tags, sopTypes, categories, effectiveFrom, version }) => ({ articleId, pairId, kind, lang, title, body, tags, sopTypes, categories, effectiveFrom: effectiveFrom.toISOString(), version }));
+    fs.writeFileSync(file, JSON.stringify(rows, null, 1));
+    onProgress(articles.length, articles.length);
+    return [file];
+  }
   const written: string[] = [];
   for (const [i, a] of articles.entries()) {
     const folder = path.join(dir, a.lang, a.kind);

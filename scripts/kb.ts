@@ -1,5 +1,5 @@
-// `npm run kb:import -- FILE|DIR` and `npm run kb:export -- [DIR] [--history]`: knowledge-base articles as
-// Markdown with front matter, against DATABASE_URL (or the embedded PGlite of `npm start`, which must not be
+// `npm run kb:import -- FILE|DIR` and `npm run kb:export -- [DIR] [--history] [--json]`: knowledge-base articles as
+// Markdown with front matter (or one JSON file), against DATABASE_URL (or the embedded PGlite of `npm start`, which must not be
 // running at the same time: PGlite has one process).
 import path from 'node:path';
 import { loadConfig } from '../config';
@@ -8,7 +8,7 @@ import { openDatabase, prepareDatabase } from '../schema';
 
 const [command, ...args] = process.argv.slice(2);
 const config = loadConfig();
-const usage = 'usage: npm run kb:import -- FILE|DIR   |   npm run kb:export -- [DIR] [--history]';
+const usage = 'usage: npm run kb:import -- FILE|DIR   |   npm run kb:export -- [DIR] [--history] [--json]';
 
 if (command !== 'import' && command !== 'export') {
   console.error(usage);
@@ -26,7 +26,7 @@ try {
     process.exitCode = report.failed.length ? 1 : 0;
   } else {
     const dir = path.resolve(args.find((a) => !a.startsWith('--')) ?? 'kb-export');
-    const files = await exportArticles(database.db, dir, { history: args.includes('--history') }, progressBar('export'));
+    const files = await exportArticles(database.db, dir, { history: args.includes('--history'), json: args.includes('--json') }, progressBar('export'));
     console.log(`[kb] wrote ${files.length} article(s) to ${dir}`);
   }
 } finally {

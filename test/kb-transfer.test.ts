@@ -15,7 +15,7 @@ test.after.always(async () => {
   await stack?.close();
 });
 
-test('export then import is a round trip; an edited file adds one version, a broken one is reported by name', async (t) => {
+test.serial('export then import is a round trip; an edited file adds one version, a broken one is reported by name', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-export-'));
   const progress: Array<[number, number]> = [];
   const files = await exportArticles(stack.db, dir, {}, (done, total) => progress.push([done, total]));
@@ -46,4 +46,20 @@ test('export then import is a round trip; an edited file adds one version, a bro
   t.true(all.includes(path.join(historyDir, 'en', 'rate_table', 'fare-waiting-en.v1.md')));
   t.true(all.includes(path.join(historyDir, 'en', 'rate_table', 'fare-waiting-en.v2.md')));
   t.deepEqual((await importArticles(stack.db, historyDir, 'test:import')).created, []);
+});
+
+test.serial('JSON export and import: one file, the same articles; a bad entry is reported by its index', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-json-'));
+  const [file] = await exportArticles(stack.db, dir, { json: true });
+  t.is(file, path.join(dir, 'kb.json'));
+  const rows = JSON.parse(fs.readFileSync(file!, 'utf8')) as Array<{ articleId: string; title: string }>;
+  t.true(rows.length >= 80);
+  t.true(rows.some((r) => r.articleId === 'fare-cross-city-zh'));
+  t.like(await importArticles(stack.db, file!, 'test:json'), { created: [], unchanged: rows.length, failed: [] });
+  const edited = rows.map((r) => (r.articleId === 'faq-night-en' ? { ...r, title: 'Why are night orders dearer?', effectiveFrom: '2026-11-15T00:00:00.000Z' } : r));
+  fs.writeFileSync(file!, JSON.stringify([...edited, { kind: 'faq' }]));
+  const report = await importArticles(stack.db, file!, 'test:json');
+  t.deepEqual(report.created, ['faq-night-en v2']);
+  t.is(report.failed.length, 1);
+  t.is(report.failed[0]!.file, `${file}[${rows.length}]`);
 });
