@@ -6,8 +6,13 @@ import { lateArrivalCompensation, type LateArrivalPolicy } from '../domain/late-
 import { isOrderOwner } from '../domain/money-policy';
 import type { FinanceSystem } from '../integrations/finance';
 import type { FeeCode, Order } from '../integrations/types';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../schema';
+import { articleInForce } from '../schema/kb-repository';
+import { tickets } from '../schema/tables';
 import { asActivityFailure } from './external-errors';
+import { createKbActivities, type SimilarCase } from './kb';
+import { waitingTariffFor } from './rates';
 import type { ActionMeta } from './meta';
 import { readTicketParty } from './store';
 
@@ -66,14 +71,34 @@ export function createFeeDisputeActivities(db: Database, finance: FinanceSystem)
     if (!party) throw ApplicationFailure.nonRetryable(`ticket ${meta.ticketId} is not in the read model`, 'ticket_not_found');
     return isOrderOwner(order, party.userId) ? null : { solution: ownerMismatchSolution(), message: describeOwnerMismatch(order.id, language) };
   }
+  const kb = createKbActivities(db);
+  /**
+   * What a proposal applied, for agents: the policy article in force (`<articleId>@v<version>`) and up to two similar
+   * resolved cases of the SOP type with their outcomes. Compact, so the step's `completed` event keeps the whole result.
+   */
+  async function cite<T extends { solution: Solution; message: string }>(proposal: T, policyPair: string, sopType: string, language: string, meta: ActionMeta | undefined): Promise<T & { policyArticle: string | null; similarCases: Array<Pick<SimilarCase, 'ticketId' | 'outcome' | 'solution' | 'amountFen'>> }> {
+    const article = (await articleInForce(db, `${policyPair}-${language === 'en' ? 'en' : 'zh'}`)) ?? (await articleInForce(db, `${policyPair}-zh`));
+    const [ticket] = meta ? await db.select({ issueText: tickets.issueText }).from(tickets).where(eq(tickets.id, meta.ticketId)) : [];
+    const { cases } = ticket ? await kb.findSimilarCases({ text: ticket.issueText, sopType, limit: 2 }) : { cases: [] };
+    return {
+      ...proposal,
+      policyArticle: article ? `${article.articleId}@v${article.version}` : null,
+      similarCases: cases.filter((c) => c.outcome === 'resolved' && c.ticketId !== meta?.ticketId).map(({ ticketId, outcome, solution, amountFen }) => ({ ticketId, outcome, solution, amountFen })),
+    };
+  }
   return {
-    analyzeFeeDispute: feeDisputeActivities.analyzeFeeDispute,
+    /** checks the bill against the rate tables in force when the order was booked (the knowledge base's articles) */
+    async analyzeFeeDispute({ order, claim }: Parameters<typeof feeDisputeActivities.analyzeFeeDispute>[0]): Promise<DisputeAnalysis> {
+      return analyzeDispute(order, { namedItems: claim.namedItems as FeeCode[], amountsFen: claim.amountsFen }, await waitingTariffFor(db, order));
+    },
     async matchFeeSolution(input: Parameters<typeof feeDisputeActivities.matchFeeSolution>[0], meta?: ActionMeta) {
-      return (await ownerMismatch(input.order, input.language, meta)) ?? net(await feeDisputeActivities.matchFeeSolution(input), input.order, input.language);
+      const proposal = (await ownerMismatch(input.order, input.language, meta)) ?? (await net(await feeDisputeActivities.matchFeeSolution(input), input.order, input.language));
+      return cite(proposal, 'policy-fee-dispute', 'fee_dispute', input.language, meta);
     },
     async lateArrivalCompensation(input: Parameters<typeof feeDisputeActivities.lateArrivalCompensation>[0], meta?: ActionMeta) {
       const mismatch = await ownerMismatch(input.order, input.language, meta);
-      return mismatch ? { ...mismatch, lateMinutes: 0 } : net(await feeDisputeActivities.lateArrivalCompensation(input), input.order, input.language);
+      const proposal = mismatch ? { ...mismatch, lateMinutes: 0 } : await net(await feeDisputeActivities.lateArrivalCompensation(input), input.order, input.language);
+      return cite(proposal, 'late-compensation', 'late_arrival', input.language, meta);
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Coupon, Order, Refund } from '../integrations/types';
 import type { Database } from '../schema';
 import { getSopVersion } from '../schema/sop-repository';
 import { asActivityFailure } from './external-errors';
+import { waitingTariffFor } from './rates';
 import type { ActionMeta } from './meta';
 import { readTicketParty, type TicketParty } from './store';
 
@@ -96,7 +97,8 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
       throw ApplicationFailure.nonRetryable(`ticket ${meta.ticketId}: the ticket's user is not the owner of order ${order.id}`, ORDER_OWNER_MISMATCH, { orderId: order.id });
     }
     const policy = req.by === 'policy' && req.cause !== 'overcharge' ? await policyOf(party) : {};
-    const allowance = allowanceFen(req.cause, order, policy, req.by);
+    const tariff = req.by === 'policy' && req.cause === 'overcharge' ? await waitingTariffFor(db, order) : null;
+    const allowance = allowanceFen(req.cause, order, policy, req.by, tariff);
     // a person asking for more than any decision may give learns it (a policy's solution is capped instead)
     if (req.by === 'agent' && req.requestedFen > allowance) {
       throw ApplicationFailure.nonRetryable(`${req.requestedFen} fen for ${req.cause} exceeds the ${allowance} fen order ${order.id} allows`, 'above_allowance', { allowance });

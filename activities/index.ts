@@ -10,6 +10,7 @@ import { createFeeDisputeActivities } from './fee-dispute';
 import { createFinanceActivities } from './finance';
 import { createHandoffActivities, createPagerActivities, type PagerDeps } from './handoffs';
 import { createIntakeActivities } from './intake';
+import { createKbActivities } from './kb';
 import { createOrderActivities } from './orders';
 import { createReconcileActivities } from './reconcile';
 import { createSopActivities } from './sops';
@@ -41,6 +42,7 @@ export function createActionActivities(deps: ActivityDeps) {
     ...createFinanceActivities(deps),
     ...createHandoffActivities(deps.sms, deps.onCallPhones, deps.pager),
     ...createFeeDisputeActivities(deps.db, deps.finance),
+    ...createKbActivities(deps.db),
   };
 }
 

@@ -3,6 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { withoutPersonalData } from '../domain/personal-data';
 import { deliveryOutbox, intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
+import { recordCase } from './kb';
 import { projectQueue } from './queue-projection';
 import type { UserTier } from '../integrations/types';
 import type { IntakeRequest, PlannedTicket } from '../workflows/types';
@@ -122,6 +123,8 @@ export function createStoreActivities(db: Database) {
           .where(eq(tickets.id, p.ticketId));
         await projectQueue(tx, p, at);
       });
+      // a closed ticket becomes a past case in the knowledge base (idempotent: a retry adds no version)
+      if (p.status === 'closed') await recordCase(db, p.ticketId);
     },
   };
 }

@@ -13,6 +13,8 @@ export const SCOPES = [
   'sops:read',
   'sops:publish',
   'user_tokens:issue',
+  'kb:read',
+  'kb:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -105,6 +107,11 @@ export const ROUTE_ACCESS = {
   'POST /v1/tickets/:id/escalate': { roles: DECIDERS },
   'POST /v1/tickets/:id/info-request': { roles: DECIDERS },
   'POST /v1/tickets/:id/info': { scope: 'tickets:signal', roles: DECIDERS },
+  'GET /v1/kb/search': { scope: 'kb:read', roles: ALL_STAFF },
+  'GET /v1/kb/articles/:id': { scope: 'kb:read', roles: ALL_STAFF },
+  'GET /v1/kb/articles/:id/versions': { scope: 'kb:read', roles: ALL_STAFF },
+  'POST /v1/kb/articles': { scope: 'kb:write', roles: ['editor', 'admin'] },
+  'PUT /v1/kb/articles/:id': { scope: 'kb:write', roles: ['editor', 'admin'] },
 
   'POST /codec/decode': { roles: ['admin'] },
   'POST /codec/encode': { roles: ['admin'] },
@@ -114,7 +121,7 @@ export const ROUTE_ACCESS = {
 export type RouteKey = keyof typeof ROUTE_ACCESS;
 
 /** Static pages and API docs: public by prefix (HTML, scripts, the OpenAPI document). */
-export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/shared/'] as const;
+export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/kb', '/shared/'] as const;
 
 export function ruleOf(method: string, url: string): AccessRule | undefined {
   const key = `${method === 'HEAD' ? 'GET' : method} ${url}`;

@@ -16,6 +16,7 @@ import { shedIntakeOverload } from './intake-shedding';
 import { classifyRoutes } from './routes/classify';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { kbRoutes } from './routes/kb';
 import { sopRoutes } from './routes/sops';
 import { staffRoutes } from './routes/staff';
 import { ticketActionRoutes } from './routes/ticket-actions';
@@ -59,6 +60,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   await app.register(queueRoutes, ctx);
   await app.register(agentRoutes, ctx);
   await app.register(assignmentRoutes, ctx);
+  await app.register(kbRoutes, ctx);
   await app.register(codecRoutes, { ...ctx, prefix: '/codec' });
   await app.register(webRoutes);
   return app;

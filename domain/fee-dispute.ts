@@ -3,6 +3,7 @@
 // the workflow calls them through activities so a rule change never breaks a running ticket's replay.
 import type { FeeCode, Order } from '../integrations/types';
 import type { MoneyCause } from './money-policy';
+import type { WaitingTariff } from './rate-tables';
 
 /** Amounts in fen: the fee-dispute SOP's policy values that the solution policy reads. */
 export interface FeePolicy {
@@ -54,9 +55,11 @@ export interface DisputeClaim {
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 const sumOf = (order: Order, code: FeeCode) => order.fees.filter((f) => f.code === code).reduce((s, f) => s + f.amount, 0);
 
-function checkWaitingFee(order: Order): Finding | null {
+/** `tariff`: the waiting-fee rate table in force (the knowledge base); without it the order's own record of free minutes and rate. */
+function checkWaitingFee(order: Order, tariff?: WaitingTariff | null): Finding | null {
   const charged = sumOf(order, 'waiting_fee');
-  const { freeMinutes, actualMinutes, ratePerMinute } = order.waiting;
+  const { actualMinutes } = order.waiting;
+  const { freeMinutes, ratePerMinute } = tariff ?? order.waiting;
   const billableMinutes = Math.max(0, actualMinutes - freeMinutes);
   const expected = billableMinutes * ratePerMinute;
   if (charged <= expected) return null;
@@ -134,11 +137,14 @@ export function driverLateMinutes(order: Order): number {
   return Math.max(0, Math.round((Date.parse(driverArrivedAt) - Date.parse(promisedPickupAt)) / 60_000));
 }
 
-/** Every rule runs, not only those of the items the user named: a customer who notices one error deserves all of them fixed. */
-export function analyzeDispute(order: Order, claim: DisputeClaim): DisputeAnalysis {
+/**
+ * Every rule runs, not only those of the items the user named: a customer who notices one error deserves all of them fixed.
+ * `tariff` is the waiting-fee rate table in force when the order was booked (see activities/rates.ts).
+ */
+export function analyzeDispute(order: Order, claim: DisputeClaim, tariff?: WaitingTariff | null): DisputeAnalysis {
   const lateMinutes = driverLateMinutes(order);
   const findings = [
-    checkWaitingFee(order),
+    checkWaitingFee(order, tariff),
     checkCrossCitySurcharge(order),
     checkTolls(order),
     checkCancellationFee(order, lateMinutes),

@@ -3,6 +3,7 @@
 // paying activities, the matching activities and the tests share one definition.
 import type { Order, PaymentCause } from '../integrations/types';
 import { analyzeDispute, driverLateMinutes, type Solution } from './fee-dispute';
+import type { WaitingTariff } from './rate-tables';
 
 /**
  * What the money is for. All tickets of an order share one ledger per cause:
@@ -49,16 +50,16 @@ export function lateCompensationFen(lateMinutes: number, policy: Record<string, 
 
 /**
  * The most an order may have received for a cause, all tickets together.
- * - by policy: overcharge = the analysed overcharge of the bill; late_arrival = the policy's compensation for the
+ * - by policy: overcharge = the analysed overcharge of the bill (checked against `tariff`, the waiting-fee table in force, as the analysis was); late_arrival = the policy's compensation for the
  *   delay; goodwill = the policy's goodwill coupon.
  * - by an agent: a refund up to what the order paid (refunds already made count against it); a coupon up to the
  *   order's total.
  */
-export function allowanceFen(cause: MoneyCause, order: Order, policy: Record<string, unknown>, by: DecidedBy): number {
+export function allowanceFen(cause: MoneyCause, order: Order, policy: Record<string, unknown>, by: DecidedBy, tariff?: WaitingTariff | null): number {
   if (by === 'agent') return KIND_OF_CAUSE[cause] === 'refund' ? capturedFen(order) : Math.max(0, order.total);
   switch (cause) {
     case 'overcharge':
-      return analyzeDispute(asBilled(order), { namedItems: [], amountsFen: [] }).totalOverchargeFen;
+      return analyzeDispute(asBilled(order), { namedItems: [], amountsFen: [] }, tariff).totalOverchargeFen;
     case 'late_arrival':
       return lateCompensationFen(driverLateMinutes(order), policy);
     case 'goodwill':

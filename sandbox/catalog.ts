@@ -1,5 +1,7 @@
-// Static reference data for the seeded order generator: cities, streets, toll gates, fare rules.
+// Static reference data for the seeded order generator: cities, streets, toll gates; fare rules come from the knowledge base's rate tables.
+import { FARE_RATE_TABLES, fareRulesFrom, VEHICLE_TYPES, type FareRates, type FareRateTable } from '../domain/rate-tables';
 import type { FeeCode, VehicleType } from '../integrations/types';
+import { bundledRates } from '../kb/files';
 
 export type Region = 'prd' | 'yrd' | 'north' | 'sw';
 
@@ -126,30 +128,25 @@ export const TOLL_GATES: Record<Region, string[]> = {
   sw: ['成都南收费站', '绕城高新收费站', '双流收费站'],
 };
 
-export interface FareRule {
-  /** fen, covers includedKm */
-  baseFare: number;
-  includedKm: number;
-  /** fen per started km beyond includedKm */
-  perKm: number;
-  freeWaitingMinutes: number;
-  waitingRatePerMinute: number;
-  crossCitySurcharge: number;
-  nightSurcharge: number;
-  cancellationFee: number;
-  /** multiplier applied to toll prices */
-  tollFactor: number;
-  /** average speed, km/h */
+/** The fare rules the order system bills with: the rate-table articles of data/kb plus the simulated driving speed. */
+export interface FareRule extends FareRates {
+  /** average speed, km/h (simulation only, not a rate) */
   speedKmh: number;
 }
 
-export const FARE_RULES: Record<VehicleType, FareRule> = {
-  minivan: { baseFare: 3000, includedKm: 5, perKm: 250, freeWaitingMinutes: 20, waitingRatePerMinute: 100, crossCitySurcharge: 3000, nightSurcharge: 2000, cancellationFee: 1000, tollFactor: 1, speedKmh: 35 },
-  van: { baseFare: 4800, includedKm: 5, perKm: 300, freeWaitingMinutes: 20, waitingRatePerMinute: 100, crossCitySurcharge: 4000, nightSurcharge: 2500, cancellationFee: 1500, tollFactor: 1, speedKmh: 33 },
-  small_truck: { baseFare: 9000, includedKm: 8, perKm: 400, freeWaitingMinutes: 40, waitingRatePerMinute: 150, crossCitySurcharge: 6000, nightSurcharge: 3000, cancellationFee: 2000, tollFactor: 1.5, speedKmh: 30 },
-  medium_truck: { baseFare: 15000, includedKm: 10, perKm: 550, freeWaitingMinutes: 40, waitingRatePerMinute: 150, crossCitySurcharge: 8000, nightSurcharge: 4000, cancellationFee: 3000, tollFactor: 2, speedKmh: 28 },
-  large_truck: { baseFare: 30000, includedKm: 10, perKm: 800, freeWaitingMinutes: 40, waitingRatePerMinute: 200, crossCitySurcharge: 12000, nightSurcharge: 6000, cancellationFee: 5000, tollFactor: 3, speedKmh: 25 },
-};
+const SPEED_KMH: Record<VehicleType, number> = { minivan: 35, van: 33, small_truck: 30, medium_truck: 28, large_truck: 25 };
+
+/** The seeded orders start on this day: they are billed with the rate tables in force then. */
+const RATES_AT = new Date('2026-10-01T00:00:00+08:00');
+
+function fareRulesAt(at: Date): Record<VehicleType, FareRule> {
+  const blocks = Object.fromEntries(Object.keys(FARE_RATE_TABLES).map((table) => [table, bundledRates(table, at)])) as Record<FareRateTable, Record<string, unknown>>;
+  const rates = fareRulesFrom(blocks);
+  return Object.fromEntries(VEHICLE_TYPES.map((v) => [v, { ...rates[v], speedKmh: SPEED_KMH[v] }])) as Record<VehicleType, FareRule>;
+}
+
+/** One source of truth: change a rate in its article (data/kb/zh|en/rate_table) and the sandbox bills with it. */
+export const FARE_RULES: Record<VehicleType, FareRule> = fareRulesAt(RATES_AT);
 
 /** relative popularity of each vehicle type */
 export const VEHICLE_WEIGHTS: [VehicleType, number][] = [

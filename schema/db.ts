@@ -31,7 +31,9 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
-  const client = new PGlite(path.join(opts.dataDir, 'pglite'));
+  // pg_trgm: the knowledge base's similarity search (PostgreSQL ships it in contrib)
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const client = new PGlite(path.join(opts.dataDir, 'pglite'), { extensions: { pg_trgm } });
   await client.waitReady;
   return {
     db: drizzle(client, { schema: tables }) as unknown as Database,

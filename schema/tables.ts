@@ -91,3 +91,4 @@ export type TicketEventRow = typeof ticketEvents.$inferSelect;
 export * from './tables/access';
 export * from './tables/dispatch';
 export * from './tables/delivery';
+export * from './tables/kb';

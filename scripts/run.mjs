@@ -14,6 +14,7 @@ const entries = {
   api: 'api/main.ts',
   sandbox: 'sandbox/main.ts',
   'temporal-install': 'scripts/temporal-install.ts',
+  kb: 'scripts/kb.ts',
 };
 
 const command = process.argv[2];

@@ -54,7 +54,9 @@ if (!config.delivery.smtpUrl) {
 }
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-const { seededSops, sopSeed } = await prepareDatabase(database);
+const { seededSops, sopSeed, kbSeed } = await prepareDatabase(database);
+if (kbSeed.published.length) console.log(`[database] knowledge base: ${kbSeed.published.length} bundled article version(s) published`);
+if (kbSeed.keptEdits.length) console.warn(`[database] bundled knowledge-base articles changed but kept the versions people published: ${kbSeed.keptEdits.join(', ')}`);
 if (seededSops.length) console.log(`[database] published the default SOPs: ${seededSops.join(', ')}`);
 if (sopSeed.keptEdits.length) console.warn(`[database] bundled defaults changed but kept the versions people published: ${sopSeed.keptEdits.join(', ')} (publish the new defaults by hand if wanted)`);
 if (devCredentials) await ensureDevServiceKey(config, database.db, devCredentials);

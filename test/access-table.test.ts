@@ -75,6 +75,16 @@ async function sample(route: RouteKey, ticketId: string): Promise<{ url: string;
     case 'PATCH /v1/staff/:id':
       await stack.auth.staff('walk-target', 'agent');
       return { url: '/v1/staff/walk-target', payload: { role: 'agent' } };
+    case 'GET /v1/kb/search':
+      return { url: `/v1/kb/search?q=${encodeURIComponent('等候费')}` };
+    case 'GET /v1/kb/articles/:id':
+      return { url: '/v1/kb/articles/fare-waiting-zh' };
+    case 'GET /v1/kb/articles/:id/versions':
+      return { url: '/v1/kb/articles/fare-waiting-zh/versions' };
+    case 'POST /v1/kb/articles':
+      return { url: '/v1/kb/articles', payload: { pairId: 'walk-article', kind: 'faq', lang: 'en' } };
+    case 'PUT /v1/kb/articles/:id':
+      return { url: '/v1/kb/articles/fare-waiting-en', payload: { title: '' } };
     case 'POST /v1/auth/login': {
       const username = `walker-${randomUUID()}`;
       await api(stack, 'POST', '/v1/staff', { payload: { id: username.slice(0, 40), username, password: 'walk the table please', role: 'agent' }, as: stack.auth.admin });

@@ -5,7 +5,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
-import { intakeRequests, sopVersions, ticketEvents, tickets } from '../schema';
+import { intakeRequests, kbArticles, sopVersions, ticketEvents, tickets } from '../schema';
 import { adminHeaders } from './helpers/credentials';
 import { startTestStack, type TestStack } from './helpers/stack';
 
@@ -69,7 +69,7 @@ const hostileBody = fc.oneof(
 const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', undefined);
 
 /** Every route, with where hostile values go. `id` is a hostile path segment. */
-const routes: Array<{ method: 'GET' | 'POST'; path: (id: string) => string; admin?: boolean }> = [
+const routes: Array<{ method: 'GET' | 'POST' | 'PUT'; path: (id: string) => string; admin?: boolean }> = [
   { method: 'POST', path: () => '/v1/tickets' },
   { method: 'GET', path: (id) => `/v1/tickets/${id}` },
   { method: 'GET', path: (id) => `/v1/requests/${id}` },
@@ -109,11 +109,18 @@ const routes: Array<{ method: 'GET' | 'POST'; path: (id: string) => string; admi
   { method: 'POST', path: (id) => `/v1/tickets/${id}/info-request`, admin: true },
   { method: 'POST', path: (id) => `/v1/tickets/${id}/escalate`, admin: true },
   { method: 'POST', path: (id) => `/v1/tickets/${id}/info`, admin: true },
+  { method: 'GET', path: (id) => `/v1/kb/search?q=${id}`, admin: true },
+  { method: 'GET', path: (id) => `/v1/kb/search?q=fee&kind=${id}&lang=${id}&limit=${id}&at=${id}`, admin: true },
+  { method: 'GET', path: (id) => `/v1/kb/articles/${id}`, admin: true },
+  { method: 'GET', path: (id) => `/v1/kb/articles/${id}/versions`, admin: true },
+  { method: 'POST', path: () => '/v1/kb/articles', admin: true },
+  { method: 'PUT', path: (id) => `/v1/kb/articles/${id}`, admin: true },
+  { method: 'PUT', path: () => '/v1/kb/articles/fare-night-en', admin: true },
 ];
 
 async function rowCounts() {
-  const count = async (table: typeof tickets | typeof ticketEvents | typeof intakeRequests | typeof sopVersions) => (await stack.db.select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n;
-  return { tickets: await count(tickets), events: await count(ticketEvents), requests: await count(intakeRequests), sops: await count(sopVersions) };
+  const count = async (table: typeof tickets | typeof ticketEvents | typeof intakeRequests | typeof sopVersions | typeof kbArticles) => (await stack.db.select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n;
+  return { tickets: await count(tickets), events: await count(ticketEvents), requests: await count(intakeRequests), sops: await count(sopVersions), kb: await count(kbArticles) };
 }
 
 /** Percent-encodes the UTF-8 bytes (encodeURIComponent throws on lone surrogates). */
@@ -128,7 +135,7 @@ test('no route answers 5xx, writes on a refusal, or lets a prototype be polluted
       const route = routes[index]!;
       const headers: Record<string, string> = { ...(route.admin ? credential(stack) : {}), ...(type ? { 'content-type': type } : {}) };
       if (route.path(id) === '/v1/tickets') headers['idempotency-key'] = percentEncode(idempotencyKey.slice(0, 300));
-      const request: InjectOptions = { method: route.method, url: route.path(id), headers, ...(route.method === 'POST' ? { payload: body } : {}) };
+      const request: InjectOptions = { method: route.method, url: route.path(id), headers, ...(route.method !== 'GET' ? { payload: body } : {}) };
       const before = await rowCounts();
       const response = await stack.app.inject(request);
       const status = response.statusCode;

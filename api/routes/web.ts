@@ -1,4 +1,5 @@
-// The visual SOP designer: plain HTML + ES modules + CSS from web/designer, no build step.
+// The visual SOP designer (web/designer) and the knowledge-base page (web/kb, shared code in web/shared):
+// plain HTML + ES modules + CSS, no build step.
 // Also serves the two browser libraries it uses from node_modules: mermaid (one IIFE file that sets
 // window.mermaid) and yaml's browser ESM build (many files with relative imports, served as a folder
 // behind a one-line entry module).
@@ -21,6 +22,7 @@ function packageDir(name: string): string {
 
 const designerDir = path.join(projectRoot, 'web', 'designer');
 const confirmDir = path.join(projectRoot, 'web', 'confirm');
+const kbDir = path.join(projectRoot, 'web', 'kb');
 const sharedDir = path.join(projectRoot, 'web', 'shared');
 const mermaidFile = path.join(packageDir('mermaid'), 'dist', 'mermaid.min.js');
 const yamlDir = path.join(packageDir('yaml'), 'browser', 'dist');
@@ -46,12 +48,14 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
     setHeaders: (reply) => void reply.header('cache-control', 'no-cache'),
   });
 
-  // the page notices link to (confirmation and rating), and the browser code pages share
-  app.get('/confirm', { schema: noSchema }, async (_request, reply) => {
-    const html = await fs.promises.readFile(path.join(confirmDir, 'index.html'));
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('referrer-policy', 'no-referrer').send(html);
-  });
-  for (const [root, prefix] of [[confirmDir, '/confirm/'], [sharedDir, '/shared/']] as const) {
+  // the page notices link to (confirmation and rating), the knowledge-base search page for agents, and the browser code pages share
+  for (const [route, dir] of [['/confirm', confirmDir], ['/kb', kbDir]] as const) {
+    app.get(route, { schema: noSchema }, async (_request, reply) => {
+      const html = await fs.promises.readFile(path.join(dir, 'index.html'));
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('referrer-policy', 'no-referrer').send(html);
+    });
+  }
+  for (const [root, prefix] of [[confirmDir, '/confirm/'], [kbDir, '/kb/'], [sharedDir, '/shared/']] as const) {
     await app.register(fastifyStatic, {
       root,
       prefix,
