@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage as openPageIn } from './helpers/browser';
 import { projectRoot } from '../config';
 import { RATING_REASONS } from '../domain/ratings';
 import { mintUserToken } from '../domain/user-token';
@@ -14,7 +15,6 @@ import { smsTo, waitForNotice } from './helpers/delivery';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { api, getTicket, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(projectRoot, 'test', 'artifacts');
 
 let stack: TestStack;
@@ -24,7 +24,7 @@ let baseUrl: string;
 test.before(async () => {
   stack = await startTestStack({ policy: { confirmationTimeout: 120_000, reopenWindow: 60_000 }, delivery: true });
   baseUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 test.after.always(async () => {
@@ -32,18 +32,9 @@ test.after.always(async () => {
   await stack?.close();
 });
 
-async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-  // a phone set to Chinese: a link that cannot read its ticket speaks the browser's language
-  const page = await browser.newPage({ viewport: { width: 390, height: 760 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  // refused answers (401/403/409) are logged by the browser as failed loads; anything else is a bug
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/status of 40[139]/.test(msg.text())) problems.push(`console: ${msg.text()}`);
-  });
-  await page.goto(url);
-  return { page, problems };
-}
+// a phone set to Chinese (a link that cannot read its ticket speaks the browser's language); refused answers
+// (401/403/409) are logged by the browser as failed loads, anything else is a bug
+const openPage = (url: string) => openPageIn(browser, url, { viewport: { width: 390, height: 760 }, deviceScaleFactor: 1, locale: 'zh-CN', expectedErrors: /status of 40[139]/ });
 
 const screen = (page: Page, state: string) => page.waitForSelector(`body[data-state=${state}]`, { timeout: 15_000 });
 

@@ -4,12 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage as openPageIn } from './helpers/browser';
 import { projectRoot } from '../config';
 import { loadDefaultSops } from '../sops/load';
 import { startTestStack, type TestStack } from './helpers/stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.join(projectRoot, 'docs', 'img', 'designer.png');
 
 let stack: TestStack;
@@ -22,7 +22,7 @@ test.before(async () => {
   const address = stack.app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
   baseUrl = `http://127.0.0.1:${address.port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 test.after.always(async () => {
@@ -30,17 +30,8 @@ test.after.always(async () => {
   await stack?.close();
 });
 
-async function openPage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    // the refused publish attempts log their 401/403 responses; anything else is a bug
-    if (msg.type() === 'error' && !/favicon/.test(msg.location().url) && !/status of 40[13]/.test(msg.text())) problems.push(`console: ${msg.text()} ${msg.location().url}`);
-  });
-  await page.goto(`${baseUrl}/designer`);
-  return { page, problems };
-}
+// the refused publish attempts log their 401/403 responses; anything else is a bug
+const openPage = () => openPageIn(browser, `${baseUrl}/designer`, { viewport: { width: 1440, height: 900 }, expectedErrors: /status of 40[13]/ });
 
 /** the validation result of the current draft (not one still on its way for an earlier edit) */
 async function waitValidity(page: Page, state: 'valid' | 'invalid') {

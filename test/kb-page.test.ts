@@ -4,12 +4,12 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openPage as openPageIn } from './helpers/browser';
 import { projectRoot } from '../config';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { api } from './helpers/tickets';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.join(projectRoot, 'docs', 'img', 'kb.png');
 
 let stack: TestStack;
@@ -26,7 +26,7 @@ test.before(async () => {
   baseUrl = `http://127.0.0.1:${address.port}`;
   const created = await api(stack, 'POST', '/v1/staff', { payload: { id: username, username, password, role: 'agent' }, as: stack.auth.admin });
   if (created.status !== 201) throw new Error(`staff: ${created.status} ${JSON.stringify(created.body)}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 test.after.always(async () => {
@@ -34,16 +34,7 @@ test.after.always(async () => {
   await stack?.close();
 });
 
-async function openPage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/status of 401/.test(msg.text())) problems.push(`console: ${msg.text()}`);
-  });
-  await page.goto(`${baseUrl}/kb`);
-  return { page, problems };
-}
+const openPage = () => openPageIn(browser, `${baseUrl}/kb`, { viewport: { width: 1280, height: 860 }, expectedErrors: /status of 401/ });
 
 test('the page and its scripts are served with a CSP that runs only its own scripts', async (t) => {
   for (const url of ['/kb', '/kb/kb.js', '/kb/kb.css', '/shared/api.js', '/shared/i18n.js']) t.is((await fetch(baseUrl + url)).status, 200, url);
