@@ -11,20 +11,14 @@ import type { UserSystem } from '../integrations/users';
 import { deliveryAttempts, deliveryOutbox, notificationPreferences, tickets, userMessages, type Database, type OutboxRow, type PreferencesRow } from '../schema';
 import { createNoticeContent, type RenderedNotice, type TicketForNotice } from './delivery-content';
 import { cachedEstimates } from './estimates';
+import type { Config } from '../config';
 
-export interface DeliveryOptions {
-  publicUrl: string;
-  mailFrom: string;
-  pollMs: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  maxAgeMs: number;
-  defaultEstimateMs: number;
-  reviewThreshold: number;
+/** The drain's settings: the configuration's delivery section (docs in config/index.ts) and two tuning knobs. */
+export type DeliveryOptions = Omit<Config['delivery'], 'drain' | 'smtpUrl'> & {
   batchSize?: number;
   /** how long a claimed row stays with its drain before another may take it */
   claimMs?: number;
-}
+};
 
 export interface DeliveryDeps {
   db: Database;

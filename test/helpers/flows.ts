@@ -82,3 +82,26 @@ export async function publishSopVersion(stack: TestStack, type: string, document
   const { status, body } = await api(stack, 'POST', `/v1/sops/${type}/versions`, { payload: { document }, as });
   return { status, body };
 }
+
+/** The fee-dispute SOP's events up to the user's confirmation wait (`step:kind`), and after an accepted proposal. */
+export const FEE_DISPUTE_PROPOSED = [
+  'intake:created',
+  'fetch_order:entered',
+  'fetch_order:completed',
+  'check_order:decided',
+  'analyze_dispute:entered',
+  'analyze_dispute:completed',
+  'match_solution:entered',
+  'match_solution:completed',
+  'check_solution:decided',
+  'send_solution:notified',
+  'await_confirmation:entered',
+];
+export const FEE_DISPUTE_ACCEPTED = [
+  'await_confirmation:signal',
+  'check_confirmation:decided',
+  'apply_solution:entered',
+  'apply_solution:completed',
+  'close_resolved:entered',
+  'close_resolved:archived',
+];
