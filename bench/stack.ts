@@ -25,8 +25,7 @@ export async function startBenchStack(opts: StackOptions) {
   if (!process.env.PAYLOAD_KEYS) Object.assign(process.env, generatePayloadKeys('bench'));
   const { startTestStack } = await import('../test/helpers/stack');
   const stack = await startTestStack(opts);
-  await stack.app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(stack.app.server.address() as { port: number }).port}`;
+  const base = await stack.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     stack,
     base,

@@ -41,15 +41,7 @@ function strip(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[too deep]';
   if (Array.isArray(value)) return value.map((v) => strip(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    const name = key.toLowerCase();
-    if (DROPPED.has(name)) continue;
-    const clean = MASKED.has(name) && typeof v === 'string' ? maskContact(v) : strip(v, depth + 1);
-    // defineProperty: a "__proto__" key from JSON stays a plain field, never a prototype
-    Object.defineProperty(out, key, { value: clean, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+  return cleanFields(value, (v) => strip(v, depth + 1));
 }
 
 /**
@@ -65,11 +57,17 @@ export function maskForLog(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => maskForLog(v, depth + 1));
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
+  return cleanFields(value, (v) => maskForLog(v, depth + 1));
+}
+
+/** A plain object's fields: personal ones dropped or masked, the others cleaned by `inner`. */
+function cleanFields(value: object, inner: (v: unknown) => unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     const name = key.toLowerCase();
     if (DROPPED.has(name)) continue;
-    const clean = MASKED.has(name) && typeof v === 'string' ? maskContact(v) : maskForLog(v, depth + 1);
+    const clean = MASKED.has(name) && typeof v === 'string' ? maskContact(v) : inner(v);
+    // defineProperty: a "__proto__" key from JSON stays a plain field, never a prototype
     Object.defineProperty(out, key, { value: clean, enumerable: true, writable: true, configurable: true });
   }
   return out;

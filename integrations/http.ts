@@ -127,3 +127,9 @@ export function createHttp(system: ExternalSystemName, baseUrl: string, opts: Ht
     });
   };
 }
+
+/** A GET whose 404 means "no such thing": the body, or null. */
+export async function getOrNull<T>(http: ReturnType<typeof createHttp>, path: string): Promise<T | null> {
+  const res = await http<T>(path, { okStatuses: [404] });
+  return res.status === 404 ? null : res.body;
+}

@@ -1,5 +1,5 @@
 // HTTP client for the order system (sandbox: `${sandbox.url}/order`).
-import { createHttp, type HttpClientOptions } from './http';
+import { createHttp, getOrNull, type HttpClientOptions } from './http';
 import type { Order, OrderEvidence, OrderScenario } from './types';
 
 export interface ListOrdersQuery {
@@ -22,14 +22,8 @@ export interface OrderSystem {
 export function createOrderSystemClient(baseUrl: string, opts: HttpClientOptions = {}): OrderSystem {
   const http = createHttp('orders', baseUrl, opts);
   return {
-    async getOrder(id) {
-      const res = await http<Order>(`/orders/${encodeURIComponent(id)}`, { okStatuses: [404] });
-      return res.status === 404 ? null : res.body;
-    },
-    async getEvidence(id) {
-      const res = await http<OrderEvidence>(`/orders/${encodeURIComponent(id)}/evidence`, { okStatuses: [404] });
-      return res.status === 404 ? null : res.body;
-    },
+    getOrder: (id) => getOrNull<Order>(http, `/orders/${encodeURIComponent(id)}`),
+    getEvidence: (id) => getOrNull<OrderEvidence>(http, `/orders/${encodeURIComponent(id)}/evidence`),
     async listOrders(q = {}) {
       const res = await http<{ orders: Order[]; total: number }>('/orders', {
         query: { scenario: q.scenario, userId: q.userId, limit: q.limit, offset: q.offset },

@@ -1,5 +1,5 @@
 // HTTP client for the user system (sandbox: `${sandbox.url}/user`): who a customer is and their tier.
-import { createHttp, type HttpClientOptions } from './http';
+import { createHttp, getOrNull, type HttpClientOptions } from './http';
 import type { UserProfile } from './types';
 
 export interface UserSystem {
@@ -10,9 +10,6 @@ export interface UserSystem {
 export function createUserSystemClient(baseUrl: string, opts: HttpClientOptions = {}): UserSystem {
   const http = createHttp('users', baseUrl, opts);
   return {
-    async getUser(id) {
-      const res = await http<UserProfile>(`/users/${encodeURIComponent(id)}`, { okStatuses: [404] });
-      return res.status === 404 ? null : res.body;
-    },
+    getUser: (id) => getOrNull<UserProfile>(http, `/users/${encodeURIComponent(id)}`),
   };
 }

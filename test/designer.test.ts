@@ -18,10 +18,7 @@ let baseUrl: string;
 
 test.before(async () => {
   stack = await startTestStack({ worker: false });
-  await stack.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = stack.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await launchChromium();
 });
 

@@ -20,10 +20,7 @@ const password = 'knowledge is power';
 
 test.before(async () => {
   stack = await startTestStack({ worker: false });
-  await stack.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = stack.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' });
   const created = await api(stack, 'POST', '/v1/staff', { payload: { id: username, username, password, role: 'agent' }, as: stack.auth.admin });
   if (created.status !== 201) throw new Error(`staff: ${created.status} ${JSON.stringify(created.body)}`);
   browser = await launchChromium();
