@@ -107,6 +107,9 @@ export const ROUTE_ACCESS = {
   'POST /v1/tickets/:id/escalate': { roles: DECIDERS },
   'POST /v1/tickets/:id/info-request': { roles: DECIDERS },
   'POST /v1/tickets/:id/info': { scope: 'tickets:signal', roles: DECIDERS },
+  // the agent console (/console): its settings and the past cases beside a human task
+  'GET /v1/console/config': { roles: DECIDERS },
+  'GET /v1/tickets/:id/similar-cases': { roles: DECIDERS },
   'GET /v1/kb/search': { scope: 'kb:read', roles: ALL_STAFF },
   'GET /v1/kb/articles/:id': { scope: 'kb:read', roles: ALL_STAFF },
   'GET /v1/kb/articles/:id/versions': { scope: 'kb:read', roles: ALL_STAFF },
@@ -121,7 +124,7 @@ export const ROUTE_ACCESS = {
 export type RouteKey = keyof typeof ROUTE_ACCESS;
 
 /** Static pages and API docs: public by prefix (HTML, scripts, the OpenAPI document). */
-export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/kb', '/shared/'] as const;
+export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/kb', '/console', '/shared/'] as const;
 
 export function ruleOf(method: string, url: string): AccessRule | undefined {
   const key = `${method === 'HEAD' ? 'GET' : method} ${url}`;

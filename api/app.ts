@@ -15,6 +15,7 @@ import { security } from './security';
 import { shedIntakeOverload } from './intake-shedding';
 import { classifyRoutes } from './routes/classify';
 import { codecRoutes } from './routes/codec';
+import { consoleRoutes } from './routes/console';
 import { healthRoutes } from './routes/health';
 import { kbRoutes } from './routes/kb';
 import { sopRoutes } from './routes/sops';
@@ -61,6 +62,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   await app.register(agentRoutes, ctx);
   await app.register(assignmentRoutes, ctx);
   await app.register(kbRoutes, ctx);
+  await app.register(consoleRoutes, ctx);
   await app.register(codecRoutes, { ...ctx, prefix: '/codec' });
   await app.register(webRoutes);
   return app;

@@ -56,6 +56,8 @@ export interface Config {
     apiKey?: string;
     tlsCertPath?: string;
     tlsKeyPath?: string;
+    /** the Temporal web UI (TEMPORAL_UI_URL): the agent console links each ticket's workflow there */
+    uiUrl: string;
   };
   api: {
     host: string;
@@ -141,6 +143,7 @@ export function loadConfig(): Config {
       apiKey: str('TEMPORAL_API_KEY'),
       tlsCertPath: str('TEMPORAL_TLS_CERT'),
       tlsKeyPath: str('TEMPORAL_TLS_KEY'),
+      uiUrl: str('TEMPORAL_UI_URL', `http://127.0.0.1:${int('TEMPORAL_UI_PORT', 8233)}`).replace(/\/$/, ''),
     },
     api: {
       host: str('HOST', '127.0.0.1'),

@@ -1,4 +1,5 @@
-// The visual SOP designer (web/designer) and the knowledge-base page (web/kb, shared code in web/shared):
+// The visual SOP designer (web/designer), the knowledge-base page (web/kb) and the agent console (web/console),
+// shared code in web/shared:
 // plain HTML + ES modules + CSS, no build step.
 // Also serves the two browser libraries it uses from node_modules: mermaid (one IIFE file that sets
 // window.mermaid) and yaml's browser ESM build (many files with relative imports, served as a folder
@@ -23,6 +24,7 @@ function packageDir(name: string): string {
 const designerDir = path.join(projectRoot, 'web', 'designer');
 const confirmDir = path.join(projectRoot, 'web', 'confirm');
 const kbDir = path.join(projectRoot, 'web', 'kb');
+const consoleDir = path.join(projectRoot, 'web', 'console');
 const sharedDir = path.join(projectRoot, 'web', 'shared');
 const mermaidFile = path.join(packageDir('mermaid'), 'dist', 'mermaid.min.js');
 const yamlDir = path.join(packageDir('yaml'), 'browser', 'dist');
@@ -48,14 +50,14 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
     setHeaders: (reply) => void reply.header('cache-control', 'no-cache'),
   });
 
-  // the page notices link to (confirmation and rating), the knowledge-base search page for agents, and the browser code pages share
-  for (const [route, dir] of [['/confirm', confirmDir], ['/kb', kbDir]] as const) {
+  // the page notices link to (confirmation and rating), the knowledge-base search page and the console for agents, and the browser code pages share
+  for (const [route, dir] of [['/confirm', confirmDir], ['/kb', kbDir], ['/console', consoleDir]] as const) {
     app.get(route, { schema: noSchema }, async (_request, reply) => {
       const html = await fs.promises.readFile(path.join(dir, 'index.html'));
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('referrer-policy', 'no-referrer').send(html);
     });
   }
-  for (const [root, prefix] of [[confirmDir, '/confirm/'], [kbDir, '/kb/'], [sharedDir, '/shared/']] as const) {
+  for (const [root, prefix] of [[confirmDir, '/confirm/'], [kbDir, '/kb/'], [consoleDir, '/console/'], [sharedDir, '/shared/']] as const) {
     await app.register(fastifyStatic, {
       root,
       prefix,

@@ -1,0 +1,20 @@
+// What the console shows: the signed-in agent, their queues and held tickets (with when they were read, for the
+// countdowns), and the open ticket with its SOP document and similar cases.
+export const state = {
+  me: null, // {id, role}
+  profile: null, // {id, groups, maxConcurrent, status}
+  agents: [],
+  config: null, // {temporalUiUrl, namespace}
+  mine: [],
+  queues: {}, // group → items nobody holds
+  readAt: 0, // Date.now() when the lists were read: remainingMs counts down from here
+  open: null, // {ticket, events, live, liveError}
+  sop: null, // the open ticket's SOP document
+  cases: [],
+};
+
+/** milliseconds left of an item's SLA now (frozen while paused), null without SLA */
+export function remainingNow(item) {
+  if (item.remainingMs === null || item.remainingMs === undefined) return null;
+  return item.paused ? item.remainingMs : item.remainingMs - (Date.now() - state.readAt);
+}
