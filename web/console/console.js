@@ -9,7 +9,7 @@ import { renderDecision } from './decision.js';
 import { renderDiagram } from './diagram.js';
 import { i18n } from './i18n.js';
 import { renderQueues, tickCountdowns } from './queues.js';
-import { state } from './state.js';
+import { currentStep, state } from './state.js';
 import { renderTicket } from './ticket.js';
 import { renderTimeline } from './timeline.js';
 
@@ -56,7 +56,7 @@ function renderOpen() {
   $('ticket-view').hidden = false;
   renderTicket();
   renderTimeline(events);
-  const current = live?.step ?? ticket.currentStep;
+  const current = currentStep();
   const diagramKey = JSON.stringify([ticket.id, current, events.length, i18n.lang]);
   if (keys.diagram !== diagramKey) {
     keys.diagram = diagramKey;

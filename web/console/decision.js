@@ -7,11 +7,12 @@ import { i18n, localized, tf } from './i18n.js';
 import { state } from './state.js';
 
 const num = (v) => (typeof v === 'number' ? v : undefined); // bounds that are expressions are checked by the workflow
+const required = (spec) => spec.required !== false; // fields are required unless the schema says otherwise
 
 function input(name, spec) {
-  const common = { name, 'data-testid': `data-${name}`, required: spec.required || undefined };
+  const common = { name, 'data-testid': `data-${name}`, required: required(spec) || undefined };
   if (spec.type === 'boolean') return h('input', { ...common, type: 'checkbox', required: undefined });
-  if (Array.isArray(spec.enum)) return h('select', common, spec.required ? null : h('option', { value: '' }, ''), spec.enum.map((v) => h('option', { value: String(v) }, String(v))));
+  if (Array.isArray(spec.enum)) return h('select', common, required(spec) ? null : h('option', { value: '' }, ''), spec.enum.map((v) => h('option', { value: String(v) }, String(v))));
   if (spec.type === 'integer' || spec.type === 'number') return h('input', { ...common, type: 'number', step: spec.type === 'integer' ? '1' : 'any', min: num(spec.min), max: num(spec.max), inputmode: spec.type === 'integer' ? 'numeric' : 'decimal' });
   return h('input', { ...common, type: 'text', minlength: spec.minLength, maxlength: spec.maxLength });
 }
@@ -19,7 +20,7 @@ function input(name, spec) {
 function fieldsOf(schema, decision) {
   const fields = schema?.[decision] ?? {};
   return Object.entries(fields).map(([name, spec]) =>
-    h('label', { class: 'data-field' }, h('span', {}, `${name}${spec.required ? ' *' : ''}`, h('small', { class: 'muted' }, ` ${spec.type}`)), input(name, spec)),
+    h('label', { class: 'data-field' }, h('span', {}, `${name}${required(spec) ? ' *' : ''}`, h('small', { class: 'muted' }, ` ${spec.type}`)), input(name, spec)),
   );
 }
 

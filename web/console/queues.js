@@ -40,7 +40,7 @@ function itemRow(item, { onOpen, onTake }) {
 
 export function renderQueues(actions) {
   const mine = $('mine');
-  mine.replaceChildren(...(state.mine.length ? state.mine.map((i) => itemRow(i, actions)) : [h('li', { class: 'muted' }, i18n.t('empty'))]));
+  mine.replaceChildren(...(state.mine.length ? state.mine.map((i) => itemRow(i, { onOpen: actions.onOpen })) : [h('li', { class: 'muted' }, i18n.t('empty'))]));
   mine.dataset.count = String(state.mine.length);
   const box = $('queues');
   box.replaceChildren(
@@ -49,7 +49,7 @@ export function renderQueues(actions) {
         'section',
         { class: 'queue', 'data-testid': `queue-${group}` },
         h('h3', {}, `${i18n.t('queue')} · ${group} (${items.length})`),
-        h('ol', { class: 'items', dataset: { count: String(items.length) } }, items.length ? items.map((i) => itemRow(i, { ...actions })) : h('li', { class: 'muted' }, i18n.t('empty'))),
+        h('ol', { class: 'items', dataset: { count: String(items.length) } }, items.length ? items.map((i) => itemRow(i, actions)) : h('li', { class: 'muted' }, i18n.t('empty'))),
       ),
     ),
   );

@@ -18,3 +18,9 @@ export function remainingNow(item) {
   if (item.remainingMs === null || item.remainingMs === undefined) return null;
   return item.paused ? item.remainingMs : item.remainingMs - (Date.now() - state.readAt);
 }
+
+/** the open ticket's step in its SOP: the live one, or the read model's last step once the SOP has ended ('end') */
+export function currentStep() {
+  const { live, ticket } = state.open;
+  return live?.step && state.sop?.steps?.[live.step] ? live.step : ticket.currentStep;
+}

@@ -4,7 +4,7 @@
 import { $, h } from '/shared/dom.js';
 import { yuan } from '/shared/i18n.js';
 import { i18n, localized, tf } from './i18n.js';
-import { state } from './state.js';
+import { currentStep, state } from './state.js';
 
 const PAYMENT_ACTIONS = ['applySolution', 'issueRefund', 'issueCoupon'];
 const EVIDENCE_ACTIONS = ['collectEvidence'];
@@ -60,7 +60,8 @@ export function renderTicket() {
   const results = actionResults(events);
   const holder = live?.holder?.agentId ?? null;
   const link = state.config ? `${state.config.temporalUiUrl}/namespaces/${encodeURIComponent(state.config.namespace)}/workflows/${encodeURIComponent(ticket.workflowId)}` : null;
-  const stepName = localized(state.sop?.steps?.[live?.step ?? ticket.currentStep]?.name) || (live?.step ?? ticket.currentStep ?? '—');
+  const step = currentStep();
+  const stepName = localized(state.sop?.steps?.[step]?.name) || (step ?? '—');
   view.replaceChildren(
     h(
       'section',

@@ -1,0 +1,168 @@
+// The agent console (/console) in a real headless Chromium against the real API and worker: two agents of one
+// group log in (two browser contexts); agent A takes the next ticket and sees its view (the SOP diagram with the
+// current step highlighted, the timeline, the decision form typed by the step's schema), decides, and sees the
+// ticket move on; agent B no longer sees A's ticket in the queue and cannot take it. Both languages are drawn;
+// screenshots are kept in test/artifacts (and docs/img/console.png for the README).
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage } from './helpers/browser';
+import { projectRoot } from '../config';
+import { loadDefaultSops } from '../sops/load';
+import { publishSopVersion, waitForEvent } from './helpers/flows';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { api, getTicket, postTicket } from './helpers/tickets';
+
+const ARTIFACTS = path.join(projectRoot, 'test', 'artifacts');
+const DOC_SCREENSHOT = path.join(projectRoot, 'docs', 'img', 'console.png');
+const GROUP = 'general_group';
+const PASSWORD = 'console agent password';
+
+let stack: TestStack;
+let browser: Browser;
+let baseUrl: string;
+const suffix = randomUUID().slice(0, 6);
+const ann = { id: `C-ann-${suffix}`, username: `ann-${suffix}` };
+const bob = { id: `C-bob-${suffix}`, username: `bob-${suffix}` };
+
+/** a triage version whose first step is a human task of GROUP: approve with an integer amount, or reject */
+const triage = loadDefaultSops().find((d) => d.type === 'triage')!;
+const document = {
+  type: 'triage',
+  name: { zh: '工作台测试', en: 'Console test' },
+  appliesTo: triage.appliesTo,
+  start: 'review',
+  policy: { sla: 3_600_000 },
+  steps: {
+    review: {
+      kind: 'human_task',
+      name: { zh: '人工审核', en: 'Review' },
+      owner: GROUP,
+      group: GROUP,
+      task: { zh: '核实后决定补偿金额', en: 'Check and decide the compensation' },
+      decisions: ['approve', 'reject'],
+      data: { approve: { amountFen: { type: 'integer', required: true, min: 0, max: 50_000 } } },
+      sla: '$sla',
+      next: { approve: 'paid', reject: 'refused' },
+    },
+    paid: { kind: 'close', name: { zh: '已补偿', en: 'Compensated' }, owner: 'system', resolution: 'resolved' },
+    refused: { kind: 'close', name: { zh: '已拒绝', en: 'Refused' }, owner: 'system', resolution: 'rejected' },
+  },
+};
+
+test.before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  stack = await startTestStack();
+  baseUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' });
+  for (const who of [ann, bob]) {
+    const created = await api(stack, 'POST', '/v1/staff', { payload: { id: who.id, username: who.username, password: PASSWORD, role: 'agent' }, as: stack.auth.admin });
+    if (created.status !== 201) throw new Error(`staff: ${created.status} ${JSON.stringify(created.body)}`);
+    const profile = await api(stack, 'PATCH', `/v1/agents/${who.id}`, { payload: { groups: [GROUP], maxConcurrent: 3, status: 'online' }, as: stack.auth.admin });
+    if (profile.status !== 200) throw new Error(`profile: ${profile.status} ${JSON.stringify(profile.body)}`);
+  }
+  browser = await launchChromium();
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function logIn(page: Page, who: { username: string }) {
+  await page.getByTestId('login-form').waitFor();
+  await page.getByTestId('login-username').fill(who.username);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('workspace').waitFor();
+}
+
+test('the page, its modules and the settings route are served; the CSP runs only own scripts', async (t) => {
+  for (const url of ['/console', '/console/console.js', '/console/decision.js', '/console/console.css', '/shared/dom.js', '/shared/staff.css']) t.is((await fetch(baseUrl + url)).status, 200, url);
+  t.regex((await fetch(`${baseUrl}/console`)).headers.get('content-security-policy') ?? '', /script-src 'self'(;|$)/);
+  const config = await api(stack, 'GET', '/v1/console/config', { as: await stack.auth.staff('C-reader', 'agent') });
+  t.deepEqual(config.body, { temporalUiUrl: stack.config.temporal.uiUrl, namespace: stack.config.temporal.namespace });
+  t.is((await api(stack, 'GET', '/v1/console/config', { as: stack.auth.service })).status, 403, 'staff only');
+});
+
+test('agent A takes next, sees the ticket view, decides and sees it move on; agent B neither sees nor takes it', async (t) => {
+  const published = await publishSopVersion(stack, 'triage', document);
+  t.is(published.status, 201, JSON.stringify(published.body));
+  const created = await postTicket(stack, { text: '你好,在吗?', userId: 'U-console' });
+  const ticket = created.body.tickets[0];
+  t.is(ticket.sopVersion, published.body.version);
+  const id: string = ticket.id;
+  await waitForEvent(stack, id, (e) => e.step === 'review' && e.kind === 'entered');
+
+  const a = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 } });
+  const b = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 }, expectedErrors: /status of 409/ });
+  await logIn(a.page, ann);
+  await logIn(b.page, bob);
+  // both see the ticket waiting in the group's queue, with its SLA counting down
+  for (const { page } of [a, b]) await page.getByTestId(`queue-${GROUP}`).getByTestId(`item-${id}`).waitFor();
+  t.regex(await b.page.getByTestId(`sla-${id}`).innerText(), /\d+m \d+s 剩余/);
+
+  // A takes the next ticket: the ticket view opens on it
+  await a.page.getByTestId('take-next').click();
+  await a.page.locator(`[data-testid=ticket-facts][data-ticket="${id}"]`).waitFor();
+  t.is(await a.page.getByTestId('user-text').innerText(), '你好,在吗?');
+  t.is(await a.page.getByTestId('ticket-holder').innerText(), `处理人: ${ann.id}`);
+  await a.page.getByTestId('my-tickets').getByTestId(`item-${id}`).waitFor();
+  t.is(await a.page.getByTestId(`queue-${GROUP}`).getByTestId(`item-${id}`).count(), 0, 'a held ticket leaves the queue list');
+  const link = await a.page.getByTestId('temporal-link').getAttribute('href');
+  t.is(link, `${stack.config.temporal.uiUrl}/namespaces/${stack.config.temporal.namespace}/workflows/ticket-${id}`);
+  // the diagram with the current step highlighted, the timeline with the assignment, the typed decision form
+  await a.page.locator('[data-testid=node-review][data-current=true]').waitFor();
+  t.is(await a.page.locator('[data-testid=node-paid][data-current=true]').count(), 0);
+  await a.page.locator('[data-testid=timeline] li[data-kind=assigned]').waitFor();
+  t.regex(await a.page.getByTestId('task').innerText(), /核实后决定补偿金额/);
+  const amount = a.page.getByTestId('data-amountFen');
+  t.is(await amount.getAttribute('type'), 'number');
+  t.is(await amount.getAttribute('step'), '1');
+  t.is(await amount.getAttribute('max'), '50000');
+  await a.page.screenshot({ path: path.join(ARTIFACTS, 'console-ticket-zh.png'), fullPage: true });
+
+  // B: the ticket has gone from the queue; take next finds nothing; taking it directly is refused
+  await b.page.locator(`[data-testid=queue-${GROUP}] [data-testid=item-${id}]`).waitFor({ state: 'detached', timeout: 15_000 });
+  await b.page.getByTestId('take-next').click();
+  await b.page.getByTestId('action-message').filter({ hasText: '队列中没有可领取的工单' }).waitFor();
+  const direct: { status: number; body: { message: string } } = await b.page.evaluate(async (ticketId) => {
+    const token = (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('ticketflow.session');
+    const response = await fetch(`/v1/tickets/${ticketId}/assign`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    return { status: response.status, body: (await response.json()) as { message: string } };
+  }, id);
+  t.is(direct.status, 409);
+  t.regex(direct.body.message, new RegExp(`held by ${ann.id}`));
+  // B opening the ticket sees who holds it and may not decide
+  await b.page.goto(`${baseUrl}/console#ticket=${id}`);
+  await b.page.reload();
+  await b.page.getByTestId('held-by-other').filter({ hasText: ann.id }).waitFor();
+  t.true(await b.page.getByTestId('decide').isDisabled());
+
+  // A decides: approve with an amount; the ticket moves on to its close step
+  await amount.fill('12000');
+  await a.page.getByTestId('decision-note').fill('核实等候时间属实');
+  await a.page.getByTestId('decide').click();
+  await a.page.getByTestId('ticket-status').filter({ hasText: 'closed' }).waitFor();
+  await a.page.locator('[data-testid=timeline] li[data-kind=decided]').waitFor();
+  await a.page.locator('[data-testid=node-paid][data-current=true]').waitFor();
+  await a.page.getByTestId('not-waiting').waitFor();
+  await a.page.locator(`[data-testid=my-tickets] [data-testid=item-${id}]`).waitFor({ state: 'detached' });
+  const decided = (await getTicket(stack, id)).body.events.find((e: { kind: string }) => e.kind === 'decided');
+  t.like(decided, { actor: `agent:${ann.id}`, data: { decision: 'approve', agentId: ann.id, data: { amountFen: 12000 }, note: '核实等候时间属实' } });
+  await a.page.screenshot({ path: path.join(ARTIFACTS, 'console-decided-zh.png'), fullPage: true });
+  await a.page.screenshot({ path: DOC_SCREENSHOT, fullPage: true });
+
+  // English
+  await a.page.getByTestId('lang-toggle').click();
+  await a.page.locator('h1').filter({ hasText: 'Agent console' }).waitFor();
+  await a.page.getByTestId('take-next').filter({ hasText: 'Take next' }).waitFor();
+  await a.page.getByTestId('not-waiting').filter({ hasText: 'This ticket is not waiting for a decision' }).waitFor();
+  t.is(await a.page.getByTestId('ticket-holder').innerText(), 'Holder: nobody');
+  await a.page.locator('[data-testid=node-paid][data-current=true]').waitFor();
+  await a.page.screenshot({ path: path.join(ARTIFACTS, 'console-decided-en.png'), fullPage: true });
+
+  t.deepEqual(a.problems, []);
+  t.deepEqual(b.problems, []);
+});
