@@ -48,7 +48,7 @@ export function createActionActivities(deps: ActivityDeps) {
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createStoreActivities(deps.db),
+    ...createStoreActivities(deps.db, deps.sopPolicyOverrides),
     ...createReconcileActivities(deps.db),
     ...createIntakeActivities(deps.db, deps.orders, deps.users),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),

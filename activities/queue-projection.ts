@@ -2,8 +2,12 @@
 // event, so the queue never disagrees with the history. Every update is guarded by seq: an activity
 // retried late (or an update handler's event written after a newer one) never undoes a newer event.
 import { and, eq, lt, ne, sql } from 'drizzle-orm';
-import { queueItems, tickets, type Database } from '../schema';
+import { queueItems, sopVersions, tickets, type Database } from '../schema';
+import { parseDuration } from '../sops/duration';
+import type { SopDocument } from '../sops/types';
 import type { ProgressRecord } from './store';
+
+type Policy = Record<string, number | string | boolean>;
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 type QueueChange = Partial<typeof queueItems.$inferInsert>;
@@ -26,7 +30,8 @@ function changeOf(p: ProgressRecord, at: Date): QueueChange | undefined {
     case 'transferred':
       return { holder: str(d.to), assignmentId: str(d.assignmentId), confirmed: true, claimedAt: at, lastActionAt: at, silenceFiredAt: null };
     case 'info_requested':
-      return { pausedAt: at, lastActionAt: at };
+      // the time left as the workflow's own clock had it: the queue shows what the live view shows
+      return { pausedAt: at, lastActionAt: at, ...(typeof d.remainingMs === 'number' ? { deadline: new Date(at.getTime() + d.remainingMs) } : {}) };
     case 'info_received':
       return { pausedAt: null, deadline: str(d.deadline) ? new Date(d.deadline as string) : null };
     case 'reminded':
@@ -40,9 +45,31 @@ function changeOf(p: ProgressRecord, at: Date): QueueChange | undefined {
   }
 }
 
-export async function projectQueue(tx: Tx, p: ProgressRecord, at: Date): Promise<void> {
+/**
+ * The step's own silence rule (`silence: {after, action}` on a human_task), its duration resolved with the SOP's
+ * policy and this environment's overrides, as the ticket's workflow resolves its SLA. Read from the ticket's
+ * published SOP version when the step is entered, so the rule reaches the queue without a workflow change.
+ */
+async function stepSilence(tx: Tx, ticketId: string, stepId: string, overrides: Policy): Promise<{ ms: number; action: string } | null> {
+  const [row] = await tx
+    .select({ document: sopVersions.document })
+    .from(tickets)
+    .innerJoin(sopVersions, and(eq(sopVersions.type, tickets.sopType), eq(sopVersions.version, tickets.sopVersion)))
+    .where(eq(tickets.id, ticketId));
+  const doc = row?.document as SopDocument | undefined;
+  const step = doc?.steps && Object.prototype.hasOwnProperty.call(doc.steps, stepId) ? doc.steps[stepId] : undefined;
+  if (step?.kind !== 'human_task' || !step.silence) return null;
+  try {
+    return { ms: parseDuration(step.silence.after, { ...doc!.policy, ...overrides }), action: step.silence.action };
+  } catch {
+    return null; // published documents are validated; an override that breaks the duration leaves the group's rule
+  }
+}
+
+export async function projectQueue(tx: Tx, p: ProgressRecord, at: Date, overrides: Policy = {}): Promise<void> {
   const newer = and(eq(queueItems.ticketId, p.ticketId), lt(queueItems.seq, p.seq));
   if (p.kind === 'entered' && typeof p.data.group === 'string') {
+    const silence = await stepSilence(tx, p.ticketId, p.step, overrides);
     const entry = {
       group: p.data.group,
       step: p.step,
@@ -59,6 +86,8 @@ export async function projectQueue(tx: Tx, p: ProgressRecord, at: Date): Promise
       confirmed: false,
       lastActionAt: null,
       silenceFiredAt: null,
+      // the step's silence rule overrides the group's (schema/dispatch-repository.ts silentHoldings)
+      data: silence ? { silence } : {},
     };
     await tx
       .insert(queueItems)

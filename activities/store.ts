@@ -47,7 +47,8 @@ async function isInternalTicket(tx: Pick<Database, 'select'>, ticketId: string):
   return row?.sopType === 'review';
 }
 
-export function createStoreActivities(db: Database) {
+/** `sopPolicyOverrides`: this environment's policy values, for durations the queue resolves (a step's silence rule). */
+export function createStoreActivities(db: Database, sopPolicyOverrides: Record<string, number | string | boolean> = {}) {
   return {
     /** Stores the request and all its tickets in one transaction, each with a `created` event (seq 0). */
     /** `userTier` is the user system's tier (older intakes pass none: the request's claim is kept). */
@@ -121,7 +122,7 @@ export function createStoreActivities(db: Database) {
             ...(p.sop ? { sopType: p.sop.type, sopVersion: p.sop.version } : {}),
           })
           .where(eq(tickets.id, p.ticketId));
-        await projectQueue(tx, p, at);
+        await projectQueue(tx, p, at, sopPolicyOverrides);
       });
       // a closed ticket becomes a past case in the knowledge base (idempotent: a retry adds no version)
       if (p.status === 'closed') await recordCase(db, p.ticketId);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { DEFAULT_GROUP_POLICY, DEFAULT_MAX_CONCURRENT, MAX_PRIORITY, type GroupPolicy } from '../domain/dispatch';
 import type { Database } from './db';
-import { agentProfiles, groupPolicies, queueItems, staff, tickets } from './tables';
+import { agentProfiles, groupPolicies, queueItems, staff, tickets, type SilenceAction } from './tables';
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
@@ -244,22 +244,25 @@ export async function dispatchCandidates(db: Database, group: string, policy: Gr
   return rows.map((r) => r.id);
 }
 
-/** Holdings whose holder has been silent past their group's rule, not yet acted on. */
+/** Holdings whose holder has been silent past their rule (the step's own, else the group's), not yet acted on. */
 export async function silentHoldings(db: Database, now = new Date()) {
-  return db
-    .select({ ticketId: queueItems.ticketId, holder: queueItems.holder, assignmentId: queueItems.assignmentId, lastActionAt: queueItems.lastActionAt, silenceMs: groupPolicies.silenceMs, action: groupPolicies.silenceAction })
+  const silenceMs = sql<number | null>`coalesce((${queueItems.data}->'silence'->>'ms')::bigint, ${groupPolicies.silenceMs})`;
+  const action = sql<SilenceAction | null>`coalesce(${queueItems.data}->'silence'->>'action', ${groupPolicies.silenceAction})`;
+  const rows = await db
+    .select({ ticketId: queueItems.ticketId, holder: queueItems.holder, assignmentId: queueItems.assignmentId, lastActionAt: queueItems.lastActionAt, silenceMs, action })
     .from(queueItems)
-    .innerJoin(groupPolicies, eq(groupPolicies.group, queueItems.group))
+    .leftJoin(groupPolicies, eq(groupPolicies.group, queueItems.group))
     .where(
       and(
         active,
         eq(queueItems.confirmed, true),
         isNull(queueItems.silenceFiredAt),
         isNull(queueItems.pausedAt),
-        sql`${groupPolicies.silenceMs} is not null and ${groupPolicies.silenceAction} is not null`,
-        sql`${queueItems.lastActionAt} < ${now.toISOString()}::timestamptz - (${groupPolicies.silenceMs} * interval '1 millisecond')`,
+        sql`${silenceMs} is not null and ${action} is not null`,
+        sql`${queueItems.lastActionAt} < ${now.toISOString()}::timestamptz - (${silenceMs} * interval '1 millisecond')`,
       ),
     );
+  return rows.map((r) => ({ ...r, silenceMs: r.silenceMs === null ? null : Number(r.silenceMs) }));
 }
 
 export async function markSilenceFired(db: Database, ticketId: string, assignmentId: string, now = new Date()) {

@@ -72,9 +72,21 @@ export interface HumanTaskStep extends StepBase {
   data?: DecisionDataSchema;
   /** the output of an earlier human_task: whoever decided that one may not decide this one (a second person approves) */
   distinctFrom?: string;
+  /** no action by the holder for `after` → remind, reassign or notify the supervisors; overrides the group's rule */
+  silence?: SilenceRule;
   output?: string;
   /** one next step for all decisions, or one per decision */
   next: string | Record<string, string>;
+}
+
+/** What happens when a holder takes no action for a while: one list for group policies, SOP steps, the dispatcher and the workflow. */
+export const SILENCE_ACTIONS = ['remind', 'reassign', 'notify_supervisor'] as const;
+export type SilenceAction = (typeof SILENCE_ACTIONS)[number];
+
+/** A human_task's own silence rule: no action by the holder for `after` → `action` (overrides the group's rule). */
+export interface SilenceRule {
+  after: Duration;
+  action: SilenceAction;
 }
 
 /** The signals a wait_signal step may await: one list for the validator, the API, the workflow types and the designer. */

@@ -379,6 +379,17 @@ test('decision data schemas are checked when published', (t) => {
 });
 
 
+test("a human_task's own silence rule: a duration (or $policy) and remind, reassign or notify_supervisor", (t) => {
+  t.deepEqual(validateSop(doc({ a: humanTask({ silence: { after: '$wait', action: 'notify_supervisor' } }) })).errors, []);
+  t.deepEqual(validateSop(doc({ a: humanTask({ silence: { after: '30m', action: 'reassign' } }) })).errors, []);
+  only(t, doc({ a: humanTask({ silence: '30m' }) }), 'steps.a.silence', 'a', /silence must be \{after/);
+  only(t, doc({ a: humanTask({ silence: { after: '30m', action: 'close' } }) }), 'steps.a.silence.action', 'a', /must be one of remind, reassign, notify_supervisor/);
+  only(t, doc({ a: humanTask({ silence: { after: '$nope', action: 'remind' } }) }), 'steps.a.silence.after', 'a', /policy value 'nope'/);
+  only(t, doc({ a: humanTask({ silence: { after: 'soon', action: 'remind' } }) }), 'steps.a.silence.after', 'a', /invalid duration 'soon'/);
+  only(t, doc({ a: humanTask({ silence: { action: 'remind' } }) }), 'steps.a.silence.after', 'a', /silence needs after/);
+  only(t, doc({ a: humanTask({ silence: { after: '5m', action: 'remind', to: 'qa_group' } }) }), 'steps.a.silence.to', 'a', /unknown silence key 'to'/);
+});
+
 test('a {zh, en} text with extra keys (an unquoted comma in YAML) is an error on its step', async (t) => {
   const { parseSopYaml } = await import('../sops/load');
   const text = fs.readFileSync(path.join(import.meta.dirname, '..', 'sops', 'defaults', 'fee_dispute.yaml'), 'utf8').replace(

@@ -207,6 +207,15 @@ export function installHolderHandlers(env: HolderEnv) {
       if (decision.actingFor === h.agentId) return null;
       return `ticket is held by ${h.agentId}: only they, or a supervisor acting for them, may decide`;
     },
+    /**
+     * The waiting step's SLA clock for the live view (a query: no command, nothing to patch): the deadline as it
+     * stands (moved later by pauses), or, while the ticket waits on the user, no deadline and the time left.
+     */
+    clock(): { until: string | null; paused: boolean; remainingMs?: number } | null {
+      if (!open) return null;
+      if (open.pausedAt !== null) return { until: null, paused: true, ...(open.deadline !== null ? { remainingMs: Math.max(0, open.deadline - open.pausedAt) } : {}) };
+      return { until: iso(open.deadline), paused: false };
+    },
     /** The human step starts waiting; `slaMs` starts its clock. */
     begin(stepId: string, slaMs: number | undefined) {
       open = { stepId, escalated: false, deadline: slaMs === undefined ? null : Date.now() + slaMs, pausedAt: null, statusBeforePause: null };

@@ -87,7 +87,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     step: progress.stepId ?? 'end',
     stepKind,
     sop: { type: sop.type, version: sop.version },
-    waitingFor: waiting,
+    // a human step's clock as it stands: moved by pauses, or paused with the time left (waiting.until is its start)
+    waitingFor: waiting?.kind === 'human_task' ? { ...waiting, ...holders.clock() } : waiting,
     solution: ctx.lastSolution ?? null,
     holder: holders.holder(),
   });

@@ -3,6 +3,7 @@
 // step, deadline, pause and confirmed holder from ticket events; the API claims a holder with
 // FOR UPDATE SKIP LOCKED before it asks the workflow to assign (docs/ARCHITECTURE.md, "Work distribution").
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { SilenceAction } from '../../sops/types';
 import { staff } from './access';
 
 export const AGENT_STATUSES = ['online', 'away', 'offline'] as const;
@@ -23,8 +24,8 @@ export const agentProfiles = pgTable('agent_profiles', {
 
 export const DISPATCH_POLICIES = ['round_robin', 'least_loaded', 'pull_only'] as const;
 export type DispatchPolicy = (typeof DISPATCH_POLICIES)[number];
-export const SILENCE_ACTIONS = ['remind', 'reassign', 'notify_supervisor'] as const;
-export type SilenceAction = (typeof SILENCE_ACTIONS)[number];
+// one list for group policies and SOP steps (sops/types.ts)
+export { SILENCE_ACTIONS, type SilenceAction } from '../../sops/types';
 
 /** A group's distribution policy; a group without a row uses DEFAULT_GROUP_POLICY (domain/dispatch.ts). */
 export const groupPolicies = pgTable('group_policies', {

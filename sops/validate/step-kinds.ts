@@ -1,6 +1,7 @@
 // The fields of each step kind: an action's inputs, a human_task's decisions and typed decision data,
 // a wait_signal's signal and timeout, a decision's branches, a notify's message, an escalation, a close.
 import { ACTIONS } from '../actions';
+import { SILENCE_ACTIONS } from '../types';
 import { schemaErrors } from '../decision-data';
 import { expressionPaths, inspectTemplate } from '../expressions';
 import { checkLocalized, FORBIDDEN, GROUPS, IDENT, isNonEmptyString, isObj, SIGNAL_NAMES, type Obj, type Report } from './common';
@@ -132,9 +133,19 @@ function checkHumanTask(s: Obj, id: string, at: string, { transition, checks, hu
       else err(path, p.message, id);
     }
   }
+  if (s.silence !== undefined) checkSilence(s.silence, `${at}.silence`, id, checks, err);
   if (s.distinctFrom !== undefined) {
     if (typeof s.distinctFrom !== 'string' || !humanOutputs.has(s.distinctFrom)) {
       err(`${at}.distinctFrom`, `distinctFrom ${JSON.stringify(s.distinctFrom)} must name the output of a human_task step (${[...humanOutputs].join(', ') || 'none'})`, id);
     } else if (s.distinctFrom === s.output) err(`${at}.distinctFrom`, 'distinctFrom must name an earlier step, not this one', id);
   }
+}
+
+/** A human_task's own silence rule: `{after: <duration or $policy>, action: remind | reassign | notify_supervisor}`. */
+function checkSilence(rule: unknown, at: string, id: string, checks: ContextChecks, err: Report): void {
+  if (!isObj(rule)) return err(at, `silence must be {after: <duration>, action: ${SILENCE_ACTIONS.join(' | ')}}`, id);
+  for (const key of Object.keys(rule)) if (key !== 'after' && key !== 'action') err(`${at}.${key}`, `unknown silence key '${key}' (known: after, action)`, id);
+  if (rule.after === undefined) err(`${at}.after`, 'silence needs after (a duration, e.g. 30m or $silenceAfter)', id);
+  else checks.checkDuration(rule.after, `${at}.after`, id, 'bad silence.after');
+  if (typeof rule.action !== 'string' || !(SILENCE_ACTIONS as readonly string[]).includes(rule.action)) err(`${at}.action`, `silence action ${JSON.stringify(rule.action)} must be one of ${SILENCE_ACTIONS.join(', ')}`, id);
 }
