@@ -23,6 +23,8 @@ const PASSWORD = 'console agent password';
 let stack: TestStack;
 let browser: Browser;
 let baseUrl: string;
+/** the ticket agent A decided (a resolved past case for the next test) */
+let decidedTicket: string;
 const suffix = randomUUID().slice(0, 6);
 const ann = { id: `C-ann-${suffix}`, username: `ann-${suffix}` };
 const bob = { id: `C-bob-${suffix}`, username: `bob-${suffix}` };
@@ -86,13 +88,14 @@ test('the page, its modules and the settings route are served; the CSP runs only
   t.is((await api(stack, 'GET', '/v1/console/config', { as: stack.auth.service })).status, 403, 'staff only');
 });
 
-test('agent A takes next, sees the ticket view, decides and sees it move on; agent B neither sees nor takes it', async (t) => {
+test.serial('agent A takes next, sees the ticket view, decides and sees it move on; agent B neither sees nor takes it', async (t) => {
   const published = await publishSopVersion(stack, 'triage', document);
   t.is(published.status, 201, JSON.stringify(published.body));
   const created = await postTicket(stack, { text: '你好,在吗?', userId: 'U-console' });
   const ticket = created.body.tickets[0];
   t.is(ticket.sopVersion, published.body.version);
   const id: string = ticket.id;
+  decidedTicket = id;
   await waitForEvent(stack, id, (e) => e.step === 'review' && e.kind === 'entered');
 
   const a = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 } });
@@ -163,6 +166,51 @@ test('agent A takes next, sees the ticket view, decides and sees it move on; age
   await a.page.locator('[data-testid=node-paid][data-current=true]').waitFor();
   await a.page.screenshot({ path: path.join(ARTIFACTS, 'console-decided-en.png'), fullPage: true });
 
+  t.deepEqual(a.problems, []);
+  t.deepEqual(b.problems, []);
+});
+
+test.serial('beside the next ticket: the similar past case; release puts it back in the queue, take and transfer give it to another agent', async (t) => {
+  t.truthy(decidedTicket, 'runs after the decision test');
+  const created = await postTicket(stack, { text: '你好,在吗?', userId: 'U-console-2' });
+  const id: string = created.body.tickets[0].id;
+  await waitForEvent(stack, id, (e) => e.step === 'review' && e.kind === 'entered');
+  // the first ticket closed resolved: it is now a past case like this one (and a ticket is never its own case)
+  const similar = await api(stack, 'GET', `/v1/tickets/${id}/similar-cases`, { as: await stack.auth.staff('C-reader', 'agent') });
+  t.is(similar.status, 200);
+  t.like(similar.body.cases[0], { ticketId: decidedTicket, outcome: 'resolved', sopType: 'triage' });
+  t.false(similar.body.cases.some((c: { ticketId: string }) => c.ticketId === id));
+  t.is((await api(stack, 'GET', '/v1/tickets/no-such-ticket/similar-cases', { as: await stack.auth.staff('C-reader', 'agent') })).status, 404);
+
+  const b = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 } });
+  await logIn(b.page, bob);
+  await b.page.getByTestId('take-next').click();
+  await b.page.locator(`[data-testid=ticket-facts][data-ticket="${id}"]`).waitFor();
+  await b.page.getByTestId('cases').getByTestId(`case-${decidedTicket}`).waitFor();
+
+  // release: back in the queue, nobody holds it
+  await b.page.getByTestId('release').click();
+  await b.page.getByTestId('ticket-holder').filter({ hasText: '处理人: 无人' }).waitFor();
+  await b.page.locator(`[data-testid=queue-${GROUP}] [data-testid=item-${id}]`).waitFor();
+  t.is(await b.page.locator(`[data-testid=my-tickets] [data-testid=item-${id}]`).count(), 0);
+  t.is(await b.page.getByTestId('release').count(), 0, 'only the holder sees release and transfer');
+
+  // take it from the queue, then transfer it to A, whose list shows it
+  await b.page.getByTestId(`take-${id}`).click();
+  await b.page.getByTestId('ticket-holder').filter({ hasText: bob.id }).waitFor();
+  await b.page.getByTestId('transfer-to').selectOption(ann.id);
+  await b.page.getByTestId('transfer').click();
+  await b.page.getByTestId('ticket-holder').filter({ hasText: ann.id }).waitFor();
+  await b.page.locator('[data-testid=timeline] li[data-kind=transferred]').waitFor();
+  t.true(await b.page.getByTestId('decide').isDisabled(), 'B no longer holds it');
+  const a = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 } });
+  await logIn(a.page, ann);
+  await a.page.locator(`[data-testid=my-tickets] [data-testid=item-${id}]`).waitFor();
+  await b.page.screenshot({ path: path.join(ARTIFACTS, 'console-transferred-zh.png'), fullPage: true });
+  t.deepEqual(
+    (await getTicket(stack, id)).body.events.filter((e: { kind: string }) => ['assigned', 'released', 'transferred'].includes(e.kind)).map((e: { kind: string; actor: string }) => `${e.kind}:${e.actor}`),
+    [`assigned:agent:${bob.id}`, `released:agent:${bob.id}`, `assigned:agent:${bob.id}`, `transferred:agent:${bob.id}`],
+  );
   t.deepEqual(a.problems, []);
   t.deepEqual(b.problems, []);
 });

@@ -34,6 +34,9 @@ function show(loggedIn) {
   $('login').hidden = loggedIn;
   $('search-view').hidden = !loggedIn;
   if (loggedIn) $('q').focus();
+  // /kb#article=<id> (the console's similar cases link here) opens that article
+  const wanted = new URLSearchParams(location.hash.slice(1)).get('article');
+  if (loggedIn && wanted) openArticle(wanted, null);
 }
 
 function resultItem(hit) {
