@@ -84,3 +84,14 @@ test('an agent logs in, searches 跨城运输附加费计算 and 等候, reads t
   t.is(await page.getByTestId('results').locator('li[data-testid$="-zh"]').count(), 0);
   t.deepEqual(problems, []);
 });
+
+test('a link to /kb#article=<id> (the console links past cases so) opens that article after login', async (t) => {
+  const { page, problems } = await openPageIn(browser, `${baseUrl}/kb#article=fare-waiting-en`, { viewport: { width: 1280, height: 860 } });
+  await page.getByTestId('login-form').waitFor();
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('article-body').waitFor();
+  t.regex(await page.getByTestId('article-meta').innerText(), /Rate table|费率表/);
+  t.deepEqual(problems, []);
+});
