@@ -225,6 +225,26 @@ test.serial('steps can be added, renamed (references follow) and removed; the dr
   await page.close();
 });
 
+test.serial("a human task's own silence rule: chosen in the form, its duration validated, written to the draft", async (t) => {
+  const { page, problems } = await openPage();
+  await page.getByTestId('sop-item-fee_dispute').click();
+  await page.getByTestId('node-fee_review').waitFor();
+  await waitValidity(page, 'valid');
+  await page.getByTestId('node-fee_review').click();
+  const form = page.getByTestId('step-form');
+  await form.getByTestId('field-silence-action').selectOption('notify_supervisor');
+  const after = form.getByTestId('field-silence-after');
+  t.is(await after.inputValue(), '30m', 'a rule starts with a default duration');
+  await after.fill('$noSuchPolicy');
+  await waitValidity(page, 'invalid');
+  t.regex(await page.locator('[data-testid=validation-error][data-step=fee_review]').first().innerText(), /silence\.after[\s\S]*noSuchPolicy/);
+  await after.fill('5m');
+  await waitValidity(page, 'valid');
+  await page.getByTestId('tab-yaml').click();
+  t.regex(await page.getByTestId('yaml-editor').inputValue(), /fee_review:\n(\s+.*\n)*?\s+silence: \{ after: 5m, action: notify_supervisor \}/);
+  t.deepEqual(problems, []);
+});
+
 test.serial('the API docs page renders under the Content-Security-Policy', async (t) => {
   const { page, problems } = await openPage();
   await page.goto(`${baseUrl}/docs`);

@@ -132,6 +132,7 @@ export function renderStepForm() {
     h('fieldset', {}, ...common),
     h('fieldset', {}, h('legend', {}, kindName(kind)), ...specific),
     h('fieldset', {}, h('div', { class: 'row two' }, ...breachRows)),
+    kind === 'human_task' ? h('fieldset', {}, h('div', { class: 'row two' }, ...silenceRows(step, base, changed))) : '',
   );
   markFieldErrors();
 }
@@ -297,4 +298,23 @@ function kindFields(step, id, base, set, setText) {
       break;
   }
   return out;
+}
+
+/** a human task's own silence rule (no action by the holder for `after` → action); none: the group's rule applies */
+function silenceRows(step, base, changed) {
+  const rule = isObj(step.silence) ? step.silence : null;
+  const rows = [
+    field('silence', selectInput(rule?.action ?? '', [
+      { value: '', label: t('silenceGroup') },
+      { value: 'remind', label: `${t('silenceRemind')} (remind)` },
+      { value: 'reassign', label: `${t('silenceReassign')} (reassign)` },
+      { value: 'notify_supervisor', label: `${t('silenceNotify')} (notify_supervisor)` },
+    ], (v) => {
+      if (!v) delete step.silence;
+      else step.silence = { after: rule?.after ?? '30m', action: v };
+      changed({ form: true });
+    }, { 'data-testid': 'field-silence-action' }), { path: `${base}.silence.action` }),
+  ];
+  if (rule) rows.push(field('silenceAfter', textInput(rule.after, (v) => { rule.after = v; changed(); }, { list: 'duration-list', class: 'mono', 'data-testid': 'field-silence-after' }), { path: `${base}.silence.after`, hint: t('durationHint') }));
+  return rows;
 }

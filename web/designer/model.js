@@ -8,7 +8,7 @@ export const DOC_KEYS = ['type', 'name', 'version', 'appliesTo', 'start', 'polic
 export const COMMON_KEYS = ['kind', 'name', 'owner', 'sla', 'onBreach'];
 export const KIND_KEYS = {
   action: ['action', 'input', 'output', 'next', 'onError'],
-  human_task: ['group', 'task', 'decisions', 'data', 'distinctFrom', 'output', 'next'],
+  human_task: ['group', 'task', 'decisions', 'data', 'distinctFrom', 'silence', 'output', 'next'],
   wait_signal: ['signal', 'timeout', 'output', 'next', 'onTimeout'],
   decision: ['branches', 'otherwise'],
   notify: ['to', 'message', 'channels', 'next'],
@@ -81,6 +81,7 @@ export function normalizeDoc(doc) {
       const step = ordered(s, [...COMMON_KEYS, ...(KIND_KEYS[s.kind] ?? [])]);
       for (const k of ['name', 'task', 'message']) if (isObj(step[k])) step[k] = orderedText(step[k]);
       if (isObj(step.onBreach)) step.onBreach = ordered(step.onBreach, ['action', 'to', 'next']);
+      if (isObj(step.silence)) step.silence = ordered(step.silence, ['after', 'action']);
       if (Array.isArray(step.branches)) step.branches = step.branches.map((b) => ordered(b, ['when', 'next']));
       if (isObj(step.next) && Array.isArray(step.decisions)) step.next = ordered(step.next, step.decisions);
       steps[id] = step;

@@ -9,7 +9,7 @@ import { updatePublishButton } from './validation.js';
 
 function toYaml(doc) {
   const d = new YAML.Document(doc);
-  const FLOW_KEYS = new Set(['name', 'onBreach', 'when', 'appliesTo', 'decisions', 'channels']);
+  const FLOW_KEYS = new Set(['name', 'onBreach', 'silence', 'when', 'appliesTo', 'decisions', 'channels']);
   YAML.visit(d, {
     Pair(_, pair, path) {
       const key = YAML.isScalar(pair.key) ? pair.key.value : pair.key;
