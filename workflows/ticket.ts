@@ -87,7 +87,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     step: progress.stepId ?? 'end',
     stepKind,
     sop: { type: sop.type, version: sop.version },
-    // a human step's clock as it stands: moved by pauses, or paused with the time left (waiting.until is its start)
+    // a human step's clock as it stands (waiting.until is the deadline set on entry): moved by pauses, or paused with the time left
     waitingFor: waiting?.kind === 'human_task' ? { ...waiting, ...holders.clock() } : waiting,
     solution: ctx.lastSolution ?? null,
     holder: holders.holder(),

@@ -191,6 +191,20 @@ export interface SignalDelivery {
   payload?: Record<string, unknown>;
 }
 
+/** What a ticket in a human step waits for, in its live view. */
+export interface HumanTaskWait {
+  kind: 'human_task';
+  group: string;
+  decisions: string[];
+  /** the SLA deadline as it stands (moved later by pauses); null without SLA and while paused */
+  until: string | null;
+  /** true while the ticket waits on the user: the clock is stopped with `remainingMs` left */
+  paused?: boolean;
+  remainingMs?: number;
+  /** what each decision's data must be */
+  data?: DecisionDataSchema;
+}
+
 /** Live view of a running ticket, answered by the ticketState query. */
 export interface TicketLiveState {
   status: TicketStatus;
@@ -198,19 +212,7 @@ export interface TicketLiveState {
   stepKind: string | null;
   sop: { type: string; version: number };
   /** the signal or decision the ticket waits for, if any */
-  waitingFor: { kind: 'signal'; signal: string; until: string | null } | {
-        kind: 'human_task';
-        group: string;
-        decisions: string[];
-        /** the SLA deadline as it stands (moved later by pauses); null without SLA and while paused */
-        until: string | null;
-        /** true while the ticket waits on the user: the clock is stopped with `remainingMs` left */
-        paused?: boolean;
-        remainingMs?: number;
-        /** what each decision's data must be */
-        data?: DecisionDataSchema;
-      }
-    | null;
+  waitingFor: { kind: 'signal'; signal: string; until: string | null } | HumanTaskWait | null;
   /** the last solution a matching action proposed */
   solution: unknown;
   /** who holds the waiting human step (absent before work distribution existed) */
