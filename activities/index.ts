@@ -38,7 +38,7 @@ function reviewActivities(deps: ActivityDeps) {
 export function createActionActivities(deps: ActivityDeps) {
   return {
     reportReviewOutcome: reviewActivities(deps).reportReviewOutcome,
-    ...createOrderActivities(deps.orders),
+    ...createOrderActivities(deps.orders, deps.db),
     ...createFinanceActivities(deps),
     ...createHandoffActivities(deps.sms, deps.onCallPhones, deps.pager),
     ...createFeeDisputeActivities(deps.db, deps.finance),

@@ -109,6 +109,7 @@ export const ROUTE_ACCESS = {
   'POST /v1/tickets/:id/info': { scope: 'tickets:signal', roles: DECIDERS },
   // the agent console (/console): its settings and the past cases beside a human task
   'GET /v1/console/config': { roles: DECIDERS },
+  'GET /v1/tickets/:id/order': { roles: DECIDERS },
   'GET /v1/tickets/:id/similar-cases': { roles: DECIDERS },
   'GET /v1/kb/search': { scope: 'kb:read', roles: ALL_STAFF },
   'GET /v1/kb/articles/:id': { scope: 'kb:read', roles: ALL_STAFF },

@@ -92,3 +92,4 @@ export * from './tables/access';
 export * from './tables/dispatch';
 export * from './tables/delivery';
 export * from './tables/kb';
+export * from './tables/orders';

@@ -13,7 +13,7 @@ import { projectRoot } from '../config';
 import { loadDefaultSops } from '../sops/load';
 import { publishSopVersion, waitForEvent } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { api, getTicket, postTicket } from './helpers/tickets';
+import { api, getTicket, orderOf, postTicket } from './helpers/tickets';
 
 const ARTIFACTS = path.join(projectRoot, 'test', 'artifacts');
 const DOC_SCREENSHOT = path.join(projectRoot, 'docs', 'img', 'console.png');
@@ -213,4 +213,41 @@ test.serial('beside the next ticket: the similar past case; release puts it back
   );
   t.deepEqual(a.problems, []);
   t.deepEqual(b.problems, []);
+});
+
+test.serial("the order as the ticket's step read it: fee breakdown, total and payments, personal data masked", async (t) => {
+  const order = await orderOf(stack, 'waiting_fee_overcharged');
+  const withOrder = {
+    ...document,
+    start: 'fetch_order',
+    steps: { fetch_order: { kind: 'action', name: { zh: '查询订单', en: 'Fetch the order' }, owner: 'system', action: 'fetchOrder', input: { orderId: { var: 'ticket.orderId' } }, output: 'order', next: 'review' }, ...document.steps },
+  };
+  const published = await publishSopVersion(stack, 'triage', withOrder);
+  t.is(published.status, 201, JSON.stringify(published.body));
+  const created = await postTicket(stack, { text: '你好,在吗?', userId: order.userId, orderId: order.id });
+  t.is(created.body.tickets[0].sopVersion, published.body.version);
+  const id: string = created.body.tickets[0].id;
+  await waitForEvent(stack, id, (e) => e.step === 'review' && e.kind === 'entered');
+
+  // the read model keeps the whole order (the event only a summary), without the user's phone number
+  const read = await api(stack, 'GET', `/v1/tickets/${id}/order`, { as: await stack.auth.staff('C-reader', 'agent') });
+  t.is(read.status, 200);
+  t.like(read.body, { ticketId: id, orderId: order.id, order: { id: order.id, total: order.total, fees: order.fees, payments: order.payments } });
+  if (order.userPhone) t.false(JSON.stringify(read.body).includes(order.userPhone), 'the phone number is masked');
+  t.is((await api(stack, 'GET', '/v1/tickets/no-such-ticket/order', { as: await stack.auth.staff('C-reader', 'agent') })).status, 404);
+
+  const a = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 } });
+  await logIn(a.page, ann);
+  await a.page.getByTestId('take-next').click();
+  await a.page.locator(`[data-testid=ticket-facts][data-ticket="${id}"]`).waitFor();
+  await a.page.getByTestId('fees').waitFor();
+  t.is(await a.page.getByTestId('fees').locator('tr').count(), order.fees.length);
+  const waiting = order.fees.find((f) => f.code === 'waiting_fee')!;
+  t.regex(await a.page.getByTestId('fee-waiting_fee').innerText(), new RegExp(`${waiting.labelZh}[\\s\\S]*¥${(waiting.amount / 100).toFixed(2)}`));
+  t.regex(await a.page.getByTestId('order-total').innerText(), new RegExp(`¥${(order.total / 100).toFixed(2)}`));
+  t.is(await a.page.getByTestId('payments').locator('li').count(), order.payments.length);
+  await a.page.locator('[data-testid=node-fetch_order]').waitFor();
+  t.is(await a.page.locator('[data-testid=node-review]').getAttribute('data-current'), 'true');
+  await a.page.getByTestId('order').screenshot({ path: path.join(ARTIFACTS, 'console-order-zh.png') });
+  t.deepEqual(a.problems, []);
 });

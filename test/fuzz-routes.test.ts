@@ -111,6 +111,7 @@ const routes: Array<{ method: 'GET' | 'POST' | 'PUT'; path: (id: string) => stri
   { method: 'POST', path: (id) => `/v1/tickets/${id}/info`, admin: true },
   { method: 'GET', path: (id) => `/v1/tickets/${id}/similar-cases?limit=${id}`, admin: true },
   { method: 'GET', path: () => '/v1/console/config', admin: true },
+  { method: 'GET', path: (id) => `/v1/tickets/${id}/order`, admin: true },
   { method: 'GET', path: (id) => `/console/${id}` },
   { method: 'GET', path: (id) => `/v1/kb/search?q=${id}`, admin: true },
   { method: 'GET', path: (id) => `/v1/kb/search?q=fee&kind=${id}&lang=${id}&limit=${id}&at=${id}`, admin: true },

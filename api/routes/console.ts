@@ -1,9 +1,11 @@
 // What the agent console (/console) reads besides the ticket, queue and agent routes: its settings (where the
-// Temporal UI is, to link a ticket's workflow) and the past cases like a ticket, shown beside a human task.
+// Temporal UI is, to link a ticket's workflow), the ticket's order as its steps read it, and the past cases like a
+// ticket, shown beside a human task. All read the read model.
 import type { FastifyPluginAsync } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { tickets } from '../../schema';
 import { similarCases } from '../../schema/kb-cases';
+import { ticketOrder } from '../../schema/order-snapshots';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 
@@ -20,6 +22,23 @@ export const consoleRoutes: FastifyPluginAsync<ApiContext> = async (app, { db, c
       },
     },
     async () => ({ temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/tickets/:id/order',
+    {
+      schema: {
+        summary: "The ticket's order as its steps last read it from the order system (fees, payments; evidence when collected), personal data masked; null parts were not read yet",
+        tags: ['tickets'],
+        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
+        response: { 404: errorBody },
+      },
+    },
+    async (request) => {
+      const row = await ticketOrder(db, request.params.id);
+      if (!row) throw new HttpError(404, 'not_found', `no ticket ${request.params.id}`);
+      return { ticketId: row.ticketId, orderId: row.orderId, order: row.order ?? null, orderFetchedAt: row.orderFetchedAt ?? null, evidence: row.evidence ?? null, evidenceCollectedAt: row.evidenceCollectedAt ?? null };
+    },
   );
 
   app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(

@@ -12,6 +12,7 @@ export const queue = (group) => api('GET', `/v1/queues/${id(group)}`);
 export const takeNext = () => api('POST', '/v1/me/next');
 export const take = (ticketId) => api('POST', `/v1/tickets/${id(ticketId)}/assign`, {});
 export const ticket = (ticketId) => api('GET', `/v1/tickets/${id(ticketId)}`);
+export const order = (ticketId) => api('GET', `/v1/tickets/${id(ticketId)}/order`);
 export const similarCases = (ticketId) => api('GET', `/v1/tickets/${id(ticketId)}/similar-cases`);
 export const decide = (ticketId, body) => api('POST', `/v1/tickets/${id(ticketId)}/decision`, body);
 export const release = (ticketId) => api('POST', `/v1/tickets/${id(ticketId)}/release`, {});

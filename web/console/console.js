@@ -38,8 +38,10 @@ async function loadTicket(id) {
     return false;
   }
   const changed = state.open?.ticket.id !== id;
+  const [sop, order] = await Promise.all([calls.sopVersion(answer.body.ticket.sopType, answer.body.ticket.sopVersion), calls.order(id)]);
   state.open = answer.body;
-  state.sop = await calls.sopVersion(answer.body.ticket.sopType, answer.body.ticket.sopVersion);
+  state.sop = sop;
+  state.order = order.status === 200 ? order.body : null;
   if (changed) {
     keys = {};
     const cases = await calls.similarCases(id);

@@ -10,6 +10,7 @@ export const state = {
   readAt: 0, // Date.now() when the lists were read: remainingMs counts down from here
   open: null, // {ticket, events, live, liveError}
   sop: null, // the open ticket's SOP document
+  order: null, // {order, evidence, …} as the ticket's steps read them (GET /v1/tickets/:id/order)
   cases: [],
 };
 

@@ -1,6 +1,6 @@
 // The open ticket's facts: the user's text, classification and priority factors, holder and status, the order with
-// its fees and payments and the evidence as the ticket's events recorded them (the API has no order route: the
-// fetchOrder step's result is what the read model keeps), and the link to its workflow in the Temporal UI.
+// its fees and payments and the evidence (as the ticket's steps read them: GET /v1/tickets/:id/order; the events'
+// summaries when that has nothing), the refunds and coupons its steps paid, and the link to its workflow in the Temporal UI.
 import { $, h } from '/shared/dom.js';
 import { yuan } from '/shared/i18n.js';
 import { i18n, localized, tf } from './i18n.js';
@@ -23,21 +23,24 @@ export function actionResults(events) {
 const field = (label, value, testid) => h('div', { class: 'field' }, h('span', { class: 'label' }, label), h('span', { class: 'value', 'data-testid': testid }, value ?? '—'));
 const money = (v) => (typeof v === 'number' ? yuan(v) : '—');
 
+const feeLabel = (f) => (i18n.lang === 'zh' ? f.labelZh ?? f.label ?? f.code : f.label ?? f.code);
+
 function orderPanel(ticket, results) {
   const box = h('section', { class: 'card', 'data-testid': 'order' }, h('h3', {}, i18n.t('order')));
   if (!ticket.orderId) return box.append(h('p', { class: 'muted' }, i18n.t('noOrder'))), box;
-  const order = results.filter((r) => r.action === 'fetchOrder').at(-1)?.result;
+  const order = state.order?.order ?? results.filter((r) => r.action === 'fetchOrder').at(-1)?.result;
   box.append(field('ID', ticket.orderId, 'order-id'));
   if (!order) return box.append(h('p', { class: 'muted' }, i18n.t('orderNotFetched'))), box;
-  for (const key of ['status', 'vehicleType', 'distanceKm']) if (order[key] !== undefined) box.append(field(key, String(order[key])));
+  box.append(h('div', { class: 'fields' }, ['status', 'vehicleType', 'distanceKm'].filter((k) => order[k] !== undefined).map((k) => field(k, String(order[k])))));
   if (Array.isArray(order.fees)) {
     box.append(
       h('h4', {}, i18n.t('fees')),
-      h('table', { class: 'fees', 'data-testid': 'fees' }, order.fees.map((f) => h('tr', {}, h('td', {}, i18n.lang === 'zh' ? f.labelZh ?? f.label ?? f.code : f.label ?? f.code), h('td', { class: 'num' }, money(f.amount))))),
+      h('table', { class: 'fees', 'data-testid': 'fees' }, order.fees.map((f) => h('tr', { 'data-testid': `fee-${f.code}` }, h('td', {}, feeLabel(f)), h('td', { class: 'muted' }, f.detail ?? ''), h('td', { class: 'num' }, money(f.amount))))),
     );
   }
   if (order.total !== undefined) box.append(field(i18n.t('total'), money(order.total), 'order-total'));
-  const payments = [...(Array.isArray(order.payments) ? order.payments.map((p) => `${p.method ?? ''} ${money(p.amount)} ${p.status ?? ''}`) : [])];
+  const payments = Array.isArray(order.payments) ? order.payments.map((p) => `${p.method} ${money(p.amount)} ${p.status}${p.refundedAmount ? ` (−${money(p.refundedAmount)})` : ''}`) : [];
+  // what the ticket's own steps paid (refunds, coupons), from its events
   for (const r of results.filter((x) => PAYMENT_ACTIONS.includes(x.action) && x.result)) {
     const id = r.result.refundId ?? r.result.couponId ?? '';
     payments.push(`${r.action} ${id} ${money(r.result.paidNowFen ?? r.result.amountFen)}`);
@@ -47,9 +50,10 @@ function orderPanel(ticket, results) {
 }
 
 function evidencePanel(events, results) {
+  const collected = state.order?.evidence ?? results.filter((r) => EVIDENCE_ACTIONS.includes(r.action) && r.result).at(-1)?.result;
   const items = [
     ...events.filter((e) => e.kind === 'signal' && e.data?.signal === 'evidence_uploaded').map((e) => JSON.stringify(e.data)),
-    ...results.filter((r) => EVIDENCE_ACTIONS.includes(r.action) && r.result).map((r) => JSON.stringify(r.result)),
+    ...(collected ? [...(collected.trajectory ?? []).map((p) => `${p.at ?? ''} ${p.place ?? ''} ${p.progressKm ?? ''} km`), ...(collected.signOffPhotos ?? []), ...(collected.signedBy ? [`✍ ${collected.signedBy}`] : [])] : []),
   ];
   return h('section', { class: 'card', 'data-testid': 'evidence' }, h('h3', {}, i18n.t('evidence')), items.length ? h('ul', {}, items.map((t) => h('li', { class: 'mono' }, t))) : h('p', { class: 'muted' }, i18n.t('noEvidence')));
 }
