@@ -163,6 +163,7 @@ test.serial('agent A takes next, sees the ticket view, decides and sees it move 
   await a.page.getByTestId('take-next').filter({ hasText: 'Take next' }).waitFor();
   await a.page.getByTestId('not-waiting').filter({ hasText: 'This ticket is not waiting for a decision' }).waitFor();
   t.is(await a.page.getByTestId('ticket-holder').innerText(), 'Holder: nobody');
+  t.regex(await a.page.getByTestId('classification').innerText(), /Category\s*triage \/ unclear[\s\S]*Group\s*general_group/);
   await a.page.locator('[data-testid=node-paid][data-current=true]').waitFor();
   await a.page.screenshot({ path: path.join(ARTIFACTS, 'console-decided-en.png'), fullPage: true });
 

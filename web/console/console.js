@@ -157,6 +157,7 @@ $('logout').addEventListener('click', async () => {
 $('lang-toggle').addEventListener('click', () => {
   i18n.toggle();
   $('lang-toggle').textContent = i18n.t('langButton');
+  $('action-message').textContent = ''; // said in the other language
   keys = {};
   if (state.profile) renderQueues({ onOpen: openTicket, onTake: takeOne });
   renderOpen();

@@ -31,7 +31,7 @@ function orderPanel(ticket, results) {
   const order = state.order?.order ?? results.filter((r) => r.action === 'fetchOrder').at(-1)?.result;
   box.append(field('ID', ticket.orderId, 'order-id'));
   if (!order) return box.append(h('p', { class: 'muted' }, i18n.t('orderNotFetched'))), box;
-  box.append(h('div', { class: 'fields' }, ['status', 'vehicleType', 'distanceKm'].filter((k) => order[k] !== undefined).map((k) => field(k, String(order[k])))));
+  box.append(h('div', { class: 'fields' }, [['status', 'orderStatus'], ['vehicleType', 'vehicleType'], ['distanceKm', 'distanceKm']].filter(([k]) => order[k] !== undefined).map(([k, label]) => field(i18n.t(label), String(order[k])))));
   if (Array.isArray(order.fees)) {
     box.append(
       h('h4', {}, i18n.t('fees')),
@@ -81,7 +81,7 @@ export function renderTicket() {
       h('blockquote', { 'data-testid': 'user-text', lang: ticket.language === 'en' ? 'en' : 'zh' }, ticket.originalText),
       ticket.issueText !== ticket.originalText ? h('p', {}, h('b', {}, `${i18n.t('issueText')}: `), ticket.issueText) : null,
       h('h3', {}, i18n.t('classification')),
-      h('div', { class: 'fields', 'data-testid': 'classification' }, field('category', `${ticket.category} / ${ticket.subtype}`), field('group', ticket.skillGroup), field(i18n.t('priority'), String(ticket.priority), 'priority'), field('channel', ticket.channel), field('tier', ticket.userTier), field('SOP', `${ticket.sopType} v${ticket.sopVersion}`)),
+      h('div', { class: 'fields', 'data-testid': 'classification' }, field(i18n.t('category'), `${ticket.category} / ${ticket.subtype}`), field(i18n.t('group'), ticket.skillGroup), field(i18n.t('priority'), String(ticket.priority), 'priority'), field(i18n.t('channel'), ticket.channel), field(i18n.t('tier'), ticket.userTier), field('SOP', `${ticket.sopType} v${ticket.sopVersion}`)),
       h('h3', {}, i18n.t('factors')),
       h('ul', { class: 'factors', 'data-testid': 'priority-factors' }, (ticket.priorityFactors ?? []).map((f) => h('li', {}, h('b', {}, `+${f.points}`), ` ${f.factor}: ${f.detail ?? ''}`))),
     ),
