@@ -15,6 +15,8 @@ export const SCOPES = [
   'user_tokens:issue',
   'kb:read',
   'kb:write',
+  /** monitoring: GET /metrics (Prometheus) and the anomaly alerts */
+  'metrics:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -112,6 +114,9 @@ export const ROUTE_ACCESS = {
   'GET /v1/kb/articles/:id/versions': { scope: 'kb:read', roles: ALL_STAFF },
   'POST /v1/kb/articles': { scope: 'kb:write', roles: ['editor', 'admin'] },
   'PUT /v1/kb/articles/:id': { scope: 'kb:write', roles: ['editor', 'admin'] },
+
+  // analytics (issue 21): the anomaly alerts for supervisors and monitoring
+  'GET /v1/alerts': { scope: 'metrics:read', roles: LEAD_ROLES },
 
   'POST /codec/decode': { roles: ['admin'] },
   'POST /codec/encode': { roles: ['admin'] },

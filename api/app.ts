@@ -7,6 +7,7 @@ import { authPlugin } from './auth';
 import type { ApiContext } from './context';
 import { errorSchema, installErrorHandler } from './errors';
 import { agentRoutes } from './routes/agents';
+import { alertRoutes } from './routes/alerts';
 import { apiKeyRoutes } from './routes/api-keys';
 import { assignmentRoutes } from './routes/assignments';
 import { queueRoutes } from './routes/queues';
@@ -61,6 +62,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   await app.register(agentRoutes, ctx);
   await app.register(assignmentRoutes, ctx);
   await app.register(kbRoutes, ctx);
+  await app.register(alertRoutes, ctx);
   await app.register(codecRoutes, { ...ctx, prefix: '/codec' });
   await app.register(webRoutes);
   return app;

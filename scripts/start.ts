@@ -11,7 +11,7 @@ import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createClassifyWorker, createTicketWorker, deliveryDrainFromConfig, installRuntimeLogging } from '../worker';
 import { startMailpit, type RunningMailpit } from './mailpit';
-import { ensureReconcileSchedule } from '../worker/schedules';
+import { ensureAnomalySchedule, ensureReconcileSchedule } from '../worker/schedules';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { assertProductionCredentials } from '../config/credentials';
 import { ensureDevPayloadKeys } from './dev-keys';
@@ -73,6 +73,9 @@ if (added.length) console.log(`[temporal] registered search attributes ${added.j
 const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.reconcileEvery }).catch((err) =>
   console.warn(`[temporal] could not create the reconcile schedule: ${err.message}`),
+);
+await ensureAnomalySchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.anomalyEvery, params: config.anomaly }).catch((err) =>
+  console.warn(`[temporal] could not create the anomaly detection schedule: ${err.message}`),
 );
 
 const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config));

@@ -7,7 +7,7 @@ import { payloadDataConverter, temporalConnectionOptions } from '../config/tempo
 import { openDatabase, prepareDatabase } from '../schema';
 import { classifyTaskQueue } from '../workflows/task-queues';
 import { activitiesFromConfig, createClassifyWorker, createTicketWorker, deliveryDrainFromConfig, installRuntimeLogging } from './index';
-import { ensureReconcileSchedule } from './schedules';
+import { ensureAnomalySchedule, ensureReconcileSchedule } from './schedules';
 import { startDispatcher } from '../dispatch/dispatcher';
 import { ensureSearchAttributes } from './search-attributes';
 
@@ -29,6 +29,9 @@ const client = new Client({ connection: admin, namespace: config.temporal.namesp
 if (config.worker.roles.includes('tickets')) {
   await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.reconcileEvery }).catch((err) =>
     console.warn(`could not create the reconcile schedule: ${err.message}`),
+  );
+  await ensureAnomalySchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.anomalyEvery, params: config.anomaly }).catch((err) =>
+    console.warn(`could not create the anomaly detection schedule: ${err.message}`),
   );
 }
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
