@@ -6,19 +6,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { and, eq, gte, isNull, lt, min, notInArray, or, sql } from 'drizzle-orm';
-import {
-  assessAgainst,
-  hasCleared,
-  isAnomalous,
-  keyOf,
-  parseKey,
-  windowsAt,
-  windowsKnown,
-  type AnomalyParams,
-  type Assessment,
-  type Baseline,
-  type Window,
-} from '../domain/anomaly';
+import { detect, keyOf, parseKey, windowsAt, windowsKnown, type AnomalyParams, type Assessment, type Counts, type Window } from '../domain/anomaly';
 import { alerts, intakeRequests, ticketEvents, tickets, type AlertRow, type Database } from '../schema';
 import { ticketWorkflowId } from '../workflows/definitions';
 import * as attrs from '../workflows/search-attributes';
@@ -57,8 +45,6 @@ export interface DetectionReport {
   needTicket: string[];
 }
 
-type Counts = Map<string, number>;
-
 export interface AnomalyDeps {
   db: Database;
   client: Client;
@@ -88,14 +74,6 @@ async function countByKey(db: Database, ranges: Window[]): Promise<Counts> {
   return new Map(rows.map((r) => [keyOf(r), r.n]));
 }
 
-/** The (category, region) over every app version: a version's ramp-up after a release moves tickets, a surge adds them. */
-const parentOf = (key: string) => key.slice(0, key.lastIndexOf('|'));
-function parentTotals(counts: Counts): Counts {
-  const totals: Counts = new Map();
-  for (const [key, n] of counts) totals.set(parentOf(key), (totals.get(parentOf(key)) ?? 0) + n);
-  return totals;
-}
-
 export function createAnomalyActivities(deps: AnomalyDeps) {
   const { db } = deps;
 
@@ -106,68 +84,43 @@ export function createAnomalyActivities(deps: AnomalyDeps) {
   }
 
   return {
-    /** One detection run for the window ending at `at`: opens, updates and clears alerts. */
+    /** One detection run for the window ending at `at`: opens, updates and clears alerts (decisions: domain/anomaly.ts detect). */
     async detectAnomalies({ at, params }: { at: string; params: AnomalyParams }): Promise<DetectionReport> {
       const now = Date.parse(at);
       const windows = windowsAt(now, params);
       const first = await horizon();
       const seasonalKnown = windows.seasonal.filter((w) => windowsKnown(w, params.windowMs, first) === 1);
-      const rollingNow = windows.rolling(windows.current.start);
-      const [current, rolling, seasonal, open] = await Promise.all([
+      const rollingRange = windows.rolling(windows.current.start);
+      const [current, rolling, seasonal, openRows] = await Promise.all([
         countByKey(db, [windows.current]),
-        countByKey(db, [rollingNow]),
+        countByKey(db, [rollingRange]),
         countByKey(db, seasonalKnown),
         db.select().from(alerts).where(isNull(alerts.clearedAt)),
       ]);
-      const baselinesOf = (key: string, rollingCounts: Counts, rollingRange: Window): Baseline[] => [
-        { total: rollingCounts.get(key) ?? 0, windows: windowsKnown(rollingRange, params.windowMs, first) },
-        { total: seasonal.get(key) ?? 0, windows: seasonalKnown.length },
-      ];
-      const parents = { current: parentTotals(current), rolling: parentTotals(rolling), seasonal: parentTotals(seasonal) };
-      const parentElevated = (key: string) => {
-        const parent = parentOf(key);
-        const verdict = assessAgainst(
-          parents.current.get(parent) ?? 0,
-          [
-            { total: parents.rolling.get(parent) ?? 0, windows: windowsKnown(rollingNow, params.windowMs, first) },
-            { total: parents.seasonal.get(parent) ?? 0, windows: seasonalKnown.length },
-          ],
-          params,
-        );
-        return !!verdict && verdict.pValue < params.parentPValue;
-      };
+      // an open alert's rolling baseline ends where it opened
+      const open = await Promise.all(
+        openRows.map(async (a) => {
+          const range = windows.rolling(a.openedAt.getTime() - params.windowMs);
+          return { id: a.id, key: a.key, rolling: { total: (await countByKey(db, [range])).get(a.key) ?? 0, windows: windowsKnown(range, params.windowMs, first) } };
+        }),
+      );
+      const decided = detect({ current, rolling: { counts: rolling, windows: windowsKnown(rollingRange, params.windowMs, first) }, seasonal: { counts: seasonal, windows: seasonalKnown.length }, open }, params);
 
-      const openKeys = new Set(open.map((a) => a.key));
-      let tested = 0;
       const opened: AlertSummary[] = [];
-      for (const [key, observed] of current) {
-        if (observed < params.minCount || openKeys.has(key)) continue;
-        tested++;
-        const verdict = assessAgainst(observed, baselinesOf(key, rolling, rollingNow), params);
-        if (!isAnomalous(observed, verdict, params) || !parentElevated(key)) continue;
-        const row = await openAlert(key, now, observed, verdict);
+      for (const { key, observed, assessment } of decided.toOpen) {
+        const row = await openAlert(key, now, observed, assessment);
         if (row) opened.push(summary(row));
       }
-
-      // open alerts: measured against their baseline from before they opened, so a long surge does not become normal
       const cleared: AlertSummary[] = [];
-      for (const alert of open) {
-        const observed = current.get(alert.key) ?? 0;
-        const before = alert.openedAt.getTime() - params.windowMs;
-        const range = windows.rolling(before);
-        const verdict: Assessment | null = assessAgainst(observed, baselinesOf(alert.key, await countByKey(db, [range]), range), params);
-        if (hasCleared(observed, verdict, params)) {
-          const [row] = await db.update(alerts).set({ clearedAt: new Date(now), lastObserved: observed, lastSeenAt: new Date(now) }).where(and(eq(alerts.id, alert.id), isNull(alerts.clearedAt))).returning();
-          if (row) cleared.push(summary(row));
-        } else {
-          await db
-            .update(alerts)
-            .set({ lastObserved: observed, lastSeenAt: new Date(now), peakObserved: sql`greatest(${alerts.peakObserved}, ${observed})` })
-            .where(eq(alerts.id, alert.id));
-        }
+      for (const { id, observed } of decided.toClear) {
+        const [row] = await db.update(alerts).set({ clearedAt: new Date(now), lastObserved: observed, lastSeenAt: new Date(now) }).where(and(eq(alerts.id, id), isNull(alerts.clearedAt))).returning();
+        if (row) cleared.push(summary(row));
+      }
+      for (const { id, observed } of decided.ongoing) {
+        await db.update(alerts).set({ lastObserved: observed, lastSeenAt: new Date(now), peakObserved: sql`greatest(${alerts.peakObserved}, ${observed})` }).where(eq(alerts.id, id));
       }
       const needTicket = await db.select({ id: alerts.id }).from(alerts).where(and(isNull(alerts.clearedAt), isNull(alerts.ticketId)));
-      return { at, tested, opened, ongoing: open.length - cleared.length, cleared, needTicket: needTicket.map((r) => r.id) };
+      return { at, tested: decided.tested, opened, ongoing: decided.ongoing.length, cleared, needTicket: needTicket.map((r) => r.id) };
     },
 
     /** The alert's technical ticket (one per alert: its id is derived from the alert's), started under the anomaly_alert SOP. */

@@ -157,3 +157,63 @@ export function windowsKnown(range: Window, windowMs: number, horizon: number | 
   const unknown = Math.ceil(Math.max(0, horizon - range.start) / windowMs);
   return Math.max(0, whole - unknown);
 }
+
+/** Ticket counts per key (keyOf) over some range. */
+export type Counts = Map<string, number>;
+
+/** The (category, region) of a key, over every app version. */
+export const parentOf = (key: string) => key.slice(0, key.lastIndexOf('|'));
+export function parentTotals(counts: Counts): Counts {
+  const totals: Counts = new Map();
+  for (const [key, n] of counts) totals.set(parentOf(key), (totals.get(parentOf(key)) ?? 0) + n);
+  return totals;
+}
+
+/** One run's figures: the window's counts and the baselines', each with how many windows of history it holds. */
+export interface DetectionInput {
+  current: Counts;
+  rolling: { counts: Counts; windows: number };
+  seasonal: { counts: Counts; windows: number };
+  /** open alerts, each with its rolling baseline from before it opened */
+  open: Array<{ id: string; key: string; rolling: { total: number; windows: number } }>;
+}
+
+export interface Detection {
+  /** keys tested for a new alert (enough tickets, no open alert) */
+  tested: number;
+  toOpen: Array<{ key: string; observed: number; assessment: Assessment }>;
+  toClear: Array<{ id: string; observed: number }>;
+  ongoing: Array<{ id: string; observed: number }>;
+}
+
+/**
+ * The decisions of one run. A key alerts when its count is anomalous against both baselines and its
+ * (category, region) total is elevated too; an open alert is tested against its pre-alert baseline and
+ * the same seasonal one, so a long surge never becomes its own normal.
+ */
+export function detect(input: DetectionInput, params: AnomalyParams): Detection {
+  const { current, rolling, seasonal } = input;
+  const parents = { current: parentTotals(current), rolling: parentTotals(rolling.counts), seasonal: parentTotals(seasonal.counts) };
+  const baselines = (key: string, counts: { rolling: Counts; seasonal: Counts }): Baseline[] => [
+    { total: counts.rolling.get(key) ?? 0, windows: rolling.windows },
+    { total: counts.seasonal.get(key) ?? 0, windows: seasonal.windows },
+  ];
+  const openKeys = new Set(input.open.map((a) => a.key));
+  const result: Detection = { tested: 0, toOpen: [], toClear: [], ongoing: [] };
+  for (const [key, observed] of current) {
+    if (observed < params.minCount || openKeys.has(key)) continue;
+    result.tested++;
+    const verdict = assessAgainst(observed, baselines(key, { rolling: rolling.counts, seasonal: seasonal.counts }), params);
+    if (!isAnomalous(observed, verdict, params)) continue;
+    const parent = parentOf(key);
+    const parentVerdict = assessAgainst(parents.current.get(parent) ?? 0, baselines(parent, parents), params);
+    if (!parentVerdict || parentVerdict.pValue >= params.parentPValue) continue;
+    result.toOpen.push({ key, observed, assessment: verdict });
+  }
+  for (const alert of input.open) {
+    const observed = current.get(alert.key) ?? 0;
+    const verdict = assessAgainst(observed, [alert.rolling, { total: seasonal.counts.get(alert.key) ?? 0, windows: seasonal.windows }], params);
+    (hasCleared(observed, verdict, params) ? result.toClear : result.ongoing).push({ id: alert.id, observed });
+  }
+  return result;
+}
