@@ -59,6 +59,8 @@ const ALL_STAFF = STAFF_ROLES;
 /** Every API route, keyed "METHOD /path" exactly as registered. */
 export const ROUTE_ACCESS = {
   'GET /healthz': { public: 'liveness probe; tells only ok/degraded' },
+  'GET /readyz': { public: 'readiness probe for the load balancer; tells only ready/shutting_down' },
+  'GET /metrics': { scope: 'metrics:read', roles: ['admin'] },
   'POST /v1/auth/login': { public: 'exchanges a username and password for a session' },
   'POST /v1/auth/logout': { roles: ALL_STAFF },
   'GET /v1/me': { anyCaller: true },

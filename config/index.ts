@@ -74,6 +74,8 @@ export interface Config {
     port: number;
     intakeWaitMs: number;
     bodyLimitBytes: number;
+    /** after SIGTERM, /readyz answers 503 this long before the server stops taking connections (the load balancer's turn) */
+    shutdownDelayMs: number;
     /** intakes this API process handles at once; more are shed with 503 + Retry-After before latency explodes */
     intakeMaxInFlight: number;
   };
@@ -84,6 +86,11 @@ export interface Config {
     classifyConcurrency: number;
     /** interval of the reconcile schedule (a Temporal duration string: "5 minutes", "30s") */
     reconcileEvery: string;
+    /**
+     * host:port where the worker serves the Temporal SDK's Prometheus metrics (WORKER_METRICS_ADDRESS; "off": none).
+     * Unset: `npm run worker` uses 127.0.0.1:9464, `npm start` serves none (several may run on one machine).
+     */
+    metricsAddress?: string;
     /** interval of the anomaly detection schedule (ANOMALY_EVERY, a Temporal duration string) */
     anomalyEvery: string;
     /** worker versioning: WORKER_BUILD_ID (e.g. the git sha) in deployment WORKER_DEPLOYMENT_NAME; unset → unversioned */
@@ -164,12 +171,14 @@ export function loadConfig(): Config {
       intakeWaitMs: int('INTAKE_WAIT_MS', 10_000),
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 64 * 1024),
       intakeMaxInFlight: int('INTAKE_MAX_IN_FLIGHT', 32),
+      shutdownDelayMs: int('SHUTDOWN_DELAY_MS', 5_000),
     },
     worker: {
       roles: workerRoles(str('WORKER_ROLES', 'tickets,classify')),
       classifyConcurrency: int('CLASSIFY_CONCURRENCY', 2),
       reconcileEvery: str('RECONCILE_EVERY', '5 minutes'),
       anomalyEvery: str('ANOMALY_EVERY', '5 minutes'),
+      metricsAddress: str('WORKER_METRICS_ADDRESS'),
       deployment: str('WORKER_BUILD_ID') ? { name: str('WORKER_DEPLOYMENT_NAME', 'ticketflow'), buildId: str('WORKER_BUILD_ID')! } : undefined,
     },
     sandbox: { host: str('SANDBOX_HOST', '127.0.0.1'), port: int('SANDBOX_PORT', 3100) },
