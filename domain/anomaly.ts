@@ -27,6 +27,12 @@ export interface AnomalyParams {
    * users moving to a new version shift tickets between keys, a release-induced surge adds tickets
    */
   parentPValue: number;
+  /**
+   * Real rates wander hour to hour beyond Poisson noise (overdispersion): the rate's Gamma is never trusted more
+   * than a Gamma of this shape (its coefficient of variation at least 1/sqrt(maxShape)), however long the history.
+   * 5 covers rates that vary by about ±45% (docs/ANALYTICS.md measures it).
+   */
+  maxShape: number;
   /** an open alert clears when its key's window is this probable again under its pre-alert baseline */
   clearPValue: number;
 }
@@ -41,6 +47,7 @@ export const DEFAULT_ANOMALY_PARAMS: AnomalyParams = {
   minRatio: 3,
   alertPValue: 1e-6,
   parentPValue: 0.01,
+  maxShape: 5,
   clearPValue: 0.01,
 };
 
@@ -93,9 +100,11 @@ export function negBinUpperTail(k: number, shape: number, rate: number): number 
   return Math.min(1, sum);
 }
 
-export function assess(observed: number, baseline: Baseline): Assessment {
-  const shape = PRIOR_SHAPE + baseline.total;
-  const rate = PRIOR_RATE + baseline.windows;
+export function assess(observed: number, baseline: Baseline, maxShape = Infinity): Assessment {
+  let shape = PRIOR_SHAPE + baseline.total;
+  let rate = PRIOR_RATE + baseline.windows;
+  // the same mean, a wider spread: the cap on how sure a long history makes us
+  if (shape > maxShape) [shape, rate] = [maxShape, (rate * maxShape) / shape];
   const pValue = negBinUpperTail(observed, shape, rate);
   return { expected: shape / rate, pValue, score: Math.min(300, -Math.log10(Math.max(pValue, 1e-300))) };
 }
@@ -105,10 +114,10 @@ export function assess(observed: number, baseline: Baseline): Assessment {
  * the recent level and the same time on earlier days (a daily peak is not an anomaly, nor is a slow rise).
  * A baseline with too little history is left out; with neither there is no verdict (null).
  */
-export function assessAgainst(observed: number, baselines: Baseline[], params: Pick<AnomalyParams, 'minBaselineWindows'>): Assessment | null {
+export function assessAgainst(observed: number, baselines: Baseline[], params: Pick<AnomalyParams, 'minBaselineWindows' | 'maxShape'>): Assessment | null {
   const usable = baselines.filter((b) => b.windows >= params.minBaselineWindows);
   if (!usable.length) return null;
-  return usable.map((b) => assess(observed, b)).reduce((a, b) => (b.pValue > a.pValue ? b : a));
+  return usable.map((b) => assess(observed, b, params.maxShape)).reduce((a, b) => (b.pValue > a.pValue ? b : a));
 }
 
 /** The alerting rule: enough tickets, a big enough ratio, and a tiny tail probability. */

@@ -65,17 +65,23 @@ export function defaultTrafficKeys(scale = 1): TrafficKey[] {
   return keys;
 }
 
-/** Tickets over `days` days of `dayMs` each from `start` (a compressed day keeps the shape, slots shrink). */
-export function syntheticTraffic(opts: { seed: number; start: number; days: number; dayMs: number; keys: TrafficKey[]; surge?: Surge }): SyntheticTicket[] {
+/**
+ * Tickets over `days` days of `dayMs` each from `start` (a compressed day keeps the shape, slots shrink).
+ * `noise` > 0 makes the traffic overdispersed like real traffic: each key's rate is multiplied by a log-normal
+ * factor (sd of its log = noise) drawn anew every hour of the day.
+ */
+export function syntheticTraffic(opts: { seed: number; start: number; days: number; dayMs: number; keys: TrafficKey[]; surge?: Surge; noise?: number }): SyntheticTicket[] {
   const rng = new Prng(opts.seed);
   const slotMs = opts.dayMs / SLOTS_PER_DAY;
   const out: SyntheticTicket[] = [];
+  const factors = opts.keys.map(() => 1);
   for (let slot = 0; slot < opts.days * SLOTS_PER_DAY; slot++) {
     const slotStart = opts.start + slot * slotMs;
     const load = loadAt((slot % SLOTS_PER_DAY) / SLOTS_PER_DAY);
-    for (const key of opts.keys) {
+    if (opts.noise && slot % 60 === 0) for (let i = 0; i < factors.length; i++) factors[i] = Math.exp(opts.noise * gaussian(rng) - (opts.noise * opts.noise) / 2);
+    for (const [i, key] of opts.keys.entries()) {
       const surge = opts.surge && opts.surge.category === key.category && opts.surge.region === key.region && opts.surge.appVersion === key.appVersion && slotStart >= opts.surge.from && slotStart < opts.surge.to;
-      const n = poisson(rng, (key.perDay / SLOTS_PER_DAY) * load + (surge ? opts.surge!.extraPerSlot : 0));
+      const n = poisson(rng, (key.perDay / SLOTS_PER_DAY) * load * factors[i]! + (surge ? opts.surge!.extraPerSlot : 0));
       for (let i = 0; i < n; i++) out.push({ category: key.category, region: key.region, appVersion: key.appVersion, createdAt: new Date(Math.floor(slotStart + rng.next() * slotMs)) });
     }
   }
