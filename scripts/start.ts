@@ -64,7 +64,7 @@ const devTeam = config.production ? null : await seedDevTeam(database.db, config
 if (devTeam?.created) console.log(`[database] seeded ${devTeam.created} development agents (password in ${devTeam.file})`);
 // the SDK's Prometheus metrics only when asked for: several `npm start` may share a machine
 const workerMetrics = config.worker.metricsAddress && config.worker.metricsAddress !== 'off' ? config.worker.metricsAddress : undefined;
-installRuntimeLogging(undefined, { metricsAddress: workerMetrics });
+const servingWorkerMetrics = installRuntimeLogging(undefined, { metricsAddress: workerMetrics });
 
 const connection = await Connection.connect(temporalConnectionOptions(config));
 const added = await ensureSearchAttributes(connection, config.temporal.namespace).catch((err) => {
@@ -114,7 +114,7 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   API docs      ${apiUrl}/docs
   SOP designer  ${apiUrl}/designer   (publish with the admin token: adminToken in ${devCredentials ? credentials : 'ADMIN_TOKEN'})
   Health        ${apiUrl}/healthz  (readiness ${apiUrl}/readyz)
-  Metrics       ${apiUrl}/metrics  (Prometheus; a key with metrics:read)${workerMetrics ? `, worker http://${workerMetrics}/metrics` : ''}
+  Metrics       ${apiUrl}/metrics  (Prometheus; a key with metrics:read)${servingWorkerMetrics ? `, worker http://${workerMetrics}/metrics` : ''}
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
   Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
   Codec         ${devCodec ? `${devCodec.endpoint}  (development only, loopback, no credential: the Temporal UI decodes payloads here)` : `${apiUrl}/codec (admins only)`}

@@ -2,12 +2,14 @@
 // SDK metrics on their own port, and readiness that turns 503 as soon as shutdown begins while the API
 // still serves the requests that reach it.
 import test from 'ava';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { freePort } from '../scripts/dev-server';
 import { tickets } from '../schema';
 import { installRuntimeLogging } from '../worker';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { postTicket } from './helpers/tickets';
+import { poll } from './helpers/flows';
+import { ticketStateQuery, ticketWorkflowId } from '../workflows/definitions';
 import { authHeaders } from './helpers/credentials';
 
 let stack: TestStack;
@@ -18,7 +20,8 @@ test.before(async () => {
   // first in this process: the runtime (and its metrics exporter) is installed once
   workerMetrics = `127.0.0.1:${await freePort()}`;
   installRuntimeLogging('ERROR', { metricsAddress: workerMetrics });
-  stack = await startTestStack();
+  // long waits: the ticket stays where it is while the test compares the scrape with the read model
+  stack = await startTestStack({ policy: { confirmationTimeout: 600_000 } });
   metricsKey = await stack.auth.apiKey(['metrics:read']);
 });
 test.after.always(async () => {
@@ -36,6 +39,13 @@ test.serial('/metrics: request latency by route template (never the raw URL) and
   const created = await postTicket(stack, { text: '司机绕路了,多收了我二十块钱', userId: 'U-metrics' });
   t.is(created.status, 201);
   const id = created.body.tickets[0].id as string;
+  // settled (waiting for someone, the read model caught up), found without the API so only the reads below are timed
+  await poll('the ticket waiting, its row up to date', async () => {
+    const live = await stack.client.workflow.getHandle(ticketWorkflowId(id)).query(ticketStateQuery);
+    const [row] = await stack.db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, id));
+    return live.waitingFor && row?.status === live.status ? true : undefined;
+  }, 20_000);
+  const reads = 'ticketflow_http_request_duration_seconds_count{method="GET",route="/v1/tickets/:id",status_code="200"}';
   for (let i = 0; i < 3; i++) t.is((await stack.app.inject({ method: 'GET', url: `/v1/tickets/${id}`, headers: authHeaders(stack.auth.service) })).statusCode, 200);
   await stack.app.inject({ method: 'GET', url: '/no/such/route' });
 
@@ -43,7 +53,7 @@ test.serial('/metrics: request latency by route template (never the raw URL) and
   t.is(response.statusCode, 200);
   t.regex(String(response.headers['content-type']), /^text\/plain; version=0\.0\.4/);
   const text = response.body;
-  t.is(series(text, 'ticketflow_http_request_duration_seconds_count{method="GET",route="/v1/tickets/:id",status_code="200"}'), 3);
+  t.is(series(text, reads), 3);
   t.is(series(text, 'ticketflow_http_request_duration_seconds_count{method="POST",route="/v1/tickets",status_code="201"}'), 1);
   t.false(text.includes(id), 'no ticket id in any label');
   t.false(text.includes('/no/such/route'), 'unmatched URLs are not labels');

@@ -21,7 +21,7 @@ if (!config.databaseUrl) throw new Error('DATABASE_URL is required when the work
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await prepareDatabase(database);
 const metricsAddress = config.worker.metricsAddress ?? DEFAULT_WORKER_METRICS_ADDRESS;
-installRuntimeLogging(undefined, { metricsAddress: metricsAddress === 'off' ? undefined : metricsAddress });
+const servingMetrics = installRuntimeLogging(undefined, { metricsAddress: metricsAddress === 'off' ? undefined : metricsAddress });
 // best effort: a hosted cluster may only allow registering search attributes in its admin console
 const admin = await Connection.connect(temporalConnectionOptions(config));
 await ensureSearchAttributes(admin, config.temporal.namespace).catch((err) => console.warn(`could not register search attributes: ${err.message}`));
@@ -57,7 +57,7 @@ if (roles.includes('classify')) {
   workers.push(await createClassifyWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter, maxConcurrent: config.worker.classifyConcurrency, deployment: config.worker.deployment }));
 }
 if (config.worker.deployment) console.log(`worker deployment ${config.worker.deployment.name}, build ${config.worker.deployment.buildId} (make it current with temporal worker deployment set-current-version)`);
-if (metricsAddress !== 'off') console.log(`worker metrics (Prometheus) at http://${metricsAddress}/metrics`);
+if (servingMetrics) console.log(`worker metrics (Prometheus) at http://${metricsAddress}/metrics`);
 console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} as ${roles.join(' + ')}${roles.includes('classify') ? ` (classification on "${classifyTaskQueue(config.temporal.taskQueue)}", ${config.worker.classifyConcurrency} at once)` : ''}`);
 // automatic dispatch (dispatch/dispatcher.ts): safe in every ticket worker at once, claims are row-locked
 const dispatcher = roles.includes('tickets') && config.dispatchEveryMs > 0 ? startDispatcher(client, database.db, { everyMs: config.dispatchEveryMs, onError: (err) => console.warn(`dispatch: ${(err as Error).message}`) }) : null;
