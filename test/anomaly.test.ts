@@ -10,12 +10,13 @@ import { createAnomalyActivities, anomalyTicketIdOf } from '../activities/anomal
 import { createSopActivities } from '../activities/sops';
 import { assess, DEFAULT_ANOMALY_PARAMS, negBinUpperTail, type AnomalyParams } from '../domain/anomaly';
 import { defaultTrafficKeys, syntheticTraffic, type SyntheticTicket } from '../sandbox/traffic';
-import { alerts, intakeRequests, tickets } from '../schema';
+import { alerts, deliveryOutbox, intakeRequests, tickets } from '../schema';
 import { ensureAnomalySchedule, anomalyScheduleId } from '../worker/schedules';
 import { anomalyWorkflow } from '../workflows/anomaly';
-import { poll, waitForEvent, waitForSms } from './helpers/flows';
+import { ticketWorkflowId } from '../workflows/definitions';
+import { decide, poll, recordHistory, waitForEvent, waitForLive, waitForSms, waitingForDecision } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { api } from './helpers/tickets';
+import { api, waitForStatus } from './helpers/tickets';
 
 const WINDOW = 60_000;
 const DAY = 96 * WINDOW;
@@ -107,6 +108,14 @@ test.serial('a release-induced surge alerts within one window, names region and 
   t.regex(page.text, /tech_team/);
   const { body } = await api(stack, 'GET', `/v1/tickets/${ticketId}`, { as: supervisor });
   t.like(body.ticket, { category: 'anomaly', sopType: 'anomaly_alert', channel: 'system', region: 'hangzhou', appVersion: '5.2.0', skillGroup: 'tech_team' });
+  // the tech team finds the cause and closes it; nobody outside is told anything (no outbox row)
+  await waitForLive(stack, ticketId, waitingForDecision('tech_team'));
+  t.is((await decide(stack, ticketId, { agentId: 'T-tech', decision: 'fixed', note: 'payment page crash in 5.2.0, hotfix 5.2.1' })).status, 202);
+  await waitForStatus(stack, ticketId, 'closed');
+  t.like((await api(stack, 'GET', `/v1/tickets/${ticketId}`, { as: supervisor })).body.ticket.resolution, { code: 'fixed', cause: 'payment page crash in 5.2.0, hotfix 5.2.1', decidedBy: 'T-tech' });
+  t.is((await stack.db.select().from(deliveryOutbox).where(eq(deliveryOutbox.ticketId, ticketId))).length, 0);
+  await recordHistory(stack, 'anomaly-surge', `anomaly-test-${new Date(Date.parse(alert.openedAt)).toISOString()}`);
+  await recordHistory(stack, 'sop-anomaly-alert', ticketWorkflowId(ticketId));
 
   // while it lasts: no second alert, no second ticket (one more run through the workflow, the rest direct)
   t.is((await viaWorkflow(new Date(SURGE.from + WINDOW + 2 * STEP).toISOString())).opened.length, 0);
