@@ -13,6 +13,7 @@ import { createIntakeActivities } from './intake';
 import { createKbActivities } from './kb';
 import { createOrderActivities } from './orders';
 import { createReconcileActivities } from './reconcile';
+import { createAnomalyActivities } from './anomaly';
 import { createSopActivities } from './sops';
 import { createStoreActivities } from './store';
 import { createReviewActivities } from './reviews';
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db, deps.sopPolicyOverrides),
     ...createReconcileActivities(deps.db),
+    ...createAnomalyActivities({ db: deps.db, client: deps.pager.client, taskQueue: deps.pager.taskQueue, resolveSopByType: createSopActivities(deps.db, deps.sopPolicyOverrides).resolveSopByType }),
     ...createIntakeActivities(deps.db, deps.orders, deps.users),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),
     ...createPagerActivities(deps.sms, deps.onCallPhones),

@@ -41,10 +41,11 @@ export interface ProgressRecord {
   sop?: { type: string; version: number };
 }
 
-/** Internal tickets (reviews of low ratings) tell the user nothing: they are the QA team's work. */
+/** Internal tickets (reviews of low ratings, anomaly alerts) tell the user nothing: they are a team's own work. */
+const INTERNAL_SOPS = ['review', 'anomaly_alert'];
 async function isInternalTicket(tx: Pick<Database, 'select'>, ticketId: string): Promise<boolean> {
   const [row] = await tx.select({ sopType: tickets.sopType }).from(tickets).where(eq(tickets.id, ticketId));
-  return row?.sopType === 'review';
+  return !!row && INTERNAL_SOPS.includes(row.sopType);
 }
 
 /** `sopPolicyOverrides`: this environment's policy values, for durations the queue resolves (a step's silence rule). */

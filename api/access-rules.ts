@@ -15,6 +15,8 @@ export const SCOPES = [
   'user_tokens:issue',
   'kb:read',
   'kb:write',
+  /** monitoring: GET /metrics (Prometheus) and the anomaly alerts */
+  'metrics:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -57,6 +59,8 @@ const ALL_STAFF = STAFF_ROLES;
 /** Every API route, keyed "METHOD /path" exactly as registered. */
 export const ROUTE_ACCESS = {
   'GET /healthz': { public: 'liveness probe; tells only ok/degraded' },
+  'GET /readyz': { public: 'readiness probe for the load balancer; tells only ready/shutting_down' },
+  'GET /metrics': { scope: 'metrics:read', roles: ['admin'] },
   'POST /v1/auth/login': { public: 'exchanges a username and password for a session' },
   'POST /v1/auth/logout': { roles: ALL_STAFF },
   'GET /v1/me': { anyCaller: true },
@@ -116,6 +120,9 @@ export const ROUTE_ACCESS = {
   'GET /v1/kb/articles/:id/versions': { scope: 'kb:read', roles: ALL_STAFF },
   'POST /v1/kb/articles': { scope: 'kb:write', roles: ['editor', 'admin'] },
   'PUT /v1/kb/articles/:id': { scope: 'kb:write', roles: ['editor', 'admin'] },
+
+  // analytics (issue 21): the anomaly alerts for supervisors and monitoring
+  'GET /v1/alerts': { scope: 'metrics:read', roles: LEAD_ROLES },
 
   'POST /codec/decode': { roles: ['admin'] },
   'POST /codec/encode': { roles: ['admin'] },

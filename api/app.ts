@@ -7,6 +7,7 @@ import { authPlugin } from './auth';
 import type { ApiContext } from './context';
 import { errorSchema, installErrorHandler } from './errors';
 import { agentRoutes } from './routes/agents';
+import { alertRoutes } from './routes/alerts';
 import { apiKeyRoutes } from './routes/api-keys';
 import { assignmentRoutes } from './routes/assignments';
 import { queueRoutes } from './routes/queues';
@@ -17,6 +18,8 @@ import { classifyRoutes } from './routes/classify';
 import { codecRoutes } from './routes/codec';
 import { consoleRoutes } from './routes/console';
 import { healthRoutes } from './routes/health';
+import { installMetrics } from './metrics';
+import { createLifecycle, type Lifecycle } from './lifecycle';
 import { kbRoutes } from './routes/kb';
 import { sopRoutes } from './routes/sops';
 import { staffRoutes } from './routes/staff';
@@ -27,6 +30,13 @@ import { userTokenRoutes } from './routes/user-tokens';
 import { messageRoutes } from './routes/messages';
 import { ratingRoutes } from './routes/ratings';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** readiness: beginShutdown() turns /readyz to 503 before the server closes */
+    lifecycle: Lifecycle;
+  }
+}
+
 export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStream?: DestinationStream } = {}) {
   const app = Fastify({
     logger: opts.logger || opts.logStream ? apiLoggerOptions(opts.logStream) : false,
@@ -35,6 +45,8 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
   installErrorHandler(app);
+  const lifecycle = createLifecycle();
+  app.decorate('lifecycle', lifecycle);
   await app.register(security, { config: ctx.config });
   app.addSchema(errorSchema);
   // first: its onRoute hook refuses any route registered after it without an access rule
@@ -48,7 +60,9 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   shedIntakeOverload(app, ctx.config.api.intakeMaxInFlight);
-  await app.register(healthRoutes, ctx);
+  // before the routes: its onResponse hook times every one of them
+  const metrics = installMetrics(app, ctx.db);
+  await app.register(healthRoutes, { ...ctx, lifecycle, metrics });
   await app.register(ticketRoutes, ctx);
   await app.register(ticketActionRoutes, ctx);
   await app.register(sopRoutes, ctx);
@@ -63,6 +77,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   await app.register(assignmentRoutes, ctx);
   await app.register(kbRoutes, ctx);
   await app.register(consoleRoutes, ctx);
+  await app.register(alertRoutes, ctx);
   await app.register(codecRoutes, { ...ctx, prefix: '/codec' });
   await app.register(webRoutes);
   return app;

@@ -22,8 +22,12 @@ const app = await buildApp(
 );
 await app.listen({ host: config.api.host, port: config.api.port });
 
+// graceful: /readyz turns 503 at once, requests are still served while the load balancer stops sending
+// (SHUTDOWN_DELAY_MS), then the server stops taking connections and drains the ones in flight
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
+    app.lifecycle.beginShutdown();
+    await new Promise((resolve) => setTimeout(resolve, config.api.shutdownDelayMs));
     await app.close();
     await connection.close();
     await database.close();

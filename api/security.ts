@@ -1,6 +1,6 @@
 // Abuse protection for every route: rate limits (per IP for everyone, per credential for callers
 // that send one) and security headers with a Content-Security-Policy that lets pages run only
-// their own scripts. /healthz stays out of the limits: load balancers poll it.
+// their own scripts. /healthz and /readyz stay out of the limits: load balancers poll them.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../config';
 import { HttpError } from './errors';
 
-const UNLIMITED = new Set(['/healthz']);
+const UNLIMITED = new Set(['/healthz', '/readyz']);
 
 const isUnlimited = (request: FastifyRequest) => UNLIMITED.has(request.routeOptions.url ?? '');
 

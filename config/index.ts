@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePayloadKeys, type PayloadKeys } from './payload-codec';
+import { DEFAULT_ANOMALY_PARAMS, type AnomalyParams } from '../domain/anomaly';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,6 +39,17 @@ export function loadSopPolicyOverrides(): Record<string, number | string | boole
   return overrides;
 }
 
+/** The detection's defaults with ANOMALY_WINDOW_MS and any field of ANOMALY_PARAMS (a JSON object) over them. */
+function anomalyParams(): AnomalyParams {
+  const raw = str('ANOMALY_PARAMS');
+  const overrides: unknown = raw ? JSON.parse(raw) : {};
+  if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides)) throw new Error('ANOMALY_PARAMS must be a JSON object');
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!(name in DEFAULT_ANOMALY_PARAMS) || typeof value !== 'number' || !(value > 0)) throw new Error(`ANOMALY_PARAMS.${name}: not a detection setting, or not a positive number`);
+  }
+  return { ...DEFAULT_ANOMALY_PARAMS, windowMs: int('ANOMALY_WINDOW_MS', DEFAULT_ANOMALY_PARAMS.windowMs), ...(overrides as Partial<AnomalyParams>) };
+}
+
 function workerRoles(raw: string): Config['worker']['roles'] {
   const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
   for (const role of roles) if (role !== 'tickets' && role !== 'classify') throw new Error(`WORKER_ROLES takes tickets and/or classify, got "${role}"`);
@@ -64,6 +76,8 @@ export interface Config {
     port: number;
     intakeWaitMs: number;
     bodyLimitBytes: number;
+    /** after SIGTERM, /readyz answers 503 this long before the server stops taking connections (the load balancer's turn) */
+    shutdownDelayMs: number;
     /** intakes this API process handles at once; more are shed with 503 + Retry-After before latency explodes */
     intakeMaxInFlight: number;
   };
@@ -74,6 +88,13 @@ export interface Config {
     classifyConcurrency: number;
     /** interval of the reconcile schedule (a Temporal duration string: "5 minutes", "30s") */
     reconcileEvery: string;
+    /**
+     * host:port where the worker serves the Temporal SDK's Prometheus metrics (WORKER_METRICS_ADDRESS; "off": none).
+     * Unset: `npm run worker` uses 127.0.0.1:9464, `npm start` serves none (several may run on one machine).
+     */
+    metricsAddress?: string;
+    /** interval of the anomaly detection schedule (ANOMALY_EVERY, a Temporal duration string) */
+    anomalyEvery: string;
     /** worker versioning: WORKER_BUILD_ID (e.g. the git sha) in deployment WORKER_DEPLOYMENT_NAME; unset → unversioned */
     deployment?: { name: string; buildId: string };
   };
@@ -109,6 +130,8 @@ export interface Config {
   codecCorsOrigins: string[];
   /** `npm start` only: port of the credential-free loopback codec server the Temporal dev UI decodes through */
   devCodecPort: number;
+  /** anomaly detection (docs/ANALYTICS.md): windows, baselines and thresholds; ANOMALY_PARAMS (JSON) overrides any */
+  anomaly: AnomalyParams;
   /** notices to end users: the outbox drain (activities/delivery.ts) */
   delivery: {
     /** false: this process does not drain the outbox (DELIVERY_DRAIN=off) */
@@ -151,11 +174,14 @@ export function loadConfig(): Config {
       intakeWaitMs: int('INTAKE_WAIT_MS', 10_000),
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 64 * 1024),
       intakeMaxInFlight: int('INTAKE_MAX_IN_FLIGHT', 32),
+      shutdownDelayMs: int('SHUTDOWN_DELAY_MS', 5_000),
     },
     worker: {
       roles: workerRoles(str('WORKER_ROLES', 'tickets,classify')),
       classifyConcurrency: int('CLASSIFY_CONCURRENCY', 2),
       reconcileEvery: str('RECONCILE_EVERY', '5 minutes'),
+      anomalyEvery: str('ANOMALY_EVERY', '5 minutes'),
+      metricsAddress: str('WORKER_METRICS_ADDRESS'),
       deployment: str('WORKER_BUILD_ID') ? { name: str('WORKER_DEPLOYMENT_NAME', 'ticketflow'), buildId: str('WORKER_BUILD_ID')! } : undefined,
     },
     sandbox: { host: str('SANDBOX_HOST', '127.0.0.1'), port: int('SANDBOX_PORT', 3100) },
@@ -174,6 +200,7 @@ export function loadConfig(): Config {
     codecCorsOrigins: str('CODEC_CORS_ORIGINS', 'http://127.0.0.1:8233,http://localhost:8233').split(',').map((o) => o.trim()).filter(Boolean),
     payloadKeys: parsePayloadKeys(str('PAYLOAD_KEYS'), str('PAYLOAD_KEY_ID')),
     devCodecPort: int('CODEC_PORT', 8234),
+    anomaly: anomalyParams(),
     delivery: {
       drain: str('DELIVERY_DRAIN', 'on') !== 'off',
       publicUrl: str('PUBLIC_URL', `http://${str('HOST', '127.0.0.1') === '0.0.0.0' ? '127.0.0.1' : str('HOST', '127.0.0.1')}:${int('PORT', 3000)}`).replace(/\/$/, ''),

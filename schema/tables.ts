@@ -51,6 +51,8 @@ export const tickets = pgTable(
     index('tickets_status_idx').on(t.status, t.skillGroup, t.priority),
     index('tickets_user_idx').on(t.userId, t.createdAt),
     index('tickets_order_idx').on(t.orderId),
+    // windows of anomaly detection and the analytics' time ranges
+    index('tickets_created_at_idx').on(t.createdAt),
   ],
 );
 
@@ -93,3 +95,4 @@ export * from './tables/dispatch';
 export * from './tables/delivery';
 export * from './tables/kb';
 export * from './tables/orders';
+export * from './tables/analytics';

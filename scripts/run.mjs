@@ -15,6 +15,7 @@ const entries = {
   sandbox: 'sandbox/main.ts',
   'temporal-install': 'scripts/temporal-install.ts',
   kb: 'scripts/kb.ts',
+  demo: 'scripts/demo.ts',
 };
 
 const command = process.argv[2];

@@ -11,7 +11,7 @@ import { startSandbox, type RunningSandbox } from '../sandbox';
 import { openDatabase, prepareDatabase } from '../schema';
 import { activitiesFromConfig, createClassifyWorker, createTicketWorker, deliveryDrainFromConfig, installRuntimeLogging } from '../worker';
 import { startMailpit, type RunningMailpit } from './mailpit';
-import { ensureReconcileSchedule } from '../worker/schedules';
+import { ensureAnomalySchedule, ensureReconcileSchedule } from '../worker/schedules';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { assertProductionCredentials } from '../config/credentials';
 import { ensureDevPayloadKeys } from './dev-keys';
@@ -62,7 +62,9 @@ if (sopSeed.keptEdits.length) console.warn(`[database] bundled defaults changed 
 if (devCredentials) await ensureDevServiceKey(config, database.db, devCredentials);
 const devTeam = config.production ? null : await seedDevTeam(database.db, config.dataDir);
 if (devTeam?.created) console.log(`[database] seeded ${devTeam.created} development agents (password in ${devTeam.file})`);
-installRuntimeLogging();
+// the SDK's Prometheus metrics only when asked for: several `npm start` may share a machine
+const workerMetrics = config.worker.metricsAddress && config.worker.metricsAddress !== 'off' ? config.worker.metricsAddress : undefined;
+const servingWorkerMetrics = installRuntimeLogging(undefined, { metricsAddress: workerMetrics });
 
 const connection = await Connection.connect(temporalConnectionOptions(config));
 const added = await ensureSearchAttributes(connection, config.temporal.namespace).catch((err) => {
@@ -73,6 +75,9 @@ if (added.length) console.log(`[temporal] registered search attributes ${added.j
 const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.reconcileEvery }).catch((err) =>
   console.warn(`[temporal] could not create the reconcile schedule: ${err.message}`),
+);
+await ensureAnomalySchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.anomalyEvery, params: config.anomaly }).catch((err) =>
+  console.warn(`[temporal] could not create the anomaly detection schedule: ${err.message}`),
 );
 
 const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config));
@@ -108,7 +113,8 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   API           ${apiUrl}
   API docs      ${apiUrl}/docs
   SOP designer  ${apiUrl}/designer   (publish with the admin token: adminToken in ${devCredentials ? credentials : 'ADMIN_TOKEN'})
-  Health        ${apiUrl}/healthz
+  Health        ${apiUrl}/healthz  (readiness ${apiUrl}/readyz)
+  Metrics       ${apiUrl}/metrics  (Prometheus; a key with metrics:read)${servingWorkerMetrics ? `, worker http://${workerMetrics}/metrics` : ''}
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}
   Payload key   ${devKeysFile ?? 'PAYLOAD_KEYS'}  (payloads are encrypted; read them with temporal … --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin token>')
   Codec         ${devCodec ? `${devCodec.endpoint}  (development only, loopback, no credential: the Temporal UI decodes payloads here)` : `${apiUrl}/codec (admins only)`}
@@ -123,6 +129,8 @@ Try:
     -d '{"text":"等候费多收了,我只等了25分钟","userId":"U-demo","orderId":"<an id from ${sandbox ? `${sandbox.orderApiUrl}/scenarios` : 'your order system'}>","channel":"app"}'
 Ctrl-C stops everything.`);
 
+// shutting down: the load balancer learns it from /readyz at once, while the worker drains
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => app.lifecycle.beginShutdown());
 // The Temporal runtime turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once tasks drained.
 await workerRun;
 console.log('stopping…');

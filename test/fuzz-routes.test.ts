@@ -120,6 +120,7 @@ const routes: Array<{ method: 'GET' | 'POST' | 'PUT'; path: (id: string) => stri
   { method: 'POST', path: () => '/v1/kb/articles', admin: true },
   { method: 'PUT', path: (id) => `/v1/kb/articles/${id}`, admin: true },
   { method: 'PUT', path: () => '/v1/kb/articles/fare-night-en', admin: true },
+  { method: 'GET', path: (id) => `/v1/alerts?state=${id}`, admin: true },
 ];
 
 async function rowCounts() {

@@ -172,14 +172,14 @@ test.serial('npm run api and npm run worker refuse to start with an unset, defau
   }
 });
 
-test.serial('npm run api runs the API alone against PostgreSQL and a Temporal cluster; without a worker, intake answers 202', async (t) => {
+test.serial('npm run api runs the API alone against PostgreSQL and a Temporal cluster; without a worker, intake answers 202; on SIGTERM it turns not-ready before it stops', async (t) => {
   const database = await copyDatabase(process.env.DATABASE_URL!);
   const port = await freePort();
   const adminToken = 'a'.repeat(20) + Math.random().toString(36).slice(2).padEnd(20, 'z');
   const admin = { authorization: `Bearer ${adminToken}` };
   const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'api'], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), TEMPORAL_TASK_QUEUE: `no-worker-${port}`, INTAKE_WAIT_MS: '1000', ADMIN_TOKEN: adminToken, USER_TOKEN_SECRET: 'u'.repeat(40) },
+    env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), TEMPORAL_TASK_QUEUE: `no-worker-${port}`, INTAKE_WAIT_MS: '1000', SHUTDOWN_DELAY_MS: '3000', ADMIN_TOKEN: adminToken, USER_TOKEN_SECRET: 'u'.repeat(40) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
@@ -196,10 +196,25 @@ test.serial('npm run api runs the API alone against PostgreSQL and a Temporal cl
     t.is(body.status, 'processing');
     t.is(response.headers.get('location'), `/v1/requests/${body.requestId}`);
     t.is((await fetch(`http://127.0.0.1:${port}/v1/requests/${body.requestId}`, { headers: admin })).status, 202);
-  } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+
+    // SIGTERM: readiness turns 503 at once, requests are still served for SHUTDOWN_DELAY_MS, then the process ends
+    t.is((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    await exited;
+    let ready = 200;
+    for (let i = 0; i < 40 && ready === 200; i++) {
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
+      if (ready === 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    t.is(ready, 503);
+    t.is((await fetch(`http://127.0.0.1:${port}/v1/sops`)).status, 200, 'still serving while the load balancer turns away');
+    t.is(await exited, 0);
+  } finally {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
     await database.drop();
   }
 });

@@ -1,5 +1,5 @@
 // Replays recorded histories (test/histories, binary protobuf written by `RECORD_HISTORIES=1 npm test -- test/fee-dispute-flow.test.ts test/sop-flows.test.ts
-// test/sop-handoffs.test.ts test/sop-engine.test.ts test/continue-as-new.test.ts`) against
+// test/sop-handoffs.test.ts test/sop-engine.test.ts test/continue-as-new.test.ts test/anomaly.test.ts`) against
 // today's workflow code: a change that would break running tickets fails here.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +24,8 @@ test('recorded histories exist for the intake, each fee-dispute outcome, every d
   expected.push('dispatch-holders', 'dispatch-sla-pause');
   // issue 19: a rating, the review it opened, and the review's outcome (reopen, findings)
   expected.push('sop-review', 'rating-review-reopen', 'rating-review-findings');
+  // issue 21: the scheduled anomaly detection opening an alert, and the alert's ticket under the anomaly_alert SOP
+  expected.push('anomaly-surge', 'sop-anomaly-alert');
   for (const name of expected) {
     t.true(files.includes(`${name}.pb`), name);
   }

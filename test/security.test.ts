@@ -26,10 +26,12 @@ test('one address gets its quota, then 429 with Retry-After and the usual error 
   t.is((await get('/v1/sops', '10.0.1.2')).statusCode, 200);
 });
 
-test('/healthz is never limited', async (t) => {
-  const statuses = new Set<number>();
-  for (let i = 0; i < IP_MAX * 2; i++) statuses.add((await get('/healthz', '10.0.2.1')).statusCode);
-  t.deepEqual([...statuses], [200]);
+test('/healthz and /readyz are never limited', async (t) => {
+  for (const probe of ['/healthz', '/readyz']) {
+    const statuses = new Set<number>();
+    for (let i = 0; i < IP_MAX * 2; i++) statuses.add((await get(probe, '10.0.2.1')).statusCode);
+    t.deepEqual([...statuses], [200], probe);
+  }
 });
 
 test('a credential is limited on its own, from whichever address it comes; another credential is not', async (t) => {

@@ -93,3 +93,17 @@ test('late arrival and fee dispute: a manual_review solution (e.g. order_owner_m
     t.deepEqual(seen, ['notify_manual_review', 'escalate_manual_review', group === 'fee_group' ? 'fee_review' : 'exception_review']);
   }
 });
+
+test('anomaly alert: needs no end user (no notice to the user, no confirmation) and pages the tech team before its human step', (t) => {
+  const d = sop('anomaly_alert');
+  t.deepEqual(d.appliesTo, ['anomaly/*']);
+  for (const [id, s] of Object.entries(d.steps)) {
+    t.false(s.kind === 'notify' && s.to === 'user', `${id} tells no user`);
+    t.false(s.kind === 'wait_signal' && s.signal === 'confirmation', `${id} awaits no user`);
+  }
+  const path: string[] = [];
+  for (let id: string = d.start; d.steps[id]!.kind !== 'human_task'; id = (d.steps[id] as { next: string }).next) path.push(id);
+  t.deepEqual(path, ['create_tech_ticket', 'page_tech_team']);
+  t.like(d.steps.page_tech_team, { kind: 'action', action: 'notifyOnCall', input: { group: 'tech_team' } });
+  t.like(d.steps.investigate, { kind: 'human_task', group: 'tech_team' });
+});

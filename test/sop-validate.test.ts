@@ -303,12 +303,12 @@ test('every error at once, each with its step and path', (t) => {
 const defaults = loadDefaultSops();
 
 test('every default SOP is valid', (t) => {
-  t.is(defaults.length, 9, 'the nine default SOPs (their types: the next test)');
+  t.is(defaults.length, 10, 'the ten default SOPs (their types: the next test)');
   for (const d of defaults) t.deepEqual(validateSop(d).errors, [], d.type);
 });
 
 test('the default SOPs cover the expected types', (t) => {
-  t.deepEqual(defaults.map((d) => d.type).sort(), ['app_technical', 'attitude', 'cargo_damage', 'cargo_loss', 'fee_dispute', 'late_arrival', 'review', 'safety_incident', 'triage']);
+  t.deepEqual(defaults.map((d) => d.type).sort(), ['anomaly_alert', 'app_technical', 'attitude', 'cargo_damage', 'cargo_loss', 'fee_dispute', 'late_arrival', 'review', 'safety_incident', 'triage']);
 });
 
 test('every step of every default SOP has an owner and zh/en names; every human task an SLA from the policy, no other step but a few actions one', (t) => {

@@ -123,9 +123,31 @@ export function deliveryDrainFromConfig(config: Config, db: Database): DeliveryD
 
 let runtimeInstalled = false;
 
-/** The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. Masks personal data. */
-export function installRuntimeLogging(level: LogLevel = (process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN'): void {
-  if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger(level, maskingLogFunction()) });
+/** `npm run worker` serves the SDK's metrics here unless WORKER_METRICS_ADDRESS says otherwise (or "off") */
+export const DEFAULT_WORKER_METRICS_ADDRESS = '127.0.0.1:9464';
+
+/**
+ * The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. Masks personal data.
+ * With `metricsAddress` (host:port) the SDK serves its Prometheus metrics at http://<address>/metrics: task slots
+ * available and used, workflow and activity failures, poll and schedule-to-start latencies (docs/ARCHITECTURE.md).
+ * Returns whether they are served: a taken port (another worker on this machine) is warned about, not fatal.
+ */
+export function installRuntimeLogging(level: LogLevel = (process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN', opts: { metricsAddress?: string } = {}): boolean {
+  if (runtimeInstalled) return false;
+  const logger = new DefaultLogger(level, maskingLogFunction());
+  try {
+    Runtime.install({
+      logger,
+      ...(opts.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } } : {}),
+    });
+  } catch (err) {
+    if (!opts.metricsAddress) throw err;
+    // a taken port (another worker on this machine) costs the metrics, never the worker
+    console.warn(`worker metrics not served on ${opts.metricsAddress}: ${(err as Error).message}`);
+    Runtime.install({ logger });
+    runtimeInstalled = true;
+    return false;
+  }
   runtimeInstalled = true;
+  return !!opts.metricsAddress;
 }

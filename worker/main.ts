@@ -6,8 +6,8 @@ import { assertProductionCredentials } from '../config/credentials';
 import { payloadDataConverter, temporalConnectionOptions } from '../config/temporal';
 import { openDatabase, prepareDatabase } from '../schema';
 import { classifyTaskQueue } from '../workflows/task-queues';
-import { activitiesFromConfig, createClassifyWorker, createTicketWorker, deliveryDrainFromConfig, installRuntimeLogging } from './index';
-import { ensureReconcileSchedule } from './schedules';
+import { activitiesFromConfig, createClassifyWorker, createTicketWorker, DEFAULT_WORKER_METRICS_ADDRESS, deliveryDrainFromConfig, installRuntimeLogging } from './index';
+import { ensureAnomalySchedule, ensureReconcileSchedule } from './schedules';
 import { startDispatcher } from '../dispatch/dispatcher';
 import { ensureSearchAttributes } from './search-attributes';
 
@@ -20,7 +20,8 @@ if (!config.databaseUrl) throw new Error('DATABASE_URL is required when the work
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await prepareDatabase(database);
-installRuntimeLogging();
+const metricsAddress = config.worker.metricsAddress ?? DEFAULT_WORKER_METRICS_ADDRESS;
+const servingMetrics = installRuntimeLogging(undefined, { metricsAddress: metricsAddress === 'off' ? undefined : metricsAddress });
 // best effort: a hosted cluster may only allow registering search attributes in its admin console
 const admin = await Connection.connect(temporalConnectionOptions(config));
 await ensureSearchAttributes(admin, config.temporal.namespace).catch((err) => console.warn(`could not register search attributes: ${err.message}`));
@@ -29,6 +30,9 @@ const client = new Client({ connection: admin, namespace: config.temporal.namesp
 if (config.worker.roles.includes('tickets')) {
   await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.reconcileEvery }).catch((err) =>
     console.warn(`could not create the reconcile schedule: ${err.message}`),
+  );
+  await ensureAnomalySchedule(client, { taskQueue: config.temporal.taskQueue, every: config.worker.anomalyEvery, params: config.anomaly }).catch((err) =>
+    console.warn(`could not create the anomaly detection schedule: ${err.message}`),
   );
 }
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
@@ -53,6 +57,7 @@ if (roles.includes('classify')) {
   workers.push(await createClassifyWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter, maxConcurrent: config.worker.classifyConcurrency, deployment: config.worker.deployment }));
 }
 if (config.worker.deployment) console.log(`worker deployment ${config.worker.deployment.name}, build ${config.worker.deployment.buildId} (make it current with temporal worker deployment set-current-version)`);
+if (servingMetrics) console.log(`worker metrics (Prometheus) at http://${metricsAddress}/metrics`);
 console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} as ${roles.join(' + ')}${roles.includes('classify') ? ` (classification on "${classifyTaskQueue(config.temporal.taskQueue)}", ${config.worker.classifyConcurrency} at once)` : ''}`);
 // automatic dispatch (dispatch/dispatcher.ts): safe in every ticket worker at once, claims are row-locked
 const dispatcher = roles.includes('tickets') && config.dispatchEveryMs > 0 ? startDispatcher(client, database.db, { everyMs: config.dispatchEveryMs, onError: (err) => console.warn(`dispatch: ${(err as Error).message}`) }) : null;

@@ -77,13 +77,16 @@ export interface TicketFacts {
   userTier: UserTier;
   orderId: string | null;
   region: string | null;
-  channel: Channel;
+  /** `system`: a ticket the system opened itself (an anomaly alert's), with no end user behind it */
+  channel: Channel | 'system';
   language: string;
   issueText: string;
   appVersion: string | null;
   claim: IssuePlan['claim'];
   /** a review ticket: the rated ticket it reviews (absent on every other ticket) */
   reviewOf?: { ticketId: string; score: number; reason?: string; comment?: string };
+  /** an anomaly alert's ticket: the alert (absent on every other ticket) */
+  anomaly?: { alertId: string; category: string; observed: number; expected: number; score: number };
 }
 
 /** Where a ticket is in its procedure: all a continue-as-new run needs to go on. */
