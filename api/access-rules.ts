@@ -15,6 +15,7 @@ export const SCOPES = [
   'user_tokens:issue',
   'kb:read',
   'kb:write',
+  'metrics:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -107,6 +108,11 @@ export const ROUTE_ACCESS = {
   'POST /v1/tickets/:id/escalate': { roles: DECIDERS },
   'POST /v1/tickets/:id/info-request': { roles: DECIDERS },
   'POST /v1/tickets/:id/info': { scope: 'tickets:signal', roles: DECIDERS },
+  // reports (issue 21): leads and admins, and services (a BI tool) with metrics:read
+  'GET /v1/metrics/overview': { scope: 'metrics:read', roles: LEAD_ROLES },
+  'GET /v1/metrics/timeseries': { scope: 'metrics:read', roles: LEAD_ROLES },
+  'GET /v1/metrics/funnel': { scope: 'metrics:read', roles: LEAD_ROLES },
+  'GET /v1/metrics/tickets': { scope: 'metrics:read', roles: LEAD_ROLES },
   'GET /v1/kb/search': { scope: 'kb:read', roles: ALL_STAFF },
   'GET /v1/kb/articles/:id': { scope: 'kb:read', roles: ALL_STAFF },
   'GET /v1/kb/articles/:id/versions': { scope: 'kb:read', roles: ALL_STAFF },
@@ -121,7 +127,7 @@ export const ROUTE_ACCESS = {
 export type RouteKey = keyof typeof ROUTE_ACCESS;
 
 /** Static pages and API docs: public by prefix (HTML, scripts, the OpenAPI document). */
-export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/kb', '/shared/'] as const;
+export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/kb', '/shared/', '/dashboard'] as const;
 
 export function ruleOf(method: string, url: string): AccessRule | undefined {
   const key = `${method === 'HEAD' ? 'GET' : method} ${url}`;

@@ -113,6 +113,8 @@ async function sample(route: RouteKey, ticketId: string): Promise<{ url: string;
       return { url: `/v1/tickets/${ticketId}/info-request`, payload: { question: 'Which order?' } };
     case 'POST /v1/tickets/:id/info':
       return { url: `/v1/tickets/${ticketId}/info`, payload: { answer: 'ORD-1' } };
+    case 'GET /v1/metrics/funnel':
+      return { url: '/v1/metrics/funnel?sop=fee_dispute' };
     default:
       return { url: route.split(' ')[1]! };
   }

@@ -1,0 +1,70 @@
+// Read models for analytics (issue 21), derived from tickets and ticket_events by the SQL function
+// refresh_ticket_analytics(ticket ids) that the store calls in each write's transaction (and the
+// migration calls once for the rows that existed before). Never written anywhere else.
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * One row per visit of a ticket to an SOP step: entered with its first event, left with the last event
+ * before the next step's first (or with `archived`). Keyed by the first event's seq: recomputing is idempotent.
+ */
+export const stepVisits = pgTable(
+  'step_visits',
+  {
+    ticketId: text('ticket_id').notNull(),
+    /** seq of the visit's first event */
+    seq: integer('seq').notNull(),
+    step: text('step').notNull(),
+    stepKind: text('step_kind').notNull(),
+    sopType: text('sop_type').notNull(),
+    sopVersion: integer('sop_version').notNull(),
+    enteredAt: timestamp('entered_at', { withTimezone: true }).notNull(),
+    /** null while the ticket is still in the step */
+    leftAt: timestamp('left_at', { withTimezone: true }),
+    /** the kind of the event that ended the visit: completed, decided, signal, sla_breached, escalated, failed, archived, rerouted … */
+    leftBy: text('left_by'),
+    /** the step the ticket went to next (null: it ended here or is still here) */
+    nextStep: text('next_step'),
+    /** a human decision or decision-step branch that ended the visit */
+    decision: text('decision'),
+    breached: boolean('breached').notNull(),
+    escalated: boolean('escalated').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.seq] }), index('step_visits_sop_idx').on(t.sopType, t.sopVersion, t.enteredAt)],
+);
+
+/**
+ * One row per ticket with what the reports aggregate, so they scan one narrow table:
+ * the ticket's dimensions (current type and group) and its measured times.
+ */
+export const ticketMetrics = pgTable(
+  'ticket_metrics',
+  {
+    ticketId: text('ticket_id').primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    sopType: text('sop_type').notNull(),
+    sopVersion: integer('sop_version').notNull(),
+    category: text('category').notNull(),
+    skillGroup: text('skill_group').notNull(),
+    channel: text('channel').notNull(),
+    region: text('region'),
+    appVersion: text('app_version'),
+    status: text('status').notNull(),
+    /** the first event the user saw as an answer: a notice to them, a proposal, an agent's act, the close */
+    firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
+    /** the first close (a reopened ticket keeps its first handling time) */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    breaches: integer('breaches').notNull(),
+    escalated: boolean('escalated').notNull(),
+    reopens: integer('reopens').notNull(),
+    /** the user's last rating 1–5, and whether it was low by the SOP's review threshold */
+    rating: integer('rating'),
+    ratingLow: boolean('rating_low'),
+  },
+  (t) => [
+    index('ticket_metrics_created_idx').on(t.createdAt),
+    index('ticket_metrics_type_created_idx').on(t.sopType, t.createdAt),
+    // the backlog: only the open tickets
+    index('ticket_metrics_backlog_idx').on(t.skillGroup, t.status).where(sql`${t.status} <> 'closed'`),
+  ],
+);
