@@ -28,10 +28,10 @@ const round = (v: number | null, places: number) => (v === null ? null : Math.ro
 const minutes = (seconds: unknown) => round(num(seconds) === null ? null : num(seconds)! / 60, 2);
 const share = (part: unknown, whole: unknown) => (Number(whole) ? round(Number(part) / Number(whole), 4) : null);
 
-/** The filter as SQL over ticket_metrics (alias m). */
-function where(f: MetricsFilter, alias = 'm'): SQL {
-  const col = (c: string) => sql.raw(`${alias}.${c}`);
-  const parts: SQL[] = [sql`${col('created_at')} >= ${f.from.toISOString()}`, sql`${col('created_at')} < ${f.to.toISOString()}`];
+/** The filter as SQL over ticket_metrics (alias m); `anyTime`: without the time range (the backlog is now). */
+function where(f: MetricsFilter, { anyTime = false } = {}): SQL {
+  const col = (c: string) => sql.raw(`m.${c}`);
+  const parts: SQL[] = anyTime ? [sql`true`] : [sql`${col('created_at')} >= ${f.from.toISOString()}`, sql`${col('created_at')} < ${f.to.toISOString()}`];
   for (const [key, column] of Object.entries(DIMENSIONS) as Array<[Dimension, string]>) {
     const value = f[key];
     if (value !== undefined) parts.push(sql`${col(column)} = ${value}`);
@@ -97,7 +97,7 @@ export async function overview(db: Database, f: MetricsFilter): Promise<Overview
     db.execute(sql`select ${MEASURES} from ticket_metrics m where ${where(f)}`),
     db.execute(sql`select m.sop_type, m.skill_group, ${MEASURES} from ticket_metrics m where ${where(f)} group by 1, 2 order by 3 desc, 1, 2`),
     db.execute(sql`select m.skill_group, m.status, count(*)::int as n from ticket_metrics m
-      where m.status <> 'closed' and ${where({ ...f, from: new Date(0), to: new Date(8.64e15) })} group by 1, 2 order by 1, 2`),
+      where m.status <> 'closed' and ${where(f, { anyTime: true })} group by 1, 2 order by 1, 2`),
   ]);
   return {
     from: f.from.toISOString(),

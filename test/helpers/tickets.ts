@@ -14,6 +14,7 @@ export interface TicketBody {
   channel?: string;
   userTier?: string;
   region?: string;
+  appVersion?: string;
   language?: string;
 }
 
@@ -21,8 +22,8 @@ export interface TicketBody {
 export async function api(stack: TestStack, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, opts: { payload?: unknown; as?: As; headers?: Record<string, string> } = {}) {
   const as = opts.as === undefined ? stack.auth.service : opts.as;
   const response = await stack.app.inject({ method, url, headers: { ...authHeaders(as), ...opts.headers }, ...(opts.payload === undefined ? {} : { payload: opts.payload as object }) });
-  // JSON answers parsed; others (the server-sent event stream) as text
-  const json = !/^text\/event-stream/.test(String(response.headers['content-type'] ?? ''));
+  // JSON answers parsed; others (the server-sent event stream, CSV exports) as text
+  const json = !/^text\/(event-stream|csv)/.test(String(response.headers['content-type'] ?? ''));
   return { status: response.statusCode, headers: response.headers, body: response.body ? (json ? response.json() : response.body) : undefined };
 }
 
