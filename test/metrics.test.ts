@@ -1,6 +1,7 @@
 // The reports of issue 21 over real tickets running the real fee-dispute SOP (millisecond policies):
 // events carry their SOP and step kind, step visits are idempotent, and overview, time series,
 // funnel (with a version comparison) and the CSV exports count exactly what happened.
+import fs from 'node:fs';
 import test from 'ava';
 import { sql } from 'drizzle-orm';
 import { loadDefaultSops } from '../sops/load';
@@ -162,4 +163,49 @@ test('reports are for supervisors, admins and keys with metrics:read', async (t)
   t.is((await get(`/v1/metrics/overview`, await stack.auth.staff('MET-AGENT', 'agent'))).status, 403);
   t.is((await get(`/v1/metrics/overview`, await stack.auth.apiKey(['metrics:read']))).status, 200);
   t.is((await get(`/v1/metrics/overview?from=yesterday`)).status, 400);
+});
+
+test.serial('the migration places events written before it: around a triage reroute, by the published documents', async (t) => {
+  const latest = async (type: string) => Number(((await stack.db.execute(sql`select max(version) as v from sop_versions where type = ${type}`)) as unknown as Array<{ v: number }>)[0]!.v);
+  const [triage, fee] = [await latest('triage'), version2];
+  const id = `T-legacy-${Date.now()}`;
+  // long ago and closed: outside the other tests' ranges and backlog
+  const past = Date.parse('2020-01-01T00:00:00Z');
+  await stack.db.execute(sql`insert into intake_requests (request_id, user_id, channel, language, text) values (${id}, 'U-legacy', 'app', 'zh', '你好')`);
+  await stack.db.execute(sql`insert into tickets (id, request_id, workflow_id, category, subtype, skill_group, priority, status, channel, user_id, user_tier, language, original_text, issue_text, sop_type, sop_version, created_at)
+    values (${id}, ${id}, ${'ticket-' + id}, 'fee', 'other', 'fee_group', 3, 'closed', 'app', 'U-legacy', 'normal', 'zh', '你好', '你好', 'fee_dispute', ${fee}, ${new Date(past).toISOString()})`);
+  const events: Array<[number, string, string, object]> = [
+    [0, 'intake', 'created', {}],
+    [1, 'route', 'entered', {}],
+    [2, 'route', 'decided', { decision: 'fee_dispute' }],
+    [3, 'reroute_fee_dispute', 'rerouted', { from: { type: 'triage', version: triage }, to: { type: 'fee_dispute', version: fee } }],
+    [4, 'fetch_order', 'entered', {}],
+    [5, 'fetch_order', 'completed', {}],
+    [6, 'check_order', 'decided', { branch: 0, next: 'analyze_dispute' }],
+  ];
+  for (const [seq, step, kind, data] of events) {
+    await stack.db.execute(sql`insert into ticket_events (ticket_id, seq, step, kind, actor, data, at) values (${id}, ${seq}, ${step}, ${kind}, 'system', ${JSON.stringify(data)}::jsonb, ${new Date(past + seq * 1_000).toISOString()})`);
+  }
+  const liveA = async () => stack.db.select().from(ticketEvents).where(sql`${ticketEvents.ticketId} = ${ids.a}`).orderBy(ticketEvents.seq);
+  const before = await liveA();
+  // the migration's own statements, as committed
+  const file = fs.readFileSync(new URL('../schema/migrations/0006_analytics.sql', import.meta.url), 'utf8');
+  const backfills = file.split('--> statement-breakpoint').filter((s) => /^\s*UPDATE "ticket_events"/m.test(s.replace(/^\s*--.*$/gm, '')));
+  t.is(backfills.length, 2);
+  for (const statement of backfills) await stack.db.execute(sql.raw(statement));
+  await stack.db.execute(sql`select refresh_ticket_analytics(array[${id}]::text[])`);
+
+  const placed = await stack.db.select().from(ticketEvents).where(sql`${ticketEvents.ticketId} = ${id}`).orderBy(ticketEvents.seq);
+  t.deepEqual(placed.map((e) => `${e.sopType}@${e.sopVersion}:${e.stepKind}`), [
+    `triage@${triage}:null`, `triage@${triage}:human_task`, `triage@${triage}:human_task`, `triage@${triage}:close`,
+    `fee_dispute@${fee}:action`, `fee_dispute@${fee}:action`, `fee_dispute@${fee}:decision`,
+  ]);
+  t.deepEqual(await liveA(), before, 'on events the workflow wrote, the backfill agrees with the writer');
+  const visits = (await stack.db.execute(sql`select step, sop_type, left_by, next_step, left_at is null as here from step_visits where ticket_id = ${id} order by seq`)) as unknown as Array<Record<string, unknown>>;
+  t.deepEqual([...visits], [
+    { step: 'route', sop_type: 'triage', left_by: 'decided', next_step: 'reroute_fee_dispute', here: false },
+    { step: 'reroute_fee_dispute', sop_type: 'triage', left_by: 'rerouted', next_step: 'fetch_order', here: false },
+    { step: 'fetch_order', sop_type: 'fee_dispute', left_by: 'completed', next_step: 'check_order', here: false },
+    { step: 'check_order', sop_type: 'fee_dispute', left_by: null, next_step: null, here: true },
+  ]);
 });
