@@ -198,6 +198,8 @@ export async function funnel(db: Database, sop: string, versions: number[], f: M
   const out = new Map<number, FunnelVersion>(versions.map((v) => [v, { version: v, tickets: 0, steps: [] }]));
   for (const r of rowsOf(tickets)) out.get(Number(r.sop_version))!.tickets = Number(r.n);
   const byStep = new Map<string, FunnelStep>();
+  /** unrounded median seconds: the bottleneck is chosen before rounding to minutes */
+  const medianSeconds = new Map<FunnelStep, number>();
   for (const r of rowsOf(steps)) {
     const step: FunnelStep = {
       step: String(r.step),
@@ -213,14 +215,16 @@ export async function funnel(db: Database, sop: string, versions: number[], f: M
       bottleneck: false,
     };
     out.get(Number(r.sop_version))!.steps.push(step);
+    if (r.p50 !== null) medianSeconds.set(step, Number(r.p50));
     byStep.set(`${r.sop_version}:${r.step}`, step);
   }
   for (const r of rowsOf(transitions)) {
     byStep.get(`${r.sop_version}:${r.step}`)?.transitions.push({ by: String(r.left_by), decision: r.decision === null ? null : String(r.decision), to: r.next_step === null ? null : String(r.next_step), visits: Number(r.n) });
   }
   for (const version of out.values()) {
-    const slowest = version.steps.reduce<FunnelStep | null>((best, s) => (s.medianMinutes !== null && (best === null || s.medianMinutes > best.medianMinutes!) ? s : best), null);
-    if (slowest && slowest.medianMinutes! > 0) slowest.bottleneck = true;
+    const timed = version.steps.filter((s) => medianSeconds.has(s));
+    const slowest = timed.reduce<FunnelStep | null>((best, s) => (best === null || medianSeconds.get(s)! > medianSeconds.get(best)! ? s : best), null);
+    if (slowest && medianSeconds.get(slowest)! > 0) slowest.bottleneck = true;
   }
   return [...out.values()];
 }
