@@ -40,7 +40,8 @@ type FilterQuery = { [K in keyof typeof filterProperties]?: string };
 function dateOf(field: string, value: string | undefined, fallback: Date): Date {
   if (value === undefined) return fallback;
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new HttpError(400, 'validation_failed', `${field} must be an ISO-8601 date`, [{ field, reason: 'must be an ISO-8601 date or time' }]);
+  // PostgreSQL's timestamps end at year 294276, JavaScript's dates run further: keep to four-digit years
+  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) throw new HttpError(400, 'validation_failed', `${field} must be an ISO-8601 date`, [{ field, reason: 'must be an ISO-8601 date or time' }]);
   return d;
 }
 
