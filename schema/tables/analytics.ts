@@ -62,7 +62,8 @@ export const ticketMetrics = pgTable(
     ratingLow: boolean('rating_low'),
   },
   (t) => [
-    index('ticket_metrics_created_idx').on(t.createdAt),
+    // time ranges, and the export's pages in (created_at, ticket_id) order
+    index('ticket_metrics_created_idx').on(t.createdAt, t.ticketId),
     index('ticket_metrics_type_created_idx').on(t.sopType, t.createdAt),
     // the backlog: only the open tickets
     index('ticket_metrics_backlog_idx').on(t.skillGroup, t.status).where(sql`${t.status} <> 'closed'`),
