@@ -55,9 +55,9 @@ async function load(db: Database) {
       await tx.execute(sql`insert into tickets (id, request_id, workflow_id, category, subtype, skill_group, priority, status, channel, user_id, user_tier, region, app_version, language, original_text, issue_text, sop_type, sop_version, created_at, updated_at)
         select 'T-' || i, 'R-' || i, 'ticket-T-' || i, ${list(TYPES)}[1 + t] , 'other', ${list(GROUPS)}[1 + t], 1 + (i % 5),
           case when r < 0.9 then 'closed' when r < 0.95 then 'in_progress' else 'awaiting_confirmation' end,
-          (array['app','web','phone','wechat'])[1 + (i % 4)], 'U-' || (i % 200000), 'normal', 'region-' || (abs(hashtext('r' || i)) % 30), '5.' || (abs(hashtext('v' || i)) % 12) || '.0', 'zh', 'bench', 'bench',
+          (array['app','web','phone','wechat'])[1 + (i % 4)], 'U-' || (i % 200000), 'normal', 'region-' || ((hashtext('r' || i) & 2147483647) % 30), '5.' || ((hashtext('v' || i) & 2147483647) % 12) || '.0', 'zh', 'bench', 'bench',
           ${list(TYPES)}[1 + t], case when at > now() - ${DAYS / 6} * interval '1 day' then 2 else 1 end, at, at
-        from (select i, (i * 7919 % 8) as t, random() as r, now() - random() * ${DAYS} * interval '1 day' as at from generate_series(${first}::int, ${last}::int) i) g`);
+        from (select i, ((hashtext('t' || i) & 2147483647) % 8) as t, random() as r, now() - random() * ${DAYS} * interval '1 day' as at from generate_series(${first}::int, ${last}::int) i) g`);
       await tx.execute(sql`insert into ticket_events (ticket_id, seq, step, kind, actor, data, at, sop_type, sop_version, step_kind)
         select t.id, s, case when s = 0 then 'intake' else ${list(STEPS)}[s] end, case when s = 0 then 'created' when s % 2 = 1 then 'entered' else 'completed' end,
           'system', '{}'::jsonb, t.created_at + s * interval '3 minutes', t.sop_type, t.sop_version, case when s = 0 then null else ${list(STEP_KINDS)}[s] end
@@ -69,7 +69,7 @@ async function load(db: Database) {
           case when k = n and t.status <> 'closed' then null when k = 6 then 'signal' when k = 7 then 'decided' else 'completed' end,
           case when k < n then ${list(STEPS)}[k + 1] end, case when k = 7 then (array['approve','reject'])[1 + (t.priority % 2)] end,
           k = 7 and t.priority = 5, k = 7 and t.priority >= 4
-        from (select id, created_at, sop_type, sop_version, status, priority, 4 + (abs(hashtext(id)) % 5) as n from tickets where id in (select 'T-' || i from generate_series(${first}::int, ${last}::int) i)) t
+        from (select id, created_at, sop_type, sop_version, status, priority, 4 + ((hashtext(id) & 2147483647) % 5) as n from tickets where id in (select 'T-' || i from generate_series(${first}::int, ${last}::int) i)) t
         cross join generate_series(1, 8) k where k <= t.n`);
       await tx.execute(sql`insert into ticket_metrics (ticket_id, created_at, sop_type, sop_version, category, skill_group, channel, region, app_version, status, first_response_at, closed_at, breaches, escalated, reopens, rating, rating_low)
         select t.id, t.created_at, t.sop_type, t.sop_version, t.category, t.skill_group, t.channel, t.region, t.app_version, t.status,
