@@ -28,6 +28,18 @@ const round = (v: number | null, places: number) => (v === null ? null : Math.ro
 const minutes = (seconds: unknown) => round(num(seconds) === null ? null : num(seconds)! / 60, 2);
 const share = (part: unknown, whole: unknown) => (Number(whole) ? round(Number(part) / Number(whole), 4) : null);
 
+/**
+ * Runs a report's statements in one transaction with settings for aggregating tens of thousands of rows:
+ * sorts for medians and distinct counts in memory (the default 4 MB spills them to disk), and no JIT compilation
+ * (it costs more than it saves on queries of a few hundred milliseconds).
+ */
+async function report<T>(db: Database, run: (tx: Database) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
+    return run(tx as unknown as Database);
+  });
+}
+
 /** The filter as SQL over ticket_metrics (alias m); `anyTime`: without the time range (the backlog is now). */
 function where(f: MetricsFilter, { anyTime = false } = {}): SQL {
   const col = (c: string) => sql.raw(`m.${c}`);
@@ -93,17 +105,21 @@ export interface Overview {
 }
 
 export async function overview(db: Database, f: MetricsFilter): Promise<Overview> {
-  const [totals, groups, backlog] = await Promise.all([
-    db.execute(sql`select ${MEASURES} from ticket_metrics m where ${where(f)}`),
-    db.execute(sql`select m.sop_type, m.skill_group, ${MEASURES} from ticket_metrics m where ${where(f)} group by 1, 2 order by 3 desc, 1, 2`),
-    db.execute(sql`select m.skill_group, m.status, count(*)::int as n from ticket_metrics m
+  // one scan for the headline and the per-type-and-group rows: grouping sets
+  const [measured, backlog] = await report(db, async (tx) => [
+    await tx.execute(sql`select grouping(m.sop_type, m.skill_group) as whole, m.sop_type, m.skill_group, ${MEASURES} from ticket_metrics m where ${where(f)}
+      group by grouping sets ((), (m.sop_type, m.skill_group)) order by 1 desc, volume desc, 2, 3`),
+    await tx.execute(sql`select m.skill_group, m.status, count(*)::int as n from ticket_metrics m
       where m.status <> 'closed' and ${where(f, { anyTime: true })} group by 1, 2 order by 1, 2`),
   ]);
+  const rows = rowsOf(measured);
+  const totals = rows.find((r) => Number(r.whole) !== 0);
   return {
     from: f.from.toISOString(),
     to: f.to.toISOString(),
-    totals: measuresOf(rowsOf(totals)[0]!),
-    byTypeAndGroup: rowsOf(groups).map((r) => ({ type: String(r.sop_type), group: String(r.skill_group), ...measuresOf(r) })),
+    // no rows in the range: the grouping set () still answers one row of zeros
+    totals: measuresOf(totals ?? { volume: 0, closed: 0, within_sla: 0, escalated: 0, reopened: 0, rated: 0, rated_low: 0 }),
+    byTypeAndGroup: rows.filter((r) => Number(r.whole) === 0).map((r) => ({ type: String(r.sop_type), group: String(r.skill_group), ...measuresOf(r) })),
     backlog: rowsOf(backlog).map((r) => ({ group: String(r.skill_group), status: String(r.status), tickets: Number(r.n) })),
   };
 }
@@ -125,8 +141,8 @@ export interface TimeseriesPoint {
 export async function timeseries(db: Database, f: MetricsFilter, by: Dimension | null, interval: Interval): Promise<TimeseriesPoint[]> {
   const key = by ? sql.raw(`m.${DIMENSIONS[by]}`) : sql`null::text`;
   const rows = rowsOf(
-    await db.execute(sql`select date_trunc(${interval}, m.created_at at time zone 'UTC') as t, ${key} as key, count(*)::int as n
-      from ticket_metrics m where ${where(f)} group by 1, 2 order by 1, 2`),
+    await report(db, (tx) => tx.execute(sql`select date_trunc(${interval}, m.created_at at time zone 'UTC') as t, ${key} as key, count(*)::int as n
+      from ticket_metrics m where ${where(f)} group by 1, 2 order by 1, 2`)),
   );
   return rows.map((r) => ({ t: utc(r.t), key: r.key === null ? null : String(r.key), tickets: Number(r.n) }));
 }
@@ -161,15 +177,7 @@ export interface FunnelVersion {
   steps: FunnelStep[];
 }
 
-/** Versions of an SOP that have step visits in the range, oldest first. */
-export async function funnelVersions(db: Database, sop: string, f: MetricsFilter): Promise<number[]> {
-  const rows = rowsOf(
-    await db.execute(sql`select distinct v.sop_version from step_visits v where v.sop_type = ${sop} and v.entered_at >= ${f.from.toISOString()} and v.entered_at < ${f.to.toISOString()} order by 1`),
-  );
-  return rows.map((r) => Number(r.sop_version));
-}
-
-/** The visits in scope: of the SOP and versions, entered in the range, of tickets matching the other filters. */
+/** The visits in scope: of the SOP (and versions, when given), entered in the range, of tickets matching the other filters. */
 function visitScope(sop: string, versions: number[], f: MetricsFilter): SQL {
   const dims = (Object.entries(DIMENSIONS) as Array<[Dimension, string]>).filter(([key]) => f[key] !== undefined && key !== 'type');
   const ticketFilter = dims.length
@@ -178,29 +186,39 @@ function visitScope(sop: string, versions: number[], f: MetricsFilter): SQL {
         sql` and `,
       )})`
     : sql``;
-  const list = sql.join(versions.map((v) => sql`${v}`), sql`, `);
-  return sql`v.sop_type = ${sop} and v.sop_version in (${list}) and v.entered_at >= ${f.from.toISOString()} and v.entered_at < ${f.to.toISOString()}${ticketFilter}`;
+  const versionFilter = versions.length ? sql` and v.sop_version in (${sql.join(versions.map((v) => sql`${v}`), sql`, `)})` : sql``;
+  return sql`v.sop_type = ${sop}${versionFilter} and v.entered_at >= ${f.from.toISOString()} and v.entered_at < ${f.to.toISOString()}${ticketFilter}`;
 }
 
+/**
+ * The funnel of `versions` (none: every version with visits in the range, oldest first). One statement: the visits in
+ * scope are read once (a materialized CTE) and aggregated three ways, answered as JSON.
+ */
 export async function funnel(db: Database, sop: string, versions: number[], f: MetricsFilter): Promise<FunnelVersion[]> {
-  if (!versions.length) return [];
-  const scope = visitScope(sop, versions, f);
-  const inStep = sql`extract(epoch from (v.left_at - v.entered_at))`;
-  const [steps, transitions, tickets] = await Promise.all([
-    db.execute(sql`select v.sop_version, v.step, min(v.step_kind) as kind, count(*)::int as entered, count(distinct v.ticket_id)::int as tickets,
-        count(*) filter (where v.left_at is null)::int as in_step, count(*) filter (where v.breached)::int as breaches, count(*) filter (where v.escalated)::int as escalations,
-        percentile_cont(0.5) within group (order by ${inStep}) as p50, percentile_cont(0.9) within group (order by ${inStep}) as p90, avg(v.seq) as position
-      from step_visits v where ${scope} group by 1, 2 order by 1, position, 2`),
-    db.execute(sql`select v.sop_version, v.step, v.left_by, v.decision, v.next_step, count(*)::int as n
-      from step_visits v where ${scope} and v.left_at is not null group by 1, 2, 3, 4, 5 order by 1, 2, n desc, 3, 4, 5`),
-    db.execute(sql`select v.sop_version, count(distinct v.ticket_id)::int as n from step_visits v where ${scope} group by 1`),
-  ]);
-  const out = new Map<number, FunnelVersion>(versions.map((v) => [v, { version: v, tickets: 0, steps: [] }]));
-  for (const r of rowsOf(tickets)) out.get(Number(r.sop_version))!.tickets = Number(r.n);
+  const [row] = rowsOf(
+    await report(db, (tx) => tx.execute(sql`with v as materialized (
+        select v.sop_version, v.step, v.step_kind, v.ticket_id, v.seq, v.left_at is null as here, v.breached, v.escalated, v.left_by, v.decision, v.next_step,
+          extract(epoch from (v.left_at - v.entered_at)) as s
+        from step_visits v where ${visitScope(sop, versions, f)})
+      select
+        (select coalesce(json_agg(x order by x.sop_version, x.position, x.step), '[]') from (
+          select sop_version, step, min(step_kind) as kind, count(*)::int as entered, count(distinct ticket_id)::int as tickets,
+            count(*) filter (where here)::int as in_step, count(*) filter (where breached)::int as breaches, count(*) filter (where escalated)::int as escalations,
+            percentile_cont(0.5) within group (order by s) as p50, percentile_cont(0.9) within group (order by s) as p90, avg(seq) as position
+          from v group by 1, 2) x) as steps,
+        (select coalesce(json_agg(x order by x.sop_version, x.step, x.n desc, x.left_by, x.decision, x.next_step), '[]') from (
+          select sop_version, step, left_by, decision, next_step, count(*)::int as n from v where not here group by 1, 2, 3, 4, 5) x) as transitions,
+        (select coalesce(json_agg(x), '[]') from (select sop_version, count(distinct ticket_id)::int as n from v group by 1) x) as tickets`)),
+  );
+  const parse = (v: unknown): Row[] => (typeof v === 'string' ? JSON.parse(v) : (v as Row[]) ?? []);
+  const [steps, transitions, tickets] = [parse(row?.steps), parse(row?.transitions), parse(row?.tickets)];
+  const seen = versions.length ? versions : [...new Set(tickets.map((r) => Number(r.sop_version)))].sort((a, b) => a - b);
+  const out = new Map<number, FunnelVersion>(seen.map((v) => [v, { version: v, tickets: 0, steps: [] }]));
+  for (const r of tickets) out.get(Number(r.sop_version))!.tickets = Number(r.n);
   const byStep = new Map<string, FunnelStep>();
   /** unrounded median seconds: the bottleneck is chosen before rounding to minutes */
   const medianSeconds = new Map<FunnelStep, number>();
-  for (const r of rowsOf(steps)) {
+  for (const r of steps) {
     const step: FunnelStep = {
       step: String(r.step),
       kind: String(r.kind),
@@ -215,10 +233,10 @@ export async function funnel(db: Database, sop: string, versions: number[], f: M
       bottleneck: false,
     };
     out.get(Number(r.sop_version))!.steps.push(step);
-    if (r.p50 !== null) medianSeconds.set(step, Number(r.p50));
     byStep.set(`${r.sop_version}:${r.step}`, step);
+    if (r.p50 !== null) medianSeconds.set(step, Number(r.p50));
   }
-  for (const r of rowsOf(transitions)) {
+  for (const r of transitions) {
     byStep.get(`${r.sop_version}:${r.step}`)?.transitions.push({ by: String(r.left_by), decision: r.decision === null ? null : String(r.decision), to: r.next_step === null ? null : String(r.next_step), visits: Number(r.n) });
   }
   for (const version of out.values()) {

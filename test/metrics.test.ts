@@ -109,6 +109,9 @@ test('overview: exact counts, rates and satisfaction; per type and group; backlo
   const all = await get(`/v1/metrics/overview?${range()}`);
   t.is(all.body.totals.volume, 5, 'with the review ticket of the low rating');
   t.is((await get(`/v1/metrics/overview?${range()}&region=north`)).body.totals.volume, 2);
+  const empty = await get('/v1/metrics/overview?from=2019-01-01&to=2019-01-02');
+  t.like(empty.body.totals, { volume: 0, closed: 0, slaAttainment: null, handlingMinutes: { median: null }, satisfaction: { ratings: 0, average: null } });
+  t.deepEqual(empty.body.byTypeAndGroup, []);
 });
 
 test('time series by region and app version', async (t) => {

@@ -41,7 +41,7 @@ ALTER TABLE "ticket_events" ADD COLUMN "step_kind" text;--> statement-breakpoint
 CREATE INDEX "step_visits_sop_idx" ON "step_visits" USING btree ("sop_type","sop_version","entered_at");--> statement-breakpoint
 CREATE INDEX "ticket_metrics_created_idx" ON "ticket_metrics" USING btree ("created_at","ticket_id");--> statement-breakpoint
 CREATE INDEX "ticket_metrics_type_created_idx" ON "ticket_metrics" USING btree ("sop_type","created_at");--> statement-breakpoint
-CREATE INDEX "ticket_metrics_backlog_idx" ON "ticket_metrics" USING btree ("skill_group","status") WHERE "ticket_metrics"."status" <> 'closed';--> statement-breakpoint
+CREATE INDEX "ticket_metrics_backlog_idx" ON "ticket_metrics" USING btree ("skill_group","status","sop_type","region","channel","app_version","category") WHERE "ticket_metrics"."status" <> 'closed';--> statement-breakpoint
 -- Existing events: the SOP each ran under. Before a triage reroute the reroute's `from`, after it its `to`, without one the ticket's SOP.
 UPDATE "ticket_events" e SET
   "sop_type" = coalesce(

@@ -65,7 +65,7 @@ export const ticketMetrics = pgTable(
     // time ranges, and the export's pages in (created_at, ticket_id) order
     index('ticket_metrics_created_idx').on(t.createdAt, t.ticketId),
     index('ticket_metrics_type_created_idx').on(t.sopType, t.createdAt),
-    // the backlog: only the open tickets
-    index('ticket_metrics_backlog_idx').on(t.skillGroup, t.status).where(sql`${t.status} <> 'closed'`),
+    // the backlog: only the open tickets, with the filter columns for an index-only scan
+    index('ticket_metrics_backlog_idx').on(t.skillGroup, t.status, t.sopType, t.region, t.channel, t.appVersion, t.category).where(sql`${t.status} <> 'closed'`),
   ],
 );
