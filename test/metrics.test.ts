@@ -185,6 +185,7 @@ test.serial('the migration places events written before it: around a triage rero
     [4, 'fetch_order', 'entered', {}],
     [5, 'fetch_order', 'completed', {}],
     [6, 'check_order', 'decided', { branch: 0, next: 'analyze_dispute' }],
+    [7, 'analyze_dispute', 'entered', {}],
   ];
   for (const [seq, step, kind, data] of events) {
     await stack.db.execute(sql`insert into ticket_events (ticket_id, seq, step, kind, actor, data, at) values (${id}, ${seq}, ${step}, ${kind}, 'system', ${JSON.stringify(data)}::jsonb, ${new Date(past + seq * 1_000).toISOString()})`);
@@ -201,7 +202,7 @@ test.serial('the migration places events written before it: around a triage rero
   const placed = await stack.db.select().from(ticketEvents).where(sql`${ticketEvents.ticketId} = ${id}`).orderBy(ticketEvents.seq);
   t.deepEqual(placed.map((e) => `${e.sopType}@${e.sopVersion}:${e.stepKind}`), [
     `triage@${triage}:null`, `triage@${triage}:human_task`, `triage@${triage}:human_task`, `triage@${triage}:close`,
-    `fee_dispute@${fee}:action`, `fee_dispute@${fee}:action`, `fee_dispute@${fee}:decision`,
+    `fee_dispute@${fee}:action`, `fee_dispute@${fee}:action`, `fee_dispute@${fee}:decision`, `fee_dispute@${fee}:action`,
   ]);
   t.deepEqual(await liveA(), before, 'on events the workflow wrote, the backfill agrees with the writer');
   const visits = (await stack.db.execute(sql`select step, sop_type, left_by, next_step, left_at is null as here from step_visits where ticket_id = ${id} order by seq`)) as unknown as Array<Record<string, unknown>>;
@@ -209,6 +210,7 @@ test.serial('the migration places events written before it: around a triage rero
     { step: 'route', sop_type: 'triage', left_by: 'decided', next_step: 'reroute_fee_dispute', here: false },
     { step: 'reroute_fee_dispute', sop_type: 'triage', left_by: 'rerouted', next_step: 'fetch_order', here: false },
     { step: 'fetch_order', sop_type: 'fee_dispute', left_by: 'completed', next_step: 'check_order', here: false },
-    { step: 'check_order', sop_type: 'fee_dispute', left_by: null, next_step: null, here: true },
+    { step: 'check_order', sop_type: 'fee_dispute', left_by: 'decided', next_step: 'analyze_dispute', here: false },
+    { step: 'analyze_dispute', sop_type: 'fee_dispute', left_by: null, next_step: null, here: true },
   ]);
 });

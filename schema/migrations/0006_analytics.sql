@@ -60,7 +60,7 @@ WHERE v."type" = e."sop_type" AND v."version" = e."sop_version" AND e."kind" NOT
 --> statement-breakpoint
 -- The one definition of step visits and per-ticket measures, recomputed for the given tickets (idempotent).
 -- A visit starts with an `entered` event, a change of step or SOP, or the first step event after a close or reroute;
--- it is left when the next visit starts or with `archived` / `rerouted`.
+-- it is left when the next visit starts or with an event its step kind leaves with (completed, decided, signal, …).
 CREATE OR REPLACE FUNCTION refresh_ticket_analytics(ids text[]) RETURNS void LANGUAGE sql AS $fn$
   DELETE FROM step_visits WHERE ticket_id = ANY(ids);
   INSERT INTO step_visits (ticket_id, seq, step, step_kind, sop_type, sop_version, entered_at, left_at, left_by, next_step, decision, breached, escalated)
@@ -85,10 +85,14 @@ CREATE OR REPLACE FUNCTION refresh_ticket_analytics(ids text[]) RETURNS void LAN
     SELECT *, lead(step) OVER t AS next_step FROM visits WINDOW t AS (PARTITION BY ticket_id ORDER BY seq)
   )
   SELECT ticket_id, seq, step, step_kind, sop_type, sop_version, entered_at,
-    CASE WHEN next_step IS NOT NULL OR last_kind IN ('archived', 'rerouted') THEN last_at END,
-    CASE WHEN next_step IS NOT NULL OR last_kind IN ('archived', 'rerouted') THEN last_kind END,
+    CASE WHEN left_now THEN last_at END, CASE WHEN left_now THEN last_kind END,
     next_step, decision, breached, escalated
-  FROM ordered;
+  FROM (
+    -- left: the next visit began, or the last event is one its step kind leaves with (the next step's first event may not be written yet)
+    SELECT *, next_step IS NOT NULL OR last_kind IN ('completed', 'decided', 'signal', 'archived', 'rerouted')
+      OR (step_kind = 'notify' AND last_kind = 'notified') OR (step_kind = 'escalate' AND last_kind = 'escalated')
+      OR (step_kind = 'wait_signal' AND last_kind = 'sla_breached') AS left_now
+    FROM ordered) o;
   INSERT INTO ticket_metrics (ticket_id, created_at, sop_type, sop_version, category, skill_group, channel, region, app_version, status, first_response_at, closed_at, breaches, escalated, reopens, rating, rating_low)
   SELECT t.id, t.created_at, t.sop_type, t.sop_version, t.category, t.skill_group, t.channel, t.region, t.app_version, t.status,
     m.first_response_at, m.closed_at, coalesce(m.breaches, 0), coalesce(m.escalated, false), coalesce(m.reopens, 0), m.rating, m.rating_low
