@@ -71,7 +71,7 @@ test.serial('a supervisor sees the numbers of the API, charts with data, the bot
 
   const seriesLengths = await page.evaluate(() =>
     Object.fromEntries(
-      ['timeseries', 'breakdown', 'backlog', 'funnel', 'steptime'].map((name) => {
+      ['timeseries', 'dimension', 'breakdown', 'backlog', 'funnel', 'steptime'].map((name) => {
         const chart = (globalThis as any).echarts.getInstanceByDom((globalThis as any).document.querySelector(`[data-testid=chart-${name}]`));
         return [name, chart.getOption().series.map((s: { data: unknown[] }) => s.data.length)];
       }),
@@ -79,7 +79,7 @@ test.serial('a supervisor sees the numbers of the API, charts with data, the bot
   );
   const api7d = await api(stack, 'GET', '/v1/metrics/funnel?sop=fee_dispute', { as: stack.auth.admin });
   const steps = api7d.body.versions[0].steps.length;
-  t.deepEqual(seriesLengths, { timeseries: [1], breakdown: [1, 1], backlog: [1], funnel: [steps], steptime: [steps] });
+  t.deepEqual(seriesLengths, { timeseries: [1], dimension: [1], breakdown: [1, 1], backlog: [1], funnel: [steps], steptime: [steps] });
   const red = await page.evaluate(() => {
     const chart = (globalThis as any).echarts.getInstanceByDom((globalThis as any).document.querySelector('[data-testid=chart-funnel]'));
     const data = chart.getOption().series[0].data as Array<{ itemStyle?: { color?: string } }>;
@@ -95,6 +95,13 @@ test.serial('a supervisor sees the numbers of the API, charts with data, the bot
   // a new ticket shows up without reloading
   await feeTicket('north');
   await page.getByTestId('kpi-volume').filter({ hasText: /^3$/ }).waitFor({ timeout: 20_000 });
+  await page.getByTestId('timeseries-by').selectOption('region');
+  await page.locator('[data-testid=chart-dimension][data-series="2"]').waitFor();
+  const byRegion = await page.evaluate(() => {
+    const option = (globalThis as any).echarts.getInstanceByDom((globalThis as any).document.querySelector('[data-testid=chart-dimension]')).getOption();
+    return { keys: option.xAxis[0].data, counts: option.series[0].data };
+  });
+  t.deepEqual(byRegion, { keys: ['north', 'south'], counts: [2, 1] });
   await page.getByTestId('filter-region').fill('south');
   await page.getByTestId('filters-apply').click();
   await page.getByTestId('kpi-volume').filter({ hasText: /^1$/ }).waitFor();

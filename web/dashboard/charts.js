@@ -19,6 +19,20 @@ export function timeseriesOption(points, t) {
   };
 }
 
+/** points of the time series → total tickets per value of its dimension, largest first (at most 20 bars) */
+export function dimensionOption(points, t) {
+  const totals = new Map();
+  for (const p of points) totals.set(p.key ?? t('total'), (totals.get(p.key ?? t('total')) ?? 0) + p.tickets);
+  const top = [...totals].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  return {
+    ...base,
+    grid: { ...base.grid, bottom: 60 },
+    xAxis: { type: 'category', data: top.map(([k]) => k), axisLabel: { rotate: 30, fontSize: 10 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ name: t('volume'), type: 'bar', data: top.map(([, n]) => n) }],
+  };
+}
+
 /** rows of the overview per type and group → volume bars and handling median (minutes) */
 export function breakdownOption(rows, t) {
   const labels = rows.map((r) => `${r.type} / ${r.group}`);

@@ -3,7 +3,7 @@
 // and the open anomaly alerts. Polls the metrics API (every 30 s; ?refresh=<ms> changes it).
 import { api, login, session } from '/shared/api.js';
 import { createStaffI18n } from '/shared/i18n.js';
-import { backlogOption, breakdownOption, funnelOption, stepTimeOption, timeseriesOption } from '/dashboard/charts.js';
+import { backlogOption, breakdownOption, dimensionOption, funnelOption, stepTimeOption, timeseriesOption } from '/dashboard/charts.js';
 
 const i18n = createStaffI18n({
   title: ['运营看板', 'Operations dashboard'],
@@ -34,6 +34,7 @@ const i18n = createStaffI18n({
   satisfaction: ['满意度 / 差评占比', 'Satisfaction / low share'],
   volumeOverTime: ['工单量趋势', 'Tickets over time'],
   breakdown: ['按类型与技能组', 'By type and group'],
+  byDimension: ['按所选维度合计', 'Totals by the chosen dimension'],
   backlog: ['各队列积压', 'Backlog per queue'],
   alerts: ['异常预警', 'Anomaly alerts'],
   noAlerts: ['暂无预警', 'No alerts'],
@@ -142,6 +143,7 @@ function render() {
   const t = i18n.t;
   showKpis(last.overview.totals);
   chart('timeseries', timeseriesOption(last.series.points, t));
+  chart('dimension', dimensionOption(last.series.points, t));
   chart('breakdown', breakdownOption(last.overview.byTypeAndGroup, t));
   chart('backlog', backlogOption(last.overview.backlog));
   chart('funnel', funnelOption(last.funnel.versions, t));
