@@ -63,12 +63,12 @@ async function load(db: Database) {
           'system', '{}'::jsonb, t.created_at + s * interval '3 minutes', t.sop_type, t.sop_version, case when s = 0 then null else ${list(STEP_KINDS)}[s] end
         from tickets t cross join generate_series(0, ${EVENTS_PER_TICKET - 1}) s where t.id in (select 'T-' || i from generate_series(${first}::int, ${last}::int) i)`);
       // visits: each ticket goes through the first n steps (4–8), the slow one is the human review
-      await tx.execute(sql`insert into step_visits (ticket_id, seq, step, step_kind, sop_type, sop_version, entered_at, left_at, left_by, next_step, decision, breached, escalated)
+      await tx.execute(sql`insert into step_visits (ticket_id, seq, step, step_kind, sop_type, sop_version, entered_at, left_at, left_by, next_step, decision, breached, escalated, first_in_step, first_in_version)
         select t.id, k * 2, ${list(STEPS)}[k], ${list(STEP_KINDS)}[k], t.sop_type, t.sop_version, t.created_at + k * interval '3 minutes',
           case when k = n and t.status <> 'closed' then null else t.created_at + k * interval '3 minutes' + (case when k = 7 then 120 else 2 end) * random() * interval '1 minute' end,
           case when k = n and t.status <> 'closed' then null when k = 6 then 'signal' when k = 7 then 'decided' else 'completed' end,
           case when k < n then ${list(STEPS)}[k + 1] end, case when k = 7 then (array['approve','reject'])[1 + (t.priority % 2)] end,
-          k = 7 and t.priority = 5, k = 7 and t.priority >= 4
+          k = 7 and t.priority = 5, k = 7 and t.priority >= 4, true, k = 1
         from (select id, created_at, sop_type, sop_version, status, priority, 4 + ((hashtext(id) & 2147483647) % 5) as n from tickets where id in (select 'T-' || i from generate_series(${first}::int, ${last}::int) i)) t
         cross join generate_series(1, 8) k where k <= t.n`);
       await tx.execute(sql`insert into ticket_metrics (ticket_id, created_at, sop_type, sop_version, category, skill_group, channel, region, app_version, status, first_response_at, closed_at, breaches, escalated, reopens, rating, rating_low)

@@ -156,7 +156,7 @@ function utc(v: unknown): string {
 export interface FunnelStep {
   step: string;
   kind: string;
-  /** visits (a ticket that comes back counts again) and distinct tickets */
+  /** visits (a ticket that comes back counts again) and tickets (those whose first visit to the step is in the range) */
   entered: number;
   tickets: number;
   /** visits still in the step */
@@ -197,18 +197,18 @@ function visitScope(sop: string, versions: number[], f: MetricsFilter): SQL {
 export async function funnel(db: Database, sop: string, versions: number[], f: MetricsFilter): Promise<FunnelVersion[]> {
   const [row] = rowsOf(
     await report(db, (tx) => tx.execute(sql`with v as materialized (
-        select v.sop_version, v.step, v.step_kind, v.ticket_id, v.seq, v.left_at is null as here, v.breached, v.escalated, v.left_by, v.decision, v.next_step,
+        select v.sop_version, v.step, v.step_kind, v.seq, v.left_at is null as here, v.breached, v.escalated, v.left_by, v.decision, v.next_step, v.first_in_step, v.first_in_version,
           extract(epoch from (v.left_at - v.entered_at)) as s
         from step_visits v where ${visitScope(sop, versions, f)})
       select
         (select coalesce(json_agg(x order by x.sop_version, x.position, x.step), '[]') from (
-          select sop_version, step, min(step_kind) as kind, count(*)::int as entered, count(distinct ticket_id)::int as tickets,
+          select sop_version, step, min(step_kind) as kind, count(*)::int as entered, count(*) filter (where first_in_step)::int as tickets,
             count(*) filter (where here)::int as in_step, count(*) filter (where breached)::int as breaches, count(*) filter (where escalated)::int as escalations,
             percentile_cont(0.5) within group (order by s) as p50, percentile_cont(0.9) within group (order by s) as p90, avg(seq) as position
           from v group by 1, 2) x) as steps,
         (select coalesce(json_agg(x order by x.sop_version, x.step, x.n desc, x.left_by, x.decision, x.next_step), '[]') from (
           select sop_version, step, left_by, decision, next_step, count(*)::int as n from v where not here group by 1, 2, 3, 4, 5) x) as transitions,
-        (select coalesce(json_agg(x), '[]') from (select sop_version, count(distinct ticket_id)::int as n from v group by 1) x) as tickets`)),
+        (select coalesce(json_agg(x), '[]') from (select sop_version, count(*) filter (where first_in_version)::int as n from v group by 1) x) as tickets`)),
   );
   const parse = (v: unknown): Row[] => (typeof v === 'string' ? JSON.parse(v) : (v as Row[]) ?? []);
   const [steps, transitions, tickets] = [parse(row?.steps), parse(row?.transitions), parse(row?.tickets)];

@@ -8,7 +8,7 @@ import { loadDefaultSops } from '../sops/load';
 import { ticketEvents } from '../schema';
 import { decide, poll, publishSopVersion, waitForLive, waitingForDecision } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { api, confirm, getTicket, orderOf, postTicket, userOf, waitForStatus } from './helpers/tickets';
+import { api, confirm, getTicket, orderOf, postTicket, reopen, userOf, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -40,7 +40,7 @@ let version2: number;
 const ids: Record<'a' | 'b' | 'c' | 'd', string> = { a: '', b: '', c: '', d: '' };
 
 // A accepted and rated 5; B rejected, explained by an agent, accepted and rated 1 (a review ticket opens);
-// C still waiting for the user; D, under a newly published version, accepted.
+// C still waiting for the user; D, under a newly published version, accepted, reopened (second handling) and waiting again.
 test.serial.before(async () => {
   supervisor = await stack.auth.staff('MET-SUP', 'supervisor');
   [ids.a, ids.b, ids.c] = await Promise.all([open('north', '5.1.0'), open('south', '5.2.0'), open('south', '5.2.0')]);
@@ -63,7 +63,11 @@ test.serial.before(async () => {
       await accept(ids.b);
       if ((await rate(ids.b, { score: 1, reason: 'not_solved' })).status !== 202) throw new Error('rating B');
     })(),
-    accept(ids.d),
+    (async () => {
+      await accept(ids.d);
+      if ((await reopen(stack, ids.d, { reason: 'not solved' })).status !== 202) throw new Error('reopen D');
+      await poll('D proposed again', async () => ((await getTicket(stack, ids.d)).body.events.filter((e: { kind: string; step: string }) => e.kind === 'entered' && e.step === 'await_confirmation').length === 2 ? true : undefined), 20_000);
+    })(),
   ]);
   // the low rating's review ticket is filed by the rated ticket's workflow
   await poll('the review ticket', async () => ((await stack.db.execute(sql`select 1 from tickets where sop_type = 'review'`)) as unknown[]).length || undefined, 20_000);
@@ -100,12 +104,12 @@ test('step visits: entered and left per step, recomputing them changes nothing',
 test('overview: exact counts, rates and satisfaction; per type and group; backlog', async (t) => {
   const { status, body } = await get(`/v1/metrics/overview?${range()}&type=fee_dispute`);
   t.is(status, 200, JSON.stringify(body));
-  t.like(body.totals, { volume: 4, closed: 3, slaAttainment: 1, reopenRate: 0, satisfaction: { ratings: 2, average: 3, lowShare: 0.5 } });
+  t.like(body.totals, { volume: 4, closed: 3, slaAttainment: 1, reopenRate: 0.3333, satisfaction: { ratings: 2, average: 3, lowShare: 0.5 } });
   t.is(body.totals.escalationRate, 0.25, 'B, rejected, went to the fee team');
   t.true(body.totals.handlingMinutes.median > 0);
   t.true(body.totals.firstResponseMinutes.p90 >= body.totals.firstResponseMinutes.median);
   t.deepEqual(body.byTypeAndGroup.map((r: { type: string; volume: number }) => [r.type, r.volume]), [['fee_dispute', 4]]);
-  t.deepEqual(body.backlog, [{ group: body.byTypeAndGroup[0].group, status: 'awaiting_confirmation', tickets: 1 }]);
+  t.deepEqual(body.backlog, [{ group: body.byTypeAndGroup[0].group, status: 'awaiting_confirmation', tickets: 2 }], 'C, and D after its reopen');
   const all = await get(`/v1/metrics/overview?${range()}`);
   t.is(all.body.totals.volume, 5, 'with the review ticket of the low rating');
   t.is((await get(`/v1/metrics/overview?${range()}&region=north`)).body.totals.volume, 2);
@@ -138,6 +142,8 @@ test('funnel per step, and two versions side by side', async (t) => {
   t.like(human, { entered: 1, inStep: 0 });
   t.deepEqual(human.transitions.map((x: { by: string; decision: string }) => `${x.by}:${x.decision}`), ['decided:explain']);
   t.like(step(v2, 'close_resolved'), { entered: 1, inStep: 0 });
+  t.like(step(v2, 'fetch_order'), { entered: 2, tickets: 1 }, 'D went round again after its reopen: two visits, one ticket');
+  t.like(step(v2, 'await_confirmation'), { entered: 2, tickets: 1, inStep: 1 });
   for (const v of [v1, v2]) {
     const marked = v.steps.filter((s: { bottleneck: boolean }) => s.bottleneck);
     t.is(marked.length, 1);

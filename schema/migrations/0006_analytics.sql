@@ -12,6 +12,8 @@ CREATE TABLE "step_visits" (
 	"decision" text,
 	"breached" boolean NOT NULL,
 	"escalated" boolean NOT NULL,
+	"first_in_step" boolean NOT NULL,
+	"first_in_version" boolean NOT NULL,
 	CONSTRAINT "step_visits_ticket_id_seq_pk" PRIMARY KEY("ticket_id","seq")
 );
 --> statement-breakpoint
@@ -38,7 +40,7 @@ CREATE TABLE "ticket_metrics" (
 ALTER TABLE "ticket_events" ADD COLUMN "sop_type" text;--> statement-breakpoint
 ALTER TABLE "ticket_events" ADD COLUMN "sop_version" integer;--> statement-breakpoint
 ALTER TABLE "ticket_events" ADD COLUMN "step_kind" text;--> statement-breakpoint
-CREATE INDEX "step_visits_sop_idx" ON "step_visits" USING btree ("sop_type","sop_version","entered_at");--> statement-breakpoint
+CREATE INDEX "step_visits_sop_idx" ON "step_visits" USING btree ("sop_type","entered_at");--> statement-breakpoint
 CREATE INDEX "ticket_metrics_created_idx" ON "ticket_metrics" USING btree ("created_at","ticket_id");--> statement-breakpoint
 CREATE INDEX "ticket_metrics_type_created_idx" ON "ticket_metrics" USING btree ("sop_type","created_at");--> statement-breakpoint
 CREATE INDEX "ticket_metrics_backlog_idx" ON "ticket_metrics" USING btree ("skill_group","status","sop_type","region","channel","app_version","category") WHERE "ticket_metrics"."status" <> 'closed';--> statement-breakpoint
@@ -63,7 +65,7 @@ WHERE v."type" = e."sop_type" AND v."version" = e."sop_version" AND e."kind" NOT
 -- it is left when the next visit starts or with an event its step kind leaves with (completed, decided, signal, …).
 CREATE OR REPLACE FUNCTION refresh_ticket_analytics(ids text[]) RETURNS void LANGUAGE sql AS $fn$
   DELETE FROM step_visits WHERE ticket_id = ANY(ids);
-  INSERT INTO step_visits (ticket_id, seq, step, step_kind, sop_type, sop_version, entered_at, left_at, left_by, next_step, decision, breached, escalated)
+  INSERT INTO step_visits (ticket_id, seq, step, step_kind, sop_type, sop_version, entered_at, left_at, left_by, next_step, decision, breached, escalated, first_in_step, first_in_version)
   WITH ev AS (
     SELECT ticket_id, seq, step, kind, at, data, sop_type, sop_version, step_kind,
       lag(step) OVER w AS prev_step, lag(kind) OVER w AS prev_kind, lag(sop_type) OVER w AS prev_type, lag(sop_version) OVER w AS prev_version
@@ -82,11 +84,14 @@ CREATE OR REPLACE FUNCTION refresh_ticket_analytics(ids text[]) RETURNS void LAN
       bool_or(kind = 'sla_breached') AS breached, bool_or(kind = 'escalated') AS escalated
     FROM numbered GROUP BY ticket_id, visit
   ), ordered AS (
-    SELECT *, lead(step) OVER t AS next_step FROM visits WINDOW t AS (PARTITION BY ticket_id ORDER BY seq)
+    SELECT *, lead(step) OVER t AS next_step,
+      row_number() OVER (PARTITION BY ticket_id, sop_type, sop_version, step ORDER BY seq) = 1 AS first_in_step,
+      row_number() OVER (PARTITION BY ticket_id, sop_type, sop_version ORDER BY seq) = 1 AS first_in_version
+    FROM visits WINDOW t AS (PARTITION BY ticket_id ORDER BY seq)
   )
   SELECT ticket_id, seq, step, step_kind, sop_type, sop_version, entered_at,
     CASE WHEN left_now THEN last_at END, CASE WHEN left_now THEN last_kind END,
-    next_step, decision, breached, escalated
+    next_step, decision, breached, escalated, first_in_step, first_in_version
   FROM (
     -- left: the next visit began, or the last event is one its step kind leaves with (the next step's first event may not be written yet)
     SELECT *, next_step IS NOT NULL OR last_kind IN ('completed', 'decided', 'signal', 'archived', 'rerouted')

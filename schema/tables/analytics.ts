@@ -29,8 +29,12 @@ export const stepVisits = pgTable(
     decision: text('decision'),
     breached: boolean('breached').notNull(),
     escalated: boolean('escalated').notNull(),
+    /** the ticket's first visit to this step under this SOP version, and its first visit of any step under it: counts of tickets without count(distinct) */
+    firstInStep: boolean('first_in_step').notNull(),
+    firstInVersion: boolean('first_in_version').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.seq] }), index('step_visits_sop_idx').on(t.sopType, t.sopVersion, t.enteredAt)],
+  // a range of days of one SOP, whatever the versions (the default funnel compares every version in the range)
+  (t) => [primaryKey({ columns: [t.ticketId, t.seq] }), index('step_visits_sop_idx').on(t.sopType, t.enteredAt)],
 );
 
 /**
