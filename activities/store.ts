@@ -3,6 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { withoutPersonalData } from '../domain/personal-data';
 import { deliveryOutbox, intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
+import { refreshTicketAnalytics } from '../schema/analytics-refresh';
 import { recordCase } from './kb';
 import { projectQueue } from './queue-projection';
 import type { UserTier } from '../integrations/types';
@@ -39,6 +40,14 @@ export interface ProgressRecord {
   skillGroup?: string;
   /** the SOP it continues under (triage rerouting) */
   sop?: { type: string; version: number };
+  /** the SOP the event ran under and its step's kind (null outside the steps); absent from workflows older than issue 21 */
+  ranUnder?: { type: string; version: number; stepKind: string | null };
+}
+
+/** An older workflow passes no `ranUnder`: the ticket's SOP before this write's change is the one the event ran under. */
+async function ranUnderFromTicket(tx: Pick<Database, 'select'>, ticketId: string): Promise<ProgressRecord['ranUnder']> {
+  const party = await readTicketParty(tx as Database, ticketId);
+  return party ? { type: party.sopType, version: party.sopVersion, stepKind: null } : undefined;
 }
 
 /** Internal tickets (reviews of low ratings, anomaly alerts) tell the user nothing: they are a team's own work. */
@@ -89,12 +98,13 @@ export function createStoreActivities(db: Database, sopPolicyOverrides: Record<s
             .onConflictDoNothing();
           await tx
             .insert(ticketEvents)
-            .values({ ticketId: t.id, seq: 0, step: 'intake', kind: 'created', actor: `channel:${request.channel}`, data: { requestId: request.requestId, category: t.category, subtype: t.subtype, priority: t.priority }, at: new Date(request.receivedAt) })
+            .values({ ticketId: t.id, seq: 0, step: 'intake', kind: 'created', actor: `channel:${request.channel}`, data: { requestId: request.requestId, category: t.category, subtype: t.subtype, priority: t.priority }, at: new Date(request.receivedAt), sopType: t.sopType, sopVersion: t.sopVersion })
             .onConflictDoNothing();
           // the "received" notice, queued with its event (the delivery drain sends it)
           const notices = outboxRows(t.id, 0, { kind: 'created', data: {} });
           if (notices.length) await tx.insert(deliveryOutbox).values(notices).onConflictDoNothing();
         }
+        await refreshTicketAnalytics(tx, planned.map((t) => t.id));
       });
     },
 
@@ -107,7 +117,12 @@ export function createStoreActivities(db: Database, sopPolicyOverrides: Record<s
       const data = withoutPersonalData(p.data);
       const resolution = p.resolution && withoutPersonalData(p.resolution);
       await db.transaction(async (tx) => {
-        const inserted = await tx.insert(ticketEvents).values({ ticketId: p.ticketId, seq: p.seq, step: p.step, kind: p.kind, actor: p.actor, data, at }).onConflictDoNothing().returning({ seq: ticketEvents.seq });
+        const ranUnder = p.ranUnder ?? (await ranUnderFromTicket(tx, p.ticketId));
+        const inserted = await tx
+          .insert(ticketEvents)
+          .values({ ticketId: p.ticketId, seq: p.seq, step: p.step, kind: p.kind, actor: p.actor, data, at, sopType: ranUnder?.type, sopVersion: ranUnder?.version, stepKind: ranUnder?.stepKind })
+          .onConflictDoNothing()
+          .returning({ seq: ticketEvents.seq });
         // notices to the user leave through the outbox, written with their event (a retried write queues nothing twice)
         const notices = inserted.length ? outboxRows(p.ticketId, p.seq, { kind: p.kind, data }) : [];
         if (notices.length && !(await isInternalTicket(tx, p.ticketId))) await tx.insert(deliveryOutbox).values(notices).onConflictDoNothing();
@@ -124,6 +139,8 @@ export function createStoreActivities(db: Database, sopPolicyOverrides: Record<s
           })
           .where(eq(tickets.id, p.ticketId));
         await projectQueue(tx, p, at, sopPolicyOverrides);
+        // after the ticket row's update: its lock orders concurrent writes of one ticket, so each recomputation sees the events before it
+        if (inserted.length) await refreshTicketAnalytics(tx, [p.ticketId]);
       });
       // a closed ticket becomes a past case in the knowledge base (idempotent: a retry adds no version)
       if (p.status === 'closed') await recordCase(db, p.ticketId);

@@ -15,7 +15,7 @@ export const SCOPES = [
   'user_tokens:issue',
   'kb:read',
   'kb:write',
-  /** monitoring: GET /metrics (Prometheus) and the anomaly alerts */
+  /** reports and monitoring: the metrics API, GET /metrics (Prometheus) and the anomaly alerts */
   'metrics:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -115,6 +115,11 @@ export const ROUTE_ACCESS = {
   'GET /v1/console/config': { roles: DECIDERS },
   'GET /v1/tickets/:id/order': { roles: DECIDERS },
   'GET /v1/tickets/:id/similar-cases': { roles: DECIDERS },
+  // reports (issue 21): leads and admins, and services (a BI tool) with metrics:read
+  'GET /v1/metrics/overview': { scope: 'metrics:read', roles: LEAD_ROLES },
+  'GET /v1/metrics/timeseries': { scope: 'metrics:read', roles: LEAD_ROLES },
+  'GET /v1/metrics/funnel': { scope: 'metrics:read', roles: LEAD_ROLES },
+  'GET /v1/metrics/tickets': { scope: 'metrics:read', roles: LEAD_ROLES },
   'GET /v1/kb/search': { scope: 'kb:read', roles: ALL_STAFF },
   'GET /v1/kb/articles/:id': { scope: 'kb:read', roles: ALL_STAFF },
   'GET /v1/kb/articles/:id/versions': { scope: 'kb:read', roles: ALL_STAFF },
@@ -132,7 +137,7 @@ export const ROUTE_ACCESS = {
 export type RouteKey = keyof typeof ROUTE_ACCESS;
 
 /** Static pages and API docs: public by prefix (HTML, scripts, the OpenAPI document). */
-export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/kb', '/console', '/shared/'] as const;
+export const PUBLIC_PREFIXES = ['/docs', '/designer', '/vendor/', '/confirm', '/kb', '/console', '/dashboard', '/shared/'] as const;
 
 export function ruleOf(method: string, url: string): AccessRule | undefined {
   const key = `${method === 'HEAD' ? 'GET' : method} ${url}`;

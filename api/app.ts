@@ -29,6 +29,7 @@ import { ticketRoutes } from './routes/tickets';
 import { userTokenRoutes } from './routes/user-tokens';
 import { messageRoutes } from './routes/messages';
 import { ratingRoutes } from './routes/ratings';
+import { metricsRoutes } from './routes/metrics';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -70,6 +71,7 @@ export async function buildApp(ctx: ApiContext, opts: { logger?: boolean; logStr
   await app.register(userTokenRoutes, ctx);
   await app.register(messageRoutes, ctx);
   await app.register(ratingRoutes, ctx);
+  await app.register(metricsRoutes, ctx);
   await app.register(apiKeyRoutes, ctx);
   await app.register(staffRoutes, ctx);
   await app.register(queueRoutes, ctx);

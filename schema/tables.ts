@@ -70,6 +70,11 @@ export const ticketEvents = pgTable(
     actor: text('actor').notNull(),
     data: jsonb('data').notNull().default({}),
     at: timestamp('at', { withTimezone: true }).notNull(),
+    /** the SOP the event ran under (a triage reroute changes it mid-ticket); null only for rows no migration could place */
+    sopType: text('sop_type'),
+    sopVersion: integer('sop_version'),
+    /** the kind of the SOP step (action, human_task, …); null for events outside the steps (intake, rating, reopen) */
+    stepKind: text('step_kind'),
   },
   (t) => [uniqueIndex('ticket_events_ticket_seq_idx').on(t.ticketId, t.seq), index('ticket_events_kind_at_idx').on(t.kind, t.at)],
 );
@@ -91,6 +96,7 @@ export type TicketRow = typeof tickets.$inferSelect;
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
 
 export * from './tables/access';
+export * from './tables/analytics';
 export * from './tables/dispatch';
 export * from './tables/delivery';
 export * from './tables/kb';

@@ -117,6 +117,8 @@ async function sample(route: RouteKey, ticketId: string): Promise<{ url: string;
       return { url: `/v1/tickets/${ticketId}/order` };
     case 'GET /v1/tickets/:id/similar-cases':
       return { url: `/v1/tickets/${ticketId}/similar-cases` };
+    case 'GET /v1/metrics/funnel':
+      return { url: '/v1/metrics/funnel?sop=fee_dispute' };
     default:
       return { url: route.split(' ')[1]! };
   }

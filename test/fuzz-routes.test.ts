@@ -121,6 +121,14 @@ const routes: Array<{ method: 'GET' | 'POST' | 'PUT'; path: (id: string) => stri
   { method: 'PUT', path: (id) => `/v1/kb/articles/${id}`, admin: true },
   { method: 'PUT', path: () => '/v1/kb/articles/fare-night-en', admin: true },
   { method: 'GET', path: (id) => `/v1/alerts?state=${id}`, admin: true },
+  // reports: hostile query values
+  { method: 'GET', path: (id) => `/v1/metrics/overview?from=${id}&type=${id}&region=${id}`, admin: true },
+  { method: 'GET', path: (id) => `/v1/metrics/overview?to=${id}&format=${id}`, admin: true },
+  { method: 'GET', path: (id) => `/v1/metrics/timeseries?by=${id}&interval=${id}&appVersion=${id}`, admin: true },
+  { method: 'GET', path: (id) => `/v1/metrics/funnel?sop=${id}&versions=${id}&channel=${id}`, admin: true },
+  { method: 'GET', path: (id) => `/v1/metrics/funnel?sop=fee_dispute&version=${id}&format=csv`, admin: true },
+  { method: 'GET', path: (id) => `/v1/metrics/tickets?group=${id}&category=${id}&format=csv`, admin: true },
+  { method: 'GET', path: (id) => `/dashboard/${id}` },
 ];
 
 async function rowCounts() {

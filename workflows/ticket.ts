@@ -54,6 +54,10 @@ interface Counters {
 
 const mapValues = (o: Record<string, unknown>, fn: (v: unknown) => unknown) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fn(v)]));
 
+/** Events of the intake, the rating and the reopen belong to no SOP step (they may arrive while one runs). */
+const NON_STEP_KINDS = new Set(['created', 'rated', 'review_opened', 'review_closed', 'reopened']);
+const outsideSteps = (kind: string) => NON_STEP_KINDS.has(kind);
+
 /** Keeps events small: a large output is summarised by its scalar fields. */
 function summarize(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || JSON.stringify(value).length <= 1_000) return value;
@@ -227,6 +231,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       resolution: change.resolution,
       skillGroup: change.skillGroup,
       sop: change.sop,
+      // an input field, not a command: replay-safe (analytics, issue 21)
+      ranUnder: { type: sop.type, version: sop.version, stepKind: outsideSteps(kind) ? null : stepKind },
     });
   }
 

@@ -1,5 +1,5 @@
-// The visual SOP designer (web/designer), the knowledge-base page (web/kb) and the agent console (web/console),
-// shared code in web/shared:
+// The visual SOP designer (web/designer), the knowledge-base page (web/kb), the agent console (web/console)
+// and the operations dashboard (web/dashboard, charts by echarts), shared code in web/shared:
 // plain HTML + ES modules + CSS, no build step.
 // Also serves the two browser libraries it uses from node_modules: mermaid (one IIFE file that sets
 // window.mermaid) and yaml's browser ESM build (many files with relative imports, served as a folder
@@ -26,6 +26,9 @@ const confirmDir = path.join(projectRoot, 'web', 'confirm');
 const kbDir = path.join(projectRoot, 'web', 'kb');
 const consoleDir = path.join(projectRoot, 'web', 'console');
 const sharedDir = path.join(projectRoot, 'web', 'shared');
+const dashboardDir = path.join(projectRoot, 'web', 'dashboard');
+/** the charting library of the dashboard: one UMD file that sets window.echarts */
+const echartsFile = path.join(packageDir('echarts'), 'dist', 'echarts.min.js');
 const mermaidFile = path.join(packageDir('mermaid'), 'dist', 'mermaid.min.js');
 const yamlDir = path.join(packageDir('yaml'), 'browser', 'dist');
 /** the browser build's index imports './compose/composer.js' etc., so the folder lives under /vendor/yaml/ */
@@ -50,14 +53,14 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
     setHeaders: (reply) => void reply.header('cache-control', 'no-cache'),
   });
 
-  // the page notices link to (confirmation and rating), the knowledge-base search page and the console for agents, and the browser code pages share
-  for (const [route, dir] of [['/confirm', confirmDir], ['/kb', kbDir], ['/console', consoleDir]] as const) {
+  // the page notices link to (confirmation and rating), the knowledge-base search page, the console for agents, the dashboard, and the browser code pages share
+  for (const [route, dir] of [['/confirm', confirmDir], ['/kb', kbDir], ['/console', consoleDir], ['/dashboard', dashboardDir]] as const) {
     app.get(route, { schema: noSchema }, async (_request, reply) => {
       const html = await fs.promises.readFile(path.join(dir, 'index.html'));
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('referrer-policy', 'no-referrer').send(html);
     });
   }
-  for (const [root, prefix] of [[confirmDir, '/confirm/'], [kbDir, '/kb/'], [consoleDir, '/console/'], [sharedDir, '/shared/']] as const) {
+  for (const [root, prefix] of [[confirmDir, '/confirm/'], [kbDir, '/kb/'], [consoleDir, '/console/'], [dashboardDir, '/dashboard/'], [sharedDir, '/shared/']] as const) {
     await app.register(fastifyStatic, {
       root,
       prefix,
@@ -70,6 +73,10 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/vendor/mermaid.min.js', { schema: noSchema }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(fs.createReadStream(mermaidFile)),
+  );
+
+  app.get('/vendor/echarts.min.js', { schema: noSchema }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(fs.createReadStream(echartsFile)),
   );
 
   app.get('/vendor/yaml.js', { schema: noSchema }, async (_request, reply) =>

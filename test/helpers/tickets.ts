@@ -14,6 +14,7 @@ export interface TicketBody {
   channel?: string;
   userTier?: string;
   region?: string;
+  appVersion?: string;
   language?: string;
 }
 
