@@ -6,6 +6,9 @@ import * as tables from './tables';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof tables>;
 
+/** Subscribes to a NOTIFY channel; resolves once listening, to the function that stops it. */
+export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
@@ -13,6 +16,8 @@ export interface DatabaseHandle {
   url?: string;
   /** a cheap round trip, for health checks */
   ping(): Promise<void>;
+  /** LISTEN on a channel (postgres.js keeps one dedicated connection and re-listens after a reconnect; PGlite in process) */
+  listen: Listen;
   close(): Promise<void>;
 }
 
@@ -26,6 +31,10 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
       kind: 'postgres',
       url: opts.databaseUrl,
       ping: async () => void (await client`select 1`),
+      listen: async (channel, onPayload) => {
+        const request = await client.listen(channel, onPayload);
+        return () => request.unlisten();
+      },
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -39,6 +48,10 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
     db: drizzle(client, { schema: tables }) as unknown as Database,
     kind: 'pglite',
     ping: async () => void (await client.query('select 1')),
+    listen: async (channel, onPayload) => {
+      const unlisten = await client.listen(channel, onPayload);
+      return () => unlisten();
+    },
     close: () => client.close(),
   };
 }
