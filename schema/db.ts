@@ -6,6 +6,12 @@ import * as tables from './tables';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof tables>;
 
+/**
+ * Settings every session of the application runs with. The knowledge base's trigram search (`<%`) takes its
+ * threshold from a setting: 0.5 (instead of 0.6) lets one-letter slips through (harrasment).
+ */
+export const SESSION_SETTINGS: Record<string, string> = { 'pg_trgm.word_similarity_threshold': '0.5' };
+
 /** Subscribes to a NOTIFY channel; resolves once listening, to the function that stops it. */
 export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 
@@ -25,7 +31,8 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   if (opts.databaseUrl) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
-    const client = postgres(opts.databaseUrl, { max: opts.poolSize ?? 10, onnotice: () => {} });
+    // session settings travel in the startup message: no statement (or transaction) per query to set them
+    const client = postgres(opts.databaseUrl, { max: opts.poolSize ?? 10, onnotice: () => {}, connection: { ...SESSION_SETTINGS } });
     return {
       db: drizzle(client, { schema: tables }) as unknown as Database,
       kind: 'postgres',
@@ -44,6 +51,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const client = new PGlite(path.join(opts.dataDir, 'pglite'), { extensions: { pg_trgm } });
   await client.waitReady;
+  for (const [name, value] of Object.entries(SESSION_SETTINGS)) await client.query(`select set_config($1, $2, false)`, [name, value]);
   return {
     db: drizzle(client, { schema: tables }) as unknown as Database,
     kind: 'pglite',

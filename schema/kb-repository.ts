@@ -183,7 +183,6 @@ export interface KbSearchHit {
 /** Weights of D, C (body), B (tags), A (title) for ts_rank: a title match counts five times a body match. */
 const RANK_WEIGHTS = '{0.05,0.2,0.5,1.0}';
 
-const WORD_SIMILARITY_THRESHOLD = 0.5;
 /** queries of more words are not looked up by trigrams (their title similarity still counts in the ranking) */
 const TRIGRAM_MAX_WORDS = 3;
 /** at most this many articles per candidate source are ranked */
@@ -258,8 +257,9 @@ export async function searchKb(db: Database, query: KbSearchQuery): Promise<KbSe
   const capped = (match: SQL, cap: number) => sql`(select ${kbArticles.rowId} from ${kbArticles} where ${and(match, ...filters)} limit ${cap})`;
   if (tsq) {
     sources.push(capped(sql`${kbArticles.titleVector} @@ ${tsquery}`, CANDIDATES));
-    if (tsqAll && tsqAll !== tsq) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqAll}::tsquery`, CANDIDATES));
-    if (tsqRare && tsqRare !== tsqAll) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqRare}::tsquery`, CANDIDATES));
+    const every = tsqAll && tsqAll !== tsq; // one token: "every" and "any" are the same query
+    if (every) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqAll}::tsquery`, CANDIDATES));
+    if (tsqRare && (!every || tsqRare !== tsqAll)) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqRare}::tsquery`, CANDIDATES));
   }
   // trigrams catch Latin-script slips (wating, harrasment); Chinese fragments are covered by the bigrams, and a
   // Chinese trigram search cannot use the index well (a full scan at 100,000 articles)
@@ -273,21 +273,13 @@ export async function searchKb(db: Database, query: KbSearchQuery): Promise<KbSe
   const titleSimilarity = trigram ? sql`word_similarity(${trigram}, ${kbArticles.searchTitle})` : sql`0`;
   const titleContains = trigram ? sql`(case when position(${trigram} in ${kbArticles.searchTitle}) > 0 then 0.3 else 0 end)` : sql`0`;
   const score = sql<number>`(${textRank} + 0.4 * ${titleSimilarity} + ${titleContains}) * (case when ${inForce} then 1 else 0.5 end)`.mapWith(Number);
-  const ranked = (on: Database) =>
-    on
-      .select({ ...publicColumns, score })
-      .from(kbArticles)
-      .where(sql`${kbArticles.rowId} in (${candidates})`)
-      .orderBy(desc(score), desc(kbArticles.effectiveFrom), asc(kbArticles.articleId))
-      .limit(limit);
-  // the trigram operator's threshold is a setting: 0.5 (instead of 0.6) lets one-letter slips through (harrasment);
-  // setting it takes a transaction (three more round trips), so only queries that use the operator pay for it
-  const rows = useTrigrams
-    ? await db.transaction(async (tx) => {
-        await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY_THRESHOLD)}, true)`);
-        return ranked(tx as unknown as Database);
-      })
-    : await ranked(db);
+  // one round trip: the trigram operator's threshold (0.5) is a session setting of every connection (SESSION_SETTINGS)
+  const rows = await db
+    .select({ ...publicColumns, score })
+    .from(kbArticles)
+    .where(sql`${kbArticles.rowId} in (${candidates})`)
+    .orderBy(desc(score), desc(kbArticles.effectiveFrom), asc(kbArticles.articleId))
+    .limit(limit);
   return rows.map((r) => ({
     articleId: r.articleId,
     version: r.version,
