@@ -2,7 +2,7 @@
 // until then), the article in force at a time, its history, search, and the seed of bundled articles.
 import { and, asc, desc, eq, gt, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { contentHash, ratesBlock, type KbArticleInput } from '../domain/kb-article';
-import { snippet, trigramText, tsqueryLiteral, tsvectorLiteral } from '../domain/kb-text';
+import { queryTerms, snippet, trigramText, tsqueryLiteral, tsvectorLiteral } from '../domain/kb-text';
 import type { Database } from './db';
 import { kbArticles, type KbArticleRow, type KbKind, type KbLang } from './tables/kb';
 
@@ -237,7 +237,11 @@ export async function searchKb(db: Database, query: KbSearchQuery): Promise<KbSe
   // bodies with any token: only the rarest few, so the index returns a short list instead of a third of the table
   // (at most RARE_SHARE of the articles, or twice the candidates a source may give: a small base takes every token)
   const rareBudget = (Math.max(RARE_SHARE * stats.articles, 2 * CANDIDATES) * stats.sampled) / Math.max(stats.articles, 1);
-  const tsqRare = tsqueryLiteral(query.q, common, '|', { rarest: { budget: rareBudget, frequency: (token) => stats.df.get(token) ?? 0 } });
+  const frequency = (token: string) => stats.df.get(token) ?? 0;
+  const tsqRare = tsqueryLiteral(query.q, common, '|', { rarest: { budget: rareBudget, frequency } });
+  // bodies with every token: skipped when even the rarest token is in more bodies than the budget (a common word,
+  // 过路费): an arbitrary hundred of ten thousand body matches adds cost, not answers; its title matches remain
+  const everyFits = Math.min(...queryTerms(query.q, common).map(frequency)) <= rareBudget;
   const trigram = trigramText(query.q);
   if (!tsq && !trigram) return null;
   const at = query.at ?? new Date();
@@ -257,7 +261,7 @@ export async function searchKb(db: Database, query: KbSearchQuery): Promise<KbSe
   const capped = (match: SQL, cap: number) => sql`(select ${kbArticles.rowId} from ${kbArticles} where ${and(match, ...filters)} limit ${cap})`;
   if (tsq) {
     sources.push(capped(sql`${kbArticles.titleVector} @@ ${tsquery}`, CANDIDATES));
-    const every = tsqAll && tsqAll !== tsq; // one token: "every" and "any" are the same query
+    const every = tsqAll && tsqAll !== tsq && everyFits; // one token: "every" and "any" are the same query
     if (every) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqAll}::tsquery`, CANDIDATES));
     if (tsqRare && (!every || tsqRare !== tsqAll)) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqRare}::tsquery`, CANDIDATES));
   }
