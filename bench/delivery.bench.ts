@@ -2,7 +2,7 @@
 // sandbox SMS gateway over HTTP, a real Mailpit over SMTP), and the delivery lag of "received" notices
 // while intakes pour in through the API, and (3) the lag of every notice while a steady stream of queued notices
 // drains and intakes arrive at the same time.
-//   npx tsx bench/delivery.bench.ts [--notices 300] [--intakes 60] [--concurrency 4] [--steady-rate 10] [--poll-ms 500] [--only lag-mixed]
+//   npx tsx bench/delivery.bench.ts [--notices 300] [--intakes 60] [--concurrency 4] [--steady-rate 10] [--poll-ms 500] [--smtp-pool] [--only lag-mixed]
 // Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ticketflow_bench) and Mailpit (built like the Temporal CLI).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     'steady-rate': { type: 'string', default: '10' },
     /** part 3: the drain's idle poll (production default 500 ms) */
     'poll-ms': { type: 'string', default: '500' },
+    /** nodemailer's pooled transport (SMTP_URL …?pool=true): connections reused instead of one per e-mail */
+    'smtp-pool': { type: 'boolean', default: false },
     /** run one part only: drain | lag-intake | lag-mixed */
     only: { type: 'string' },
   },
@@ -38,7 +40,7 @@ await prepareDatabase(prepared);
 await prepared.close();
 const server = await startDevServer({ ...readDevServerConfig(), port: await freePort(), headless: true, database: null });
 const mailpit = await startMailpit();
-Object.assign(process.env, { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, SMTP_URL: mailpit.smtpUrl });
+Object.assign(process.env, { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, SMTP_URL: values['smtp-pool'] ? `${mailpit.smtpUrl}?pool=true` : mailpit.smtpUrl });
 if (!process.env.PAYLOAD_KEYS) Object.assign(process.env, generatePayloadKeys('bench'));
 const { startTestStack } = await import('../test/helpers/stack');
 type Stack = Awaited<ReturnType<typeof startTestStack>>;
@@ -126,13 +128,14 @@ if (runs('lag-mixed')) {
   let queued = 0;
   let intakesDone = false;
   let seq = 0;
-  // every 100 ms a tenth of the rate, spread over the steady tickets, until the intakes are all in
+  // every 100 ms what the rate owes by the clock (a slow insert is caught up), spread over the steady tickets,
+  // until the intakes are all in
+  const feedStarted = performance.now();
   const feeder = (async () => {
-    let carry = 0;
     while (!intakesDone) {
-      carry += rate / 10;
+      const owed = Math.floor(((performance.now() - feedStarted) / 1000) * rate) - seq;
       const rows = [];
-      for (; carry >= 1; carry--, seq++) rows.push(...noticeRows(steadyTickets[seq % steadyTickets.length]!, 1_000 + seq));
+      for (let i = 0; i < owed; i++, seq++) rows.push(...noticeRows(steadyTickets[seq % steadyTickets.length]!, 1_000 + seq));
       if (rows.length) {
         await stack.db.insert(deliveryOutbox).values(rows);
         queued += rows.length;
