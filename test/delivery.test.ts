@@ -318,3 +318,25 @@ test.serial('a drain that dies after the mail relay accepted an e-mail: the next
     stack.drain!.start();
   }
 });
+
+test.serial('a drain that dies after the SMS gateway stored a message: the next drain sends with the same key and the gateway answers with the stored SMS', async (t) => {
+  await stack.drain!.stop();
+  try {
+    const real = createSmsClient(stack.sandbox.smsApiUrl);
+    const stored: string[] = [];
+    const dying = { ...real, send: async (to: string, text: string, key: string) => (await real.send(to, text, key), stored.push(key), new Promise<never>(() => {})) };
+    const { ticket, phone } = await openFeeTicket();
+    await poll(`received rows of ${ticket.id}`, async () => ((await outboxOf(stack, ticket.id, 'received')).length === 3 ? true : undefined), 20_000);
+    const row = (await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'sms')!;
+    const start = Date.now() + 1_000;
+    void drainWith({ sms: dying, clock: () => new Date(start) }).drainOnce();
+    await poll(`the gateway storing ${row.dedupeKey}`, async () => (stored.includes(row.dedupeKey) ? true : undefined), 20_000);
+    t.truthy((await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'sms')!.sendingSince);
+    const recovery = drainWith({ clock: () => new Date(start + 61_000) });
+    while ((await recovery.drainOnce()) > 0);
+    t.like((await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'sms'), { status: 'sent', attempts: 1, sendingSince: null });
+    t.is((await real.list(phone)).filter((m) => m.idempotencyKey === row.dedupeKey).length, 1, 'one SMS for the interrupted and the recovering attempt');
+  } finally {
+    stack.drain!.start();
+  }
+});
