@@ -15,8 +15,11 @@ export interface MessageSignals {
   /** true once LISTEN is established: streams may poll slowly */
   readonly listening: boolean;
   subscribe(userId: string): StreamWaiter;
-  /** starts LISTEN if needed and tells whether it is established (streams then say so in their first comment) */
-  ready(): Promise<boolean>;
+  /**
+   * Starts LISTEN if needed and tells whether it is established within `waitMs` (a database that does not answer
+   * must not hold a stream's first bytes; the stream polls until LISTEN is up). Streams say so in their first comment.
+   */
+  ready(waitMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -46,9 +49,11 @@ export function createMessageSignals(listen: Listen | undefined, log: FastifyBas
     get listening() {
       return listening;
     },
-    async ready() {
+    async ready(waitMs = 5_000) {
       start();
-      await started;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
       return listening;
     },
     subscribe(userId) {
