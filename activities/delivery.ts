@@ -2,19 +2,22 @@
 // (FOR UPDATE SKIP LOCKED, so several processes share the work), renders them and sends each on its
 // channel. Failures retry with exponential backoff until the notice is older than maxAge; every
 // attempt is logged. A retry never sends twice: the in-app message is keyed by the dedupe key, the
-// SMS gateway replays a known Idempotency-Key, and e-mail carries the key as its Message-ID.
+// SMS gateway replays a known Idempotency-Key, and e-mail carries the key as its Message-ID. Before a message
+// is handed to SMS or SMTP the row records `sending_since`; a drain that finds it set on a row it claims knows
+// the previous attempt died between the hand-over and its record, and asks the relay (when it can be asked)
+// whether that e-mail already arrived instead of sending it again (docs/ARCHITECTURE.md, "residual risk").
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { quietUntil } from '../domain/quiet-hours';
 import type { SmsGateway } from '../integrations/sms';
-import type { Mailer } from '../integrations/smtp';
+import type { MailLookup, Mailer } from '../integrations/smtp';
 import type { UserSystem } from '../integrations/users';
-import { deliveryAttempts, deliveryOutbox, notificationPreferences, tickets, userMessages, type Database, type OutboxRow, type PreferencesRow } from '../schema';
+import { deliveryAttempts, deliveryOutbox, notificationPreferences, tickets, USER_MESSAGES_CHANNEL, userMessages, type Database, type OutboxRow, type PreferencesRow } from '../schema';
 import { createNoticeContent, type RenderedNotice, type TicketForNotice } from './delivery-content';
 import { cachedEstimates } from './estimates';
 import type { Config } from '../config';
 
 /** The drain's settings: the configuration's delivery section (docs in config/index.ts) and two tuning knobs. */
-export type DeliveryOptions = Omit<Config['delivery'], 'drain' | 'smtpUrl'> & {
+export type DeliveryOptions = Omit<Config['delivery'], 'drain' | 'smtpUrl' | 'mailLookupUrl' | 'streamPollMs'> & {
   batchSize?: number;
   /** how long a claimed row stays with its drain before another may take it */
   claimMs?: number;
@@ -25,6 +28,10 @@ export interface DeliveryDeps {
   sms: SmsGateway;
   /** null: no mail relay configured, e-mail rows are skipped */
   mailer: Mailer | null;
+  /** asks the relay whether it accepted a Message-ID (Mailpit's API); without it a recovered attempt re-sends with the same Message-ID */
+  mailLookup?: MailLookup | null;
+  /** the drain's clock (tests fix it to check quiet hours and backoff without waiting); default: the wall clock */
+  clock?: () => Date;
   users: UserSystem;
   userTokenSecret?: string;
   sopPolicyOverrides: Record<string, number | string | boolean>;
@@ -54,8 +61,12 @@ export function smsText(content: Pick<RenderedNotice, 'title' | 'body' | 'link'>
   return `${head}${body}${tail}`;
 }
 
+/** The e-mail's Message-ID (without angle brackets): derived from the dedupe key, so every attempt carries the same one. */
+export const messageIdOf = (dedupeKey: string) => `${dedupeKey.replace(/[^A-Za-z0-9._-]/g, '.')}@ticketflow`;
+
 export function createDeliveryDrain(deps: DeliveryDeps) {
   const { db, options } = deps;
+  const clock = deps.clock ?? (() => new Date());
   const batchSize = options.batchSize ?? 20;
   const claimMs = options.claimMs ?? 60_000;
   const render = createNoticeContent({ db, userTokenSecret: deps.userTokenSecret, publicUrl: options.publicUrl, sopPolicyOverrides: deps.sopPolicyOverrides, reviewThreshold: options.reviewThreshold, estimate: cachedEstimates(db, options.defaultEstimateMs) });
@@ -86,15 +97,21 @@ export function createDeliveryDrain(deps: DeliveryDeps) {
   async function send(row: OutboxRow, ticket: TicketForNotice, content: RenderedNotice, prefs: PreferencesRow | undefined): Promise<void> {
     switch (row.channel) {
       case 'in_app':
-        await db
-          .insert(userMessages)
-          .values({ dedupeKey: row.dedupeKey, userId: ticket.userId, ticketId: ticket.id, notice: row.notice, language: content.language, title: content.title, body: content.body, actions: content.actions })
-          .onConflictDoNothing();
+        // the notification leaves with the commit: open streams of this user read the message at once
+        await db.transaction(async (tx) => {
+          const stored = await tx
+            .insert(userMessages)
+            .values({ dedupeKey: row.dedupeKey, userId: ticket.userId, ticketId: ticket.id, notice: row.notice, language: content.language, title: content.title, body: content.body, actions: content.actions })
+            .onConflictDoNothing()
+            .returning({ id: userMessages.id });
+          if (stored.length) await tx.execute(sql`select pg_notify(${USER_MESSAGES_CHANNEL}, ${ticket.userId})`);
+        });
         return;
       case 'sms': {
         const phone = (await deps.users.getUser(ticket.userId))?.phone;
         if (!phone) throw new Skip('the user system has no phone number for this user');
         const text = smsText(content);
+        await markSending(row);
         try {
           await deps.sms.send(phone, text, row.dedupeKey);
         } catch (err) {
@@ -108,15 +125,33 @@ export function createDeliveryDrain(deps: DeliveryDeps) {
         const to = prefs?.email ?? (await deps.users.getUser(ticket.userId))?.email;
         if (!to) throw new Skip('no e-mail address for this user');
         const text = `${content.body}${content.link ? `\n\n${content.language === 'zh' ? '点击处理' : 'Answer here'}: ${content.link}` : ''}\n\n— Ticketflow ${ticket.id}`;
-        await deps.mailer.send({ from: options.mailFrom, to, subject: content.title, text, messageId: `${row.dedupeKey.replace(/[^A-Za-z0-9._-]/g, '.')}@ticketflow` });
+        await markSending(row);
+        await deps.mailer.send({ from: options.mailFrom, to, subject: content.title, text, messageId: messageIdOf(row.dedupeKey) });
         return;
       }
     }
   }
 
+  /** Committed before the hand-over: if this drain dies before finish(), the next one knows the outcome is unknown. */
+  async function markSending(row: OutboxRow): Promise<void> {
+    await db.update(deliveryOutbox).set({ sendingSince: clock() }).where(eq(deliveryOutbox.id, row.id));
+  }
+
+  /**
+   * A row whose previous e-mail attempt was interrupted after the hand-over: true when the relay confirms it holds
+   * that Message-ID (nothing is sent again). Unknowable without a lookup: then the e-mail goes again with the same
+   * Message-ID, which mail clients collapse.
+   */
+  async function alreadyMailed(row: OutboxRow): Promise<boolean> {
+    if (row.channel !== 'email' || !row.sendingSince || !deps.mailLookup) return false;
+    return deps.mailLookup.accepted(messageIdOf(row.dedupeKey));
+  }
+
   async function finish(row: OutboxRow, set: Partial<typeof deliveryOutbox.$inferInsert>, attempt?: { ok: boolean; error?: string }) {
     await db.transaction(async (tx) => {
-      await tx.update(deliveryOutbox).set({ lockedUntil: null, ...set }).where(eq(deliveryOutbox.id, row.id));
+      // the hand-over marker stays while the row is pending: a failed send (a timeout after DATA) may still have arrived
+      const final = set.status !== undefined && set.status !== 'pending';
+      await tx.update(deliveryOutbox).set({ lockedUntil: null, ...(final ? { sendingSince: null } : {}), ...set }).where(eq(deliveryOutbox.id, row.id));
       if (attempt) await tx.insert(deliveryAttempts).values({ outboxId: row.id, channel: row.channel, attempt: set.attempts ?? row.attempts, ok: attempt.ok, error: attempt.error ?? null });
     });
   }
@@ -135,10 +170,11 @@ export function createDeliveryDrain(deps: DeliveryDeps) {
     }
     const attempts = row.attempts + 1;
     try {
+      if (await alreadyMailed(row)) return finish(row, { status: 'sent', attempts, lastError: null, deliveredAt: clock() }, { ok: true, error: 'an interrupted attempt had delivered it: the relay holds its Message-ID, not sent again' });
       const content = await render(row, ticket, now);
       if (content.obsolete) return finish(row, { status: 'skipped', lastError: content.obsolete });
       await send(row, ticket, content, prefs);
-      await finish(row, { status: 'sent', attempts, lastError: null, deliveredAt: new Date() }, { ok: true });
+      await finish(row, { status: 'sent', attempts, lastError: null, deliveredAt: clock() }, { ok: true, error: row.channel === 'email' && row.sendingSince && !deps.mailLookup ? 'an earlier attempt may have delivered it (no relay lookup): sent again with the same Message-ID' : undefined });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (err instanceof Skip) return finish(row, { status: 'skipped', lastError: error });
@@ -149,7 +185,7 @@ export function createDeliveryDrain(deps: DeliveryDeps) {
   }
 
   /** One pass: claims due rows and delivers them (channels in parallel); returns how many it took. */
-  async function drainOnce(now = new Date()): Promise<number> {
+  async function drainOnce(now = clock()): Promise<number> {
     const rows = await claim(now);
     await Promise.all(rows.map((row) => deliver(row, now)));
     return rows.length;

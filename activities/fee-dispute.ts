@@ -2,7 +2,7 @@
 // so a rule change never alters a running ticket's replay.
 import { ApplicationFailure } from '@temporalio/activity';
 import { analyzeDispute, describeOwnerMismatch, describeSolution, matchSolution, netOfPaid, ownerMismatchSolution, type DisputeAnalysis, type FeePolicy, type Solution, type UserTier } from '../domain/fee-dispute';
-import { lateArrivalCompensation, type LateArrivalPolicy } from '../domain/late-arrival';
+import { LATE_BAND_KEYS, lateArrivalCompensation, type LateArrivalPolicy } from '../domain/late-arrival';
 import { isOrderOwner } from '../domain/money-policy';
 import type { FinanceSystem } from '../integrations/finance';
 import type { FeeCode, Order } from '../integrations/types';
@@ -12,7 +12,7 @@ import { articleInForce } from '../schema/kb-repository';
 import { tickets } from '../schema/tables';
 import { asActivityFailure } from './external-errors';
 import { createKbActivities, type SimilarCase } from './kb';
-import { waitingTariffFor } from './rates';
+import { lateBandsFor, waitingTariffFor, withLateBands } from './rates';
 import type { ActionMeta } from './meta';
 import { readTicketParty } from './store';
 
@@ -30,7 +30,6 @@ function numbers<K extends string>(policy: PolicyValues, keys: readonly K[]): Re
 }
 
 const FEE_POLICY_KEYS = ['autoRefundLimitFen', 'lateThresholdMinutes', 'lateCompensationCouponFen', 'goodwillCouponFen', 'couponValidDays'] as const;
-const LATE_POLICY_KEYS = ['lateBand30Fen', 'lateBand60Fen', 'lateBand120Fen', 'couponValidDays'] as const;
 
 /** The rules alone, without the ticket's identity (unit tests call these directly). */
 export const feeDisputeActivities = {
@@ -43,7 +42,7 @@ export const feeDisputeActivities = {
     return { solution, message: describeSolution(solution, input.analysis, input.order, input.language) };
   },
   async lateArrivalCompensation(input: { order: Order; language: string; policy: PolicyValues }) {
-    const policy: LateArrivalPolicy = numbers(input.policy, LATE_POLICY_KEYS);
+    const policy: LateArrivalPolicy = numbers(input.policy, LATE_BAND_KEYS);
     return lateArrivalCompensation(input.order, input.language, policy);
   },
 };
@@ -95,9 +94,11 @@ export function createFeeDisputeActivities(db: Database, finance: FinanceSystem)
       const proposal = (await ownerMismatch(input.order, input.language, meta)) ?? (await net(await feeDisputeActivities.matchFeeSolution(input), input.order, input.language));
       return cite(proposal, 'policy-fee-dispute', 'fee_dispute', input.language, meta);
     },
+    /** the bands of the `late-compensation` table in force at the order's booking, before the SOP policy's copy */
     async lateArrivalCompensation(input: Parameters<typeof feeDisputeActivities.lateArrivalCompensation>[0], meta?: ActionMeta) {
       const mismatch = await ownerMismatch(input.order, input.language, meta);
-      const proposal = mismatch ? { ...mismatch, lateMinutes: 0 } : await net(await feeDisputeActivities.lateArrivalCompensation(input), input.order, input.language);
+      const policy = withLateBands(input.policy, await lateBandsFor(db, input.order));
+      const proposal = mismatch ? { ...mismatch, lateMinutes: 0 } : await net(await feeDisputeActivities.lateArrivalCompensation({ ...input, policy }), input.order, input.language);
       return cite(proposal, 'late-compensation', 'late_arrival', input.language, meta);
     },
   };

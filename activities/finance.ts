@@ -11,7 +11,7 @@ import type { Coupon, Order, Refund } from '../integrations/types';
 import type { Database } from '../schema';
 import { getSopVersion } from '../schema/sop-repository';
 import { asActivityFailure } from './external-errors';
-import { waitingTariffFor } from './rates';
+import { lateBandsFor, waitingTariffFor, withLateBands } from './rates';
 import type { ActionMeta } from './meta';
 import { readTicketParty, type TicketParty } from './store';
 
@@ -96,7 +96,8 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
     if (!isOrderOwner(order, party.userId) || couponForSomeoneElse) {
       throw ApplicationFailure.nonRetryable(`ticket ${meta.ticketId}: the ticket's user is not the owner of order ${order.id}`, ORDER_OWNER_MISMATCH, { orderId: order.id });
     }
-    const policy = req.by === 'policy' && req.cause !== 'overcharge' ? await policyOf(party) : {};
+    // the late bands as the proposal applied them: the table in force at the booking before the SOP's copy
+    const policy = req.by === 'policy' && req.cause !== 'overcharge' ? withLateBands(await policyOf(party), req.cause === 'late_arrival' ? await lateBandsFor(db, order) : null) : {};
     const tariff = req.by === 'policy' && req.cause === 'overcharge' ? await waitingTariffFor(db, order) : null;
     const allowance = allowanceFen(req.cause, order, policy, req.by, tariff);
     // a person asking for more than any decision may give learns it (a policy's solution is capped instead)

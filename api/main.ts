@@ -17,7 +17,7 @@ const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: 
 // lazy: the API starts and answers /healthz (503) even while Temporal is unreachable
 const connection = Connection.lazy(temporalConnectionOptions(config));
 const app = await buildApp(
-  { temporal: { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }), connection }, db: database.db, ping: database.ping, config },
+  { temporal: { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter }), connection }, db: database.db, ping: database.ping, listen: database.listen, config },
   { logger: true },
 );
 await app.listen({ host: config.api.host, port: config.api.port });

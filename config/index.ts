@@ -140,6 +140,12 @@ export interface Config {
     publicUrl: string;
     /** smtp://host:port of the mail relay; unset: e-mail is skipped ("no mail relay") */
     smtpUrl?: string;
+    /**
+     * the relay's HTTP API that can say whether it accepted a Message-ID (Mailpit's; MAIL_LOOKUP_URL, `npm start`
+     * and `npm test` set it to their Mailpit): asked before re-sending an e-mail whose earlier attempt was cut off
+     * after the hand-over. Unset: such an e-mail goes again with the same Message-ID.
+     */
+    mailLookupUrl?: string;
     mailFrom: string;
     /** idle wait between polls of the outbox */
     pollMs: number;
@@ -152,6 +158,8 @@ export interface Config {
     defaultEstimateMs: number;
     /** a rating at or below this starts a review */
     reviewThreshold: number;
+    /** a live message stream's safety-net re-read while LISTEN/NOTIFY wakes it (MESSAGE_STREAM_POLL_MS); 250 ms without LISTEN */
+    streamPollMs: number;
   };
 }
 
@@ -205,6 +213,7 @@ export function loadConfig(): Config {
       drain: str('DELIVERY_DRAIN', 'on') !== 'off',
       publicUrl: str('PUBLIC_URL', `http://${str('HOST', '127.0.0.1') === '0.0.0.0' ? '127.0.0.1' : str('HOST', '127.0.0.1')}:${int('PORT', 3000)}`).replace(/\/$/, ''),
       smtpUrl: str('SMTP_URL'),
+      mailLookupUrl: str('MAIL_LOOKUP_URL'),
       mailFrom: str('MAIL_FROM', 'service@ticketflow.local'),
       pollMs: int('DELIVERY_POLL_MS', 500),
       backoffBaseMs: int('DELIVERY_BACKOFF_BASE_MS', 5_000),
@@ -212,6 +221,7 @@ export function loadConfig(): Config {
       maxAgeMs: int('DELIVERY_MAX_AGE_MS', 48 * 3_600_000),
       defaultEstimateMs: int('DEFAULT_ESTIMATE_MS', 2 * 3_600_000),
       reviewThreshold: int('REVIEW_THRESHOLD', 2),
+      streamPollMs: int('MESSAGE_STREAM_POLL_MS', 5_000),
     },
   };
 }

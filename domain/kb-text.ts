@@ -86,11 +86,30 @@ export function tsvectorLiteral(fields: Array<{ text: string; weight: 'A' | 'B' 
  * `common(token)` marks tokens found in so many articles that they only add noise (司机 in a query about 绕路): they
  * are left out unless every token is common. ts_rank has no inverse document frequency; this is its cheap stand-in.
  */
-export function tsqueryLiteral(query: string, common: (token: string) => boolean = () => false, operator: '|' | '&' = '|'): string | null {
+export function tsqueryLiteral(query: string, common: (token: string) => boolean = () => false, operator: '|' | '&' = '|', opts: { rarest?: { budget: number; frequency: (token: string) => number } } = {}): string | null {
+  let kept = queryTerms(query, common);
+  // a short candidate list from the index: tokens unseen in the sample (rare or absent) and the rarest seen ones
+  // while their summed frequency stays within `budget` (none, when even the rarest one is more frequent)
+  if (opts.rarest) {
+    const { budget, frequency } = opts.rarest;
+    const seen = kept.map((t, i) => ({ t, i, f: frequency(t) })).filter((x) => x.f > 0).sort((a, b) => a.f - b.f || a.i - b.i);
+    const chosen = new Set<string>();
+    let total = 0;
+    for (const x of seen) {
+      if (total + x.f > budget) break;
+      chosen.add(x.t);
+      total += x.f;
+    }
+    kept = kept.filter((t) => frequency(t) === 0 || chosen.has(t));
+  }
+  return kept.length ? kept.map((t) => `'${t}'`).join(` ${operator} `) : null;
+}
+
+/** The query's distinct tokens without the common ones (all of them when every token is common). */
+export function queryTerms(query: string, common: (token: string) => boolean = () => false): string[] {
   const tokens = [...new Set(kbTokens(query, { query: true }))];
   const telling = tokens.filter((t) => !common(t));
-  const kept = telling.length ? telling : tokens;
-  return kept.length ? kept.map((t) => `'${t}'`).join(` ${operator} `) : null;
+  return telling.length ? telling : tokens;
 }
 
 /** What trigram similarity compares: lower-case, simplified, punctuation folded to spaces. */

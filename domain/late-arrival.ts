@@ -1,4 +1,5 @@
-// Late-arrival SOP: compensation coupon by delay bands from the SOP's policy.
+// Late-arrival SOP: compensation coupon by delay bands. The bands come from the `late-compensation` rate-table
+// article in force (activities/rates.ts); the SOP policy's copy serves only when no such article exists.
 import type { Order } from '../integrations/types';
 import { driverLateMinutes, type Solution } from './fee-dispute';
 
@@ -7,6 +8,19 @@ export interface LateArrivalPolicy {
   lateBand60Fen: number;
   lateBand120Fen: number;
   couponValidDays: number;
+}
+
+export const LATE_BAND_KEYS = ['lateBand30Fen', 'lateBand60Fen', 'lateBand120Fen', 'couponValidDays'] as const;
+
+/** The bands of a `late-compensation` rates block; throws naming the rule when a number is missing. */
+export function lateBandsOf(block: Record<string, unknown>): LateArrivalPolicy {
+  const out = {} as LateArrivalPolicy;
+  for (const key of LATE_BAND_KEYS) {
+    const value = block[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`rate table late-compensation: ${key} must be a non-negative number, got ${JSON.stringify(value)}`);
+    out[key] = value;
+  }
+  return out;
 }
 
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;

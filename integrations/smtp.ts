@@ -29,3 +29,25 @@ export function createSmtpMailer(url: string, opts: { timeoutMs?: number } = {})
     },
   };
 }
+
+/**
+ * Whether the relay accepted a message: only a relay with an API can answer (Mailpit's search by Message-ID). The
+ * drain asks it before re-sending an e-mail whose earlier hand-over ended without a record (a crash between the
+ * relay's 250 and marking the row sent); SMTP itself cannot refuse a duplicate.
+ */
+export interface MailLookup {
+  accepted(messageId: string): Promise<boolean>;
+}
+
+/** Mailpit's HTTP API (`npm start`, `npm test`): GET /api/v1/search?query=message-id:"…" */
+export function createMailpitLookup(apiUrl: string, opts: { timeoutMs?: number } = {}): MailLookup {
+  const base = apiUrl.replace(/\/$/, '');
+  return {
+    async accepted(messageId) {
+      const res = await fetch(`${base}/api/v1/search?query=${encodeURIComponent(`message-id:"${messageId}"`)}&limit=5`, { signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000) });
+      if (!res.ok) throw new Error(`mail lookup answered ${res.status}`);
+      const body = (await res.json()) as { messages: Array<{ MessageID: string }> };
+      return body.messages.some((m) => m.MessageID === messageId);
+    },
+  };
+}

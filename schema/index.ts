@@ -1,4 +1,4 @@
 export * from './tables';
-export { openDatabase, type Database, type DatabaseHandle } from './db';
+export { openDatabase, type Database, type DatabaseHandle, type Listen } from './db';
 export { migrateDatabase } from './migrate';
 export { prepareDatabase } from './prepare';

@@ -2,7 +2,7 @@
 // until then), the article in force at a time, its history, search, and the seed of bundled articles.
 import { and, asc, desc, eq, gt, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { contentHash, ratesBlock, type KbArticleInput } from '../domain/kb-article';
-import { snippet, trigramText, tsqueryLiteral, tsvectorLiteral } from '../domain/kb-text';
+import { queryTerms, snippet, trigramText, tsqueryLiteral, tsvectorLiteral } from '../domain/kb-text';
 import type { Database } from './db';
 import { kbArticles, type KbArticleRow, type KbKind, type KbLang } from './tables/kb';
 
@@ -183,15 +183,18 @@ export interface KbSearchHit {
 /** Weights of D, C (body), B (tags), A (title) for ts_rank: a title match counts five times a body match. */
 const RANK_WEIGHTS = '{0.05,0.2,0.5,1.0}';
 
-const WORD_SIMILARITY_THRESHOLD = 0.5;
+/** queries of more words are not looked up by trigrams (their title similarity still counts in the ranking) */
+const TRIGRAM_MAX_WORDS = 3;
 /** at most this many articles per candidate source are ranked */
-const CANDIDATES = 200;
+const CANDIDATES = 100;
+/** bodies matching any query token are looked up by its rarest tokens, together in at most this share of the articles */
+const RARE_SHARE = 0.01;
 /** A token in more than this share of the articles in force is too common to search by (when the query has others). */
 const COMMON_SHARE = 0.2;
 const TERM_STATS_TTL_MS = 10 * 60_000;
 /** about this many latest versions are sampled for document frequencies: constant cost at any size */
 const TERM_STATS_SAMPLE = 2_000;
-interface TermStats { at: number; sampled: number; df: Map<string, number> }
+interface TermStats { at: number; articles: number; sampled: number; df: Map<string, number> }
 const termStatsOf = new WeakMap<Database, { stats: TermStats | null; refreshing: Promise<TermStats> | null }>();
 
 async function readTermStats(db: Database): Promise<TermStats> {
@@ -202,7 +205,7 @@ async function readTermStats(db: Database): Promise<TermStats> {
   const rows = await db
     .select({ word: sql<string>`word`, ndoc: sql<number>`ndoc`.mapWith(Number) })
     .from(sql`ts_stat(${sample})`);
-  return { at: Date.now(), sampled: sampled!, df: new Map(rows.map((r) => [r.word, r.ndoc])) };
+  return { at: Date.now(), articles: articles!, sampled: sampled!, df: new Map(rows.map((r) => [r.word, r.ndoc])) };
 }
 
 /** Document frequencies of the latest versions, cached per database for some minutes (stale ones serve while refreshing). */
@@ -228,8 +231,17 @@ function forgetTermStats(db: Database): void {
 /** Full-text match on the segmented tokens, or trigram word similarity on title and tags; null when the query has nothing searchable. */
 export async function searchKb(db: Database, query: KbSearchQuery): Promise<KbSearchHit[] | null> {
   const stats = await termStats(db);
-  const tsq = tsqueryLiteral(query.q, (token) => stats.sampled >= 20 && (stats.df.get(token) ?? 0) > stats.sampled * COMMON_SHARE);
-  const tsqAll = tsqueryLiteral(query.q, (token) => stats.sampled >= 20 && (stats.df.get(token) ?? 0) > stats.sampled * COMMON_SHARE, '&');
+  const common = (token: string) => stats.sampled >= 20 && (stats.df.get(token) ?? 0) > stats.sampled * COMMON_SHARE;
+  const tsq = tsqueryLiteral(query.q, common);
+  const tsqAll = tsqueryLiteral(query.q, common, '&');
+  // bodies with any token: only the rarest few, so the index returns a short list instead of a third of the table
+  // (at most RARE_SHARE of the articles, or twice the candidates a source may give: a small base takes every token)
+  const rareBudget = (Math.max(RARE_SHARE * stats.articles, 2 * CANDIDATES) * stats.sampled) / Math.max(stats.articles, 1);
+  const frequency = (token: string) => stats.df.get(token) ?? 0;
+  const tsqRare = tsqueryLiteral(query.q, common, '|', { rarest: { budget: rareBudget, frequency } });
+  // bodies with every token: skipped when even the rarest token is in more bodies than the budget (a common word,
+  // 过路费): an arbitrary hundred of ten thousand body matches adds cost, not answers; its title matches remain
+  const everyFits = Math.min(...queryTerms(query.q, common).map(frequency)) <= rareBudget;
   const trigram = trigramText(query.q);
   if (!tsq && !trigram) return null;
   const at = query.at ?? new Date();
@@ -249,28 +261,32 @@ export async function searchKb(db: Database, query: KbSearchQuery): Promise<KbSe
   const capped = (match: SQL, cap: number) => sql`(select ${kbArticles.rowId} from ${kbArticles} where ${and(match, ...filters)} limit ${cap})`;
   if (tsq) {
     sources.push(capped(sql`${kbArticles.titleVector} @@ ${tsquery}`, CANDIDATES));
-    if (tsqAll && tsqAll !== tsq) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqAll}::tsquery`, CANDIDATES));
-    sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsquery}`, CANDIDATES));
+    const every = tsqAll && tsqAll !== tsq && everyFits; // one token: "every" and "any" are the same query
+    if (every) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqAll}::tsquery`, CANDIDATES));
+    if (tsqRare && (!every || tsqRare !== tsqAll)) sources.push(capped(sql`${kbArticles.searchVector} @@ ${tsqRare}::tsquery`, CANDIDATES));
   }
   // trigrams catch Latin-script slips (wating, harrasment); Chinese fragments are covered by the bigrams, and a
   // Chinese trigram search cannot use the index well (a full scan at 100,000 articles)
-  if (trigram.length >= 3 && /[a-z]{3}/.test(trigram)) sources.push(capped(sql`${trigram} <% ${kbArticles.searchTitle}`, CANDIDATES / 4));
+  // and only for short queries: a slip in a long one still leaves its other words to match, and the trigram index
+  // scan grows with the query's length (6 ms for four words at 100,000 articles)
+  const useTrigrams = trigram.length >= 3 && /[a-z]{3}/.test(trigram) && trigram.split(' ').length <= TRIGRAM_MAX_WORDS;
+  // planned for all its rows (the DISTINCT), so the planner weighs the trigram index against a full scan: with only a
+  // LIMIT it may bet on a sequential scan finding a few matches early, which computes similarity for every title
+  // (0.5 s at 20,000 articles on PGlite, which has no statistics)
+  if (useTrigrams) sources.push(sql`(select row_id from (select distinct ${kbArticles.rowId} as row_id from ${kbArticles} where ${and(sql`${trigram} <% ${kbArticles.searchTitle}`, ...filters)}) by_trigrams limit ${CANDIDATES / 4})`);
   if (!sources.length) return [];
   const candidates = sql.join(sources, sql` union `);
   const textRank = tsq ? sql`ts_rank(${RANK_WEIGHTS}::float4[], ${kbArticles.searchVector}, ${tsquery}, 1)` : sql`0`;
   const titleSimilarity = trigram ? sql`word_similarity(${trigram}, ${kbArticles.searchTitle})` : sql`0`;
   const titleContains = trigram ? sql`(case when position(${trigram} in ${kbArticles.searchTitle}) > 0 then 0.3 else 0 end)` : sql`0`;
   const score = sql<number>`(${textRank} + 0.4 * ${titleSimilarity} + ${titleContains}) * (case when ${inForce} then 1 else 0.5 end)`.mapWith(Number);
-  // the trigram operator's threshold is a setting: 0.5 (instead of 0.6) lets one-letter slips through (harrasment)
-  const rows = await db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY_THRESHOLD)}, true)`);
-    return tx
-      .select({ ...publicColumns, score })
-      .from(kbArticles)
-      .where(sql`${kbArticles.rowId} in (${candidates})`)
-      .orderBy(desc(score), desc(kbArticles.effectiveFrom), asc(kbArticles.articleId))
-      .limit(limit);
-  });
+  // one round trip: the trigram operator's threshold (0.5) is a session setting of every connection (SESSION_SETTINGS)
+  const rows = await db
+    .select({ ...publicColumns, score })
+    .from(kbArticles)
+    .where(sql`${kbArticles.rowId} in (${candidates})`)
+    .orderBy(desc(score), desc(kbArticles.effectiveFrom), asc(kbArticles.articleId))
+    .limit(limit);
   return rows.map((r) => ({
     articleId: r.articleId,
     version: r.version,

@@ -51,6 +51,7 @@ let mailpit: RunningMailpit | null = null;
 if (!config.delivery.smtpUrl) {
   mailpit = await startMailpit({ smtpPort: Number(process.env.MAILPIT_SMTP_PORT ?? 1025), webPort: Number(process.env.MAILPIT_WEB_PORT ?? 8025), database: path.join(config.dataDir, 'mailpit.db') });
   config.delivery.smtpUrl = mailpit.smtpUrl;
+  config.delivery.mailLookupUrl ??= mailpit.webUrl;
 }
 
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -103,6 +104,7 @@ const app = await buildApp({
   temporal: { client, connection },
   db: database.db,
   ping: database.ping,
+  listen: database.listen,
   config,
 });
 const apiUrl = await app.listen({ host: config.api.host, port: config.api.port });

@@ -3,21 +3,22 @@
 // without sending twice, honours preferences and quiet hours, and survives a channel that is down.
 import test from 'ava';
 import { eq } from 'drizzle-orm';
-import { createDeliveryDrain } from '../activities/delivery';
+import { createDeliveryDrain, messageIdOf } from '../activities/delivery';
 import { verifyUserToken } from '../domain/user-token';
 import { createSmsClient } from '../integrations/sms';
-import { createSmtpMailer } from '../integrations/smtp';
+import { createMailpitLookup, createSmtpMailer, type Mailer } from '../integrations/smtp';
 import { createUserSystemClient } from '../integrations/users';
 import { freePort } from '../scripts/dev-server';
 import { deliveryAttempts, deliveryOutbox } from '../schema';
-import { mailsTo, mailText, outboxOf, smsTo, waitForNotice } from './helpers/delivery';
-import { waitForEvent } from './helpers/flows';
+import { mailpitUrl, mailsTo, mailText, outboxOf, smsTo, waitForNotice } from './helpers/delivery';
+import { poll, waitForEvent } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { api, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
-  stack = await startTestStack({ policy: { confirmationTimeout: 60_000, reopenWindow: 30_000 }, delivery: true });
+  // streams re-read only every minute: a message that arrives within seconds came by LISTEN/NOTIFY
+  stack = await startTestStack({ policy: { confirmationTimeout: 60_000, reopenWindow: 30_000 }, delivery: { streamPollMs: 60_000 } });
 });
 test.after.always(async () => {
   await stack?.close();
@@ -186,16 +187,18 @@ test.serial('the in-app stream pushes a new message as a server-sent event, and 
   const address = await stack.app.listen({ port: 0, host: '127.0.0.1' });
   const userId = `U-stream-${Date.now()}`;
   const controller = new AbortController();
-  const response = await fetch(`${address}/v1/users/${userId}/messages/stream`, { headers: { authorization: `Bearer ${stack.auth.service}`, 'x-on-behalf-of': userId }, signal: controller.signal });
+  const response = await fetch(`${address}/v1/users/${userId}/messages/stream?maxSeconds=20`, { headers: { authorization: `Bearer ${stack.auth.service}`, 'x-on-behalf-of': userId }, signal: controller.signal });
   t.is(response.status, 200);
   t.regex(response.headers.get('content-type') ?? '', /text\/event-stream/);
   const reader = response.body!.getReader();
   const created = await postTicket(stack, { text: '你好,我想问一下开发票的事情', userId, language: 'en' });
   const ticketId = created.body.tickets[0].id as string;
   let text = '';
+  // the stack's safety-net re-read is a minute away: only the drain's NOTIFY can bring the message this soon
   const deadline = Date.now() + 15_000;
   while (!/\n\n/.test(text.split('event: message')[1] ?? '') && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
   controller.abort();
+  t.regex(text, /^retry: 2000\n: push\n\n/, 'the stream is woken by LISTEN/NOTIFY, not polling');
   const event = /id: (\d+)\nevent: message\ndata: (.*)\n\n/.exec(text);
   t.truthy(event, text);
   const message = JSON.parse(event![2]!);
@@ -208,4 +211,132 @@ test.serial('the in-app stream pushes a new message as a server-sent event, and 
   const latest = (await api(stack, 'GET', `/v1/users/${userId}/messages`, { as: asUser(userId) })).body.messages[0].id as number;
   const none = await stack.app.inject({ method: 'GET', url: `/v1/users/${userId}/messages/stream?maxSeconds=0`, headers: { authorization: `Bearer ${stack.auth.service}`, 'x-on-behalf-of': userId, 'last-event-id': String(latest) } });
   t.notRegex(none.body, /event: message/);
+});
+
+/** A drain of this stack's channels with its own options, clock or mailer (the stack's own drain is stopped meanwhile). */
+function drainWith(extra: Partial<Parameters<typeof createDeliveryDrain>[0]>) {
+  return createDeliveryDrain({ db: stack.db, sms: createSmsClient(stack.sandbox.smsApiUrl), mailer: createSmtpMailer(stack.config.delivery.smtpUrl!), users: users(), userTokenSecret: stack.config.credentials.userTokenSecret, sopPolicyOverrides: stack.config.sopPolicyOverrides, options: stack.config.delivery, ...extra });
+}
+
+/** Every message Mailpit holds with this Message-ID. */
+async function mailsWithId(messageId: string) {
+  const res = await fetch(`${mailpitUrl()}/api/v1/search?query=${encodeURIComponent(`message-id:"${messageId}"`)}&limit=50`);
+  return ((await res.json()) as { messages: Array<{ MessageID: string }> }).messages.filter((m) => m.MessageID === messageId);
+}
+
+test.serial('quiet hours on a fixed clock: a routine notice waits until they end and then goes out; a safety notice goes at once', async (t) => {
+  await stack.drain!.stop();
+  try {
+    // 23:30 in Shanghai (UTC+8, no daylight saving) after now, and the 08:00 that ends the night
+    const base = Date.now() + 60_000;
+    const shanghai = new Date(base + 8 * 3_600_000);
+    let night = Date.UTC(shanghai.getUTCFullYear(), shanghai.getUTCMonth(), shanghai.getUTCDate(), 15, 30);
+    if (night <= base) night += 24 * 3_600_000;
+    const morning = night + 8.5 * 3_600_000;
+    let now = new Date(night);
+    const drain = drainWith({ clock: () => now });
+
+    const order = await orderOf(stack, 'correct_bill');
+    const put = await api(stack, 'PUT', `/v1/users/${order.userId}/preferences`, { payload: { channels: ['sms', 'email'], quietHours: { start: '22:00', end: '08:00', timeZone: 'Asia/Shanghai' } }, as: asUser(order.userId) });
+    t.is(put.status, 200);
+    const routine = (await postTicket(stack, { text: '等候费多收了,我明明只等了一会儿', orderId: order.id, userId: order.userId })).body.tickets[0] as { id: string };
+    const safety = (await postTicket(stack, { text: '司机威胁我说要把我的货扔掉,我很害怕,要报警', orderId: order.id, userId: order.userId })).body.tickets[0] as { id: string; sopType: string };
+    t.is(safety.sopType, 'safety_incident');
+    for (const id of [routine.id, safety.id]) await poll(`received rows of ${id}`, async () => ((await outboxOf(stack, id, 'received')).length === 3 ? true : undefined), 20_000);
+
+    while ((await drain.drainOnce()) > 0); // 23:30: everything due is handled once
+    const received = async (id: string) => Object.fromEntries((await outboxOf(stack, id, 'received')).map((r) => [r.channel, r]));
+    const held = await received(routine.id);
+    t.is(held.in_app!.status, 'sent', 'in-app is stored during quiet hours');
+    for (const channel of ['sms', 'email'] as const) {
+      t.like(held[channel], { status: 'pending', attempts: 0, lastError: `quiet hours until ${new Date(morning).toISOString()}` });
+      t.is(held[channel]!.nextAttemptAt.toISOString(), new Date(morning).toISOString(), `${channel} waits until 08:00`);
+    }
+    const urgent = await received(safety.id);
+    t.deepEqual([urgent.sms!.status, urgent.email!.status], ['sent', 'sent'], 'the safety ticket ignores quiet hours');
+    t.is(urgent.sms!.deliveredAt!.toISOString(), new Date(night).toISOString());
+    const phone = (await users().getUser(order.userId))!.phone;
+    const smsKeys = async () => (await smsTo(stack, phone)).map((m) => m.idempotencyKey);
+    t.true((await smsKeys()).includes(urgent.sms!.dedupeKey));
+    t.false((await smsKeys()).includes(held.sms!.dedupeKey), 'no SMS at night');
+    t.is((await mailsWithId(messageIdOf(held.email!.dedupeKey))).length, 0, 'no e-mail at night');
+
+    now = new Date(morning - 60_000); // 07:59: still quiet, nothing of the routine ticket is due
+    while ((await drain.drainOnce()) > 0);
+    t.is((await received(routine.id)).sms!.status, 'pending');
+
+    now = new Date(morning); // 08:00: both go out
+    while ((await drain.drainOnce()) > 0);
+    const after = await received(routine.id);
+    for (const channel of ['sms', 'email'] as const) t.like(after[channel], { status: 'sent', attempts: 1, lastError: null });
+    t.is(after.sms!.deliveredAt!.toISOString(), new Date(morning).toISOString());
+    t.true((await smsKeys()).includes(held.sms!.dedupeKey));
+    t.is((await mailsWithId(messageIdOf(held.email!.dedupeKey))).length, 1);
+  } finally {
+    stack.drain!.start();
+  }
+});
+
+test.serial('a drain that dies after the mail relay accepted an e-mail: the next drain finds its Message-ID at the relay and does not send it again', async (t) => {
+  await stack.drain!.stop();
+  try {
+    const real = createSmtpMailer(stack.config.delivery.smtpUrl!);
+    // the relay answers 250, then this process "dies": the send never returns, the row is never marked
+    const accepted: string[] = [];
+    const dying: Mailer = { send: async (m) => (await real.send(m), accepted.push(m.messageId), new Promise<never>(() => {})) };
+    const lookup = createMailpitLookup(mailpitUrl());
+
+    const crashThenRecover = async (recoverWithLookup: boolean) => {
+      const { ticket } = await openFeeTicket();
+      await poll(`received rows of ${ticket.id}`, async () => ((await outboxOf(stack, ticket.id, 'received')).length === 3 ? true : undefined), 20_000);
+      const row = (await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'email')!;
+      const messageId = messageIdOf(row.dedupeKey);
+      const start = Date.now() + 1_000;
+      void drainWith({ mailer: dying, mailLookup: lookup, clock: () => new Date(start) }).drainOnce();
+      await poll(`the relay accepting ${messageId}`, async () => (accepted.includes(messageId) ? true : undefined), 20_000);
+      const stuck = (await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'email')!;
+      t.is(stuck.status, 'pending');
+      t.truthy(stuck.sendingSince, 'the hand-over was recorded before the send');
+      // a minute later the claim has expired; another drain takes the row
+      const recovery = drainWith({ mailLookup: recoverWithLookup ? lookup : null, clock: () => new Date(start + 61_000) });
+      while ((await recovery.drainOnce()) > 0);
+      const done = (await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'email')!;
+      t.like(done, { status: 'sent', attempts: 1, sendingSince: null });
+      const [attempt] = await stack.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.outboxId, done.id));
+      return { copies: (await mailsWithId(messageId)).length, note: attempt!.error };
+    };
+
+    const withLookup = await crashThenRecover(true);
+    t.is(withLookup.copies, 1, 'the relay holds the e-mail once');
+    t.regex(withLookup.note!, /relay holds its Message-ID, not sent again/);
+
+    // the residual risk, shown: a relay that cannot be asked gets the e-mail again, with the same Message-ID
+    const blind = await crashThenRecover(false);
+    t.is(blind.copies, 2, 'without a lookup the e-mail goes twice (mail clients collapse the same Message-ID)');
+    t.regex(blind.note!, /sent again with the same Message-ID/);
+  } finally {
+    stack.drain!.start();
+  }
+});
+
+test.serial('a drain that dies after the SMS gateway stored a message: the next drain sends with the same key and the gateway answers with the stored SMS', async (t) => {
+  await stack.drain!.stop();
+  try {
+    const real = createSmsClient(stack.sandbox.smsApiUrl);
+    const stored: string[] = [];
+    const dying = { ...real, send: async (to: string, text: string, key: string) => (await real.send(to, text, key), stored.push(key), new Promise<never>(() => {})) };
+    const { ticket, phone } = await openFeeTicket();
+    await poll(`received rows of ${ticket.id}`, async () => ((await outboxOf(stack, ticket.id, 'received')).length === 3 ? true : undefined), 20_000);
+    const row = (await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'sms')!;
+    const start = Date.now() + 1_000;
+    void drainWith({ sms: dying, clock: () => new Date(start) }).drainOnce();
+    await poll(`the gateway storing ${row.dedupeKey}`, async () => (stored.includes(row.dedupeKey) ? true : undefined), 20_000);
+    t.truthy((await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'sms')!.sendingSince);
+    const recovery = drainWith({ clock: () => new Date(start + 61_000) });
+    while ((await recovery.drainOnce()) > 0);
+    t.like((await outboxOf(stack, ticket.id, 'received')).find((r) => r.channel === 'sms'), { status: 'sent', attempts: 1, sendingSince: null });
+    t.is((await real.list(phone)).filter((m) => m.idempotencyKey === row.dedupeKey).length, 1, 'one SMS for the interrupted and the recovering attempt');
+  } finally {
+    stack.drain!.start();
+  }
 });

@@ -1,6 +1,6 @@
 // Rate tables as data: the sandbox bills with the bundled fare tables, a pair's zh and en texts must carry the
-// same numbers, and the lateness bands agents read match the late-arrival SOP's policy (which still holds its
-// own copy: see docs/KB.md, "Not yet").
+// same numbers, and the late-arrival SOP's fallback bands (used only without a table in force, see docs/KB.md)
+// equal the bundled table's.
 import test from 'ava';
 import { checkRatePairs, bundledArticles, bundledRates } from '../kb/files';
 import { FARE_RATE_TABLES } from '../domain/rate-tables';
@@ -27,7 +27,7 @@ test('a rate table whose zh and en texts disagree is refused', (t) => {
   t.throws(() => checkRatePairs([zh!, edited]), { message: /fare-waiting .*different rates blocks/ });
 });
 
-test('the lateness bands agents read are the late-arrival SOP policy values', (t) => {
+test('the late-arrival SOP\'s fallback bands are the bundled late-compensation table\'s', (t) => {
   const policy = loadDefaultSops().find((d) => d.type === 'late_arrival')!.policy as Record<string, number>;
   const bands = bundledRates('late-compensation');
   for (const key of ['lateBand30Fen', 'lateBand60Fen', 'lateBand120Fen', 'couponValidDays']) t.is(bands[key], policy[key], key);

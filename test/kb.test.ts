@@ -1,9 +1,11 @@
 // The knowledge base through the API on the real PostgreSQL: Chinese and English search over the seeded
 // articles, the version in force by date, filters, highlighted snippets, editor rights, and a rate change
-// in one article reaching both what agents read and what the fee analysis of a real ticket computes.
+// in one article reaching both what agents read and what the fee analysis of a real ticket computes, and a
+// compensation band changed in its article reaching what a late-arrival ticket proposes and pays.
 import test from 'ava';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { api, orderOf, postTicket, waitForStatus } from './helpers/tickets';
+import { driverLateMinutes } from '../domain/fee-dispute';
+import { api, confirm, orderOf, postTicket, waitForStatus } from './helpers/tickets';
 
 let stack: TestStack;
 test.before(async () => {
@@ -121,4 +123,28 @@ test('one source of truth: changing the waiting-fee rate in its article changes 
   t.is(created.status, 201);
   const waiting = await waitForStatus(stack, created.body.tickets[0].id, 'awaiting_confirmation');
   t.like(waiting.live, { solution: { kind: 'refund', amountFen: waitingFee(order) - billable * 80 } });
+});
+
+test('one source of truth: changing a lateness band in its article changes what agents read, what a late-arrival ticket proposes and what it pays', async (t) => {
+  // 60–119 minutes late: the SOP's policy copy says 2000 fen; the article will say 2600
+  const order = await orderOf(stack, 'late_arrival', (o) => driverLateMinutes(o) >= 60 && driverLateMinutes(o) < 120);
+  const before = await api(stack, 'GET', '/v1/kb/articles/late-compensation-en', { as: await agent() });
+  t.regex(before.body.body, /lateBand60Fen: 2000 /);
+  const changed = before.body.body.replace('lateBand60Fen: 2000 ', 'lateBand60Fen: 2600 ');
+  const put = await api(stack, 'PUT', '/v1/kb/articles/late-compensation-en', { payload: { body: changed, effectiveFrom: '2026-09-01' }, as: await editor() });
+  t.is(put.status, 201);
+  const after = await api(stack, 'GET', '/v1/kb/articles/late-compensation-en', { as: await agent() });
+  t.like(after.body, { version: 2, inForce: true });
+  t.regex(after.body.body, /lateBand60Fen: 2600 /);
+
+  const created = await postTicket(stack, { text: '司机迟到了很久,耽误了我的事', orderId: order.id, userId: order.userId });
+  t.is(created.status, 201);
+  const ticketId = created.body.tickets[0].id as string;
+  const waiting = await waitForStatus(stack, ticketId, 'awaiting_confirmation');
+  t.like(waiting.live, { solution: { kind: 'coupon', amountFen: 2600, cause: 'late_arrival' } });
+  // the paying activity's allowance reads the same table: the whole 2600 is paid, not capped at the SOP's 2000
+  t.is((await confirm(stack, ticketId, { accepted: true })).status, 202);
+  await waitForStatus(stack, ticketId, 'closed');
+  const coupons = await stack.finance.listCoupons({ orderId: order.id, cause: 'late_arrival' });
+  t.deepEqual(coupons.map((c) => c.amount), [2600]);
 });

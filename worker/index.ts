@@ -10,7 +10,7 @@ import { createFinanceClient } from '../integrations/finance';
 import { createOrderSystemClient } from '../integrations/orders';
 import { createSmsClient } from '../integrations/sms';
 import { createUserSystemClient } from '../integrations/users';
-import { createSmtpMailer } from '../integrations/smtp';
+import { createMailpitLookup, createSmtpMailer } from '../integrations/smtp';
 import { createDeliveryDrain, type DeliveryDrain } from '../activities/delivery';
 import type { Database } from '../schema';
 import { maskingLogFunction } from './logging';
@@ -114,6 +114,7 @@ export function deliveryDrainFromConfig(config: Config, db: Database): DeliveryD
     sms: createSmsClient(smsApiUrl),
     users: createUserSystemClient(userApiUrl),
     mailer: config.delivery.smtpUrl ? createSmtpMailer(config.delivery.smtpUrl) : null,
+    mailLookup: config.delivery.mailLookupUrl ? createMailpitLookup(config.delivery.mailLookupUrl) : null,
     userTokenSecret: config.credentials.userTokenSecret,
     sopPolicyOverrides: config.sopPolicyOverrides,
     options: config.delivery,

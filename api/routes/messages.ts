@@ -6,11 +6,12 @@ import { and, asc, desc, eq, gt } from 'drizzle-orm';
 import { DELIVERY_CHANNELS, notificationPreferences, userMessages, type DeliveryChannel, type UserMessageRow } from '../../schema';
 import { HHMM } from '../../domain/quiet-hours';
 import type { ApiContext } from '../context';
+import { createMessageSignals } from '../message-signals';
 import { HttpError } from '../errors';
 
 const errorBody = { $ref: 'Error#' };
-/** how often a stream looks for new messages of its user (one indexed query per stream) */
-const STREAM_POLL_MS = 250;
+/** how often a stream looks for new messages of its user without LISTEN/NOTIFY (one indexed query per stream) */
+const STREAM_FAST_POLL_MS = 250;
 const HEARTBEAT_MS = 15_000;
 
 const view = (m: UserMessageRow) => ({ id: m.id, ticketId: m.ticketId, notice: m.notice, language: m.language, title: m.title, body: m.body, actions: m.actions, createdAt: m.createdAt });
@@ -24,7 +25,10 @@ function validTimeZone(timeZone: string): boolean {
   }
 }
 
-export const messageRoutes: FastifyPluginAsync<ApiContext> = async (app, { db }) => {
+export const messageRoutes: FastifyPluginAsync<ApiContext> = async (app, { db, listen, config }) => {
+  // one LISTEN per process, opened by the first stream, closed with the app
+  const signals = createMessageSignals(listen, app.log);
+  app.addHook('onClose', () => signals.close());
   const newer = (userId: string, after: number, limit: number) =>
     db.select().from(userMessages).where(and(eq(userMessages.userId, userId), gt(userMessages.id, after))).orderBy(asc(userMessages.id)).limit(limit);
 
@@ -69,15 +73,19 @@ export const messageRoutes: FastifyPluginAsync<ApiContext> = async (app, { db })
         cursor = latest?.id ?? 0;
       }
       const maxMs = Math.min(3600, Number(request.query.maxSeconds ?? 300)) * 1000;
+      const pushed = await signals.ready();
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      res.write(`retry: 2000\n\n`);
+      // an SSE comment (clients ignore it) saying how new messages reach this stream
+      res.write(`retry: 2000\n: ${pushed ? 'push' : `poll ${STREAM_FAST_POLL_MS} ms`}\n\n`);
       let open = true;
       const ended = new Promise<void>((resolve) => {
         request.raw.on('close', () => ((open = false), resolve()));
         setTimeout(() => ((open = false), resolve()), maxMs).unref();
       });
+      const waiter = signals.subscribe(userId);
+      request.raw.on('close', () => waiter.close());
       let lastBeat = Date.now();
       while (open) {
         try {
@@ -94,8 +102,10 @@ export const messageRoutes: FastifyPluginAsync<ApiContext> = async (app, { db })
           lastBeat = Date.now();
         }
         if (!open || maxMs === 0) break;
-        await Promise.race([ended, new Promise((r) => setTimeout(r, STREAM_POLL_MS))]);
+        // woken by the drain's NOTIFY for this user; the timer is a safety net (or the poll, without LISTEN)
+        await Promise.race([ended, waiter.wait(signals.listening ? config.delivery.streamPollMs : STREAM_FAST_POLL_MS)]);
       }
+      waiter.close();
       res.end();
     },
   );

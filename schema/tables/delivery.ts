@@ -31,6 +31,11 @@ export const deliveryOutbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * set just before the message is handed to SMS or SMTP, cleared when the row leaves pending: a drain that claims
+     * a row with it set knows an earlier hand-over's outcome is unknown (it asks the relay before sending again)
+     */
+    sendingSince: timestamp('sending_since', { withTimezone: true }),
     /** a drain that claimed the row holds it until then (several workers drain at once) */
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -48,11 +53,15 @@ export const deliveryAttempts = pgTable(
     channel: text('channel').$type<DeliveryChannel>().notNull(),
     attempt: integer('attempt').notNull(),
     ok: boolean('ok').notNull(),
+    /** why it failed; on a success, a note when an earlier interrupted attempt was involved */
     error: text('error'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('delivery_attempts_outbox_idx').on(t.outboxId)],
 );
+
+/** PostgreSQL NOTIFY channel: the drain notifies a stored in-app message with its user id as payload (the API's streams listen). */
+export const USER_MESSAGES_CHANNEL = 'user_messages';
 
 /** The in-app inbox: what `GET /v1/users/:id/messages` and its live stream show. */
 export const userMessages = pgTable(

@@ -98,7 +98,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     workerRun = Promise.all(workers.map((w) => w.run()));
   }
   // the outbox drain: fast polls and short backoff in tests; e-mail to the Mailpit `npm test` started
-  config.delivery = { ...config.delivery, pollMs: 50, backoffBaseMs: 100, backoffMaxMs: 1_000, smtpUrl: process.env.SMTP_URL, ...(typeof opts.delivery === 'object' ? opts.delivery : {}) };
+  config.delivery = { ...config.delivery, pollMs: 50, backoffBaseMs: 100, backoffMaxMs: 1_000, smtpUrl: process.env.SMTP_URL, mailLookupUrl: process.env.MAILPIT_URL, ...(typeof opts.delivery === 'object' ? opts.delivery : {}) };
   let drain: DeliveryDrain | null = null;
   if (opts.delivery) {
     drain = deliveryDrainFromConfig(config, database.db);
@@ -106,7 +106,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   }
 
   const dispatcher = opts.dispatchEveryMs ? startDispatcher(client, database.db, { everyMs: opts.dispatchEveryMs }) : null;
-  const app = await buildApp({ temporal: { client, connection }, db: database.db, ping: database.ping, config });
+  const app = await buildApp({ temporal: { client, connection }, db: database.db, ping: database.ping, listen: database.listen, config });
   const auth = await testCredentials(database.db, config);
 
   return {

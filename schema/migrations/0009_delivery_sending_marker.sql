@@ -1,0 +1,1 @@
+ALTER TABLE "delivery_outbox" ADD COLUMN "sending_since" timestamp with time zone;
