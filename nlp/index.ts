@@ -9,7 +9,7 @@ import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
 import { extractEntities, type Entities } from './entities';
 import { LinearModel, type ModelJson } from './model';
 import { computePriority, type PriorityFactor } from './priority';
-import { readSafety, SAFETY_CATEGORY, type SafetyReading } from './safety';
+import { loadSafetyConfig, readSafety, safetyCue, SAFETY_CATEGORY, type SafetyReading } from './safety';
 import { scopeOf } from './scope';
 import { detectLanguage, normalize, splitClauses, type Language } from './text';
 
@@ -256,6 +256,25 @@ function withSafety(norm: string, whole: { start: number; end: number }, clauses
   return out.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * A safety label the model chose on its own — no rule forced it and no cue of the detector is in its words — stands only
+ * when the model's summed safety_incident/* probability on the span reaches the detector's `modelThreshold` (the bar
+ * the detector itself sets for the model); below it the span takes its best other label. Rude drivers who "kept calling
+ * me stupid" were read as harassment by character n-grams alone, and those false alarms page on-call.
+ */
+function demoteUnsupportedSafety(norm: string, groups: Group[]): Group[] {
+  const min = loadSafetyConfig().modelThreshold;
+  return groups.map((g) => {
+    if (g.forced || !g.label.startsWith(SAFETY_PREFIX)) return g;
+    const span = norm.slice(g.start, g.end).trim();
+    if (safetyCue(span)) return g;
+    const s = scoreText(span);
+    let p = 0, best = -1;
+    s.labels.forEach((l, i) => { if (l.startsWith(SAFETY_PREFIX)) p += s.p[i]!; else if (best < 0 || s.p[i]! > s.p[best]!) best = i; });
+    return p >= min || best < 0 ? g : { ...g, label: s.labels[best]!, confidence: s.p[best]!, forced: false };
+  });
+}
+
 const cueCache = new Map<string, RegExp>();
 /** Does a span of this label say enough to be an issue of its own (taxonomy.yaml `ownIssueCue`)? */
 function ownIssueCue(label: string, span: string): boolean {
@@ -327,7 +346,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       const s = scoreText(t);
       groups = [{ ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
     }
-    groups = withSafety(t, whole, clauses, groups);
+    groups = withSafety(t, whole, clauses, demoteUnsupportedSafety(normalized, groups));
   }
 
   // order ids and phones usually appear once per message but concern every issue in it
