@@ -314,6 +314,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       wholePrior: tax.settings.wholeMessagePrior ?? 0,
       ruleEvidence: tax.settings.ruleEvidence ?? 0,
     });
+    const folded: string[] = []; // labels of spans folded into a neighbour as no issue of their own
     if (groups.length > 1) {
       // several issues: re-score each span on its own, then merge neighbours that agree
       const merged: Group[] = [];
@@ -336,15 +337,18 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       for (let i = 0; merged.length > 1 && i < merged.length;) {
         if (!weak(merged[i]!)) { i++; continue; }
         const g = merged[i]!;
+        folded.push(g.label);
         if (i > 0) merged[i - 1]!.end = g.end; else merged[1]!.start = g.start;
         merged.splice(i, 1);
       }
       groups = merged;
     }
     if (groups.length === 1) {
-      // one issue: classify the whole message (the model is trained on whole messages)
+      // one issue: classify the whole message (the model is trained on whole messages) — unless the whole message's
+      // label is one that was just found to be no issue of its own ("…, invoice attached": the damage is the issue)
       const s = scoreText(t);
-      groups = [{ ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
+      const g = groups[0]!;
+      groups = [folded.includes(s.label) && !s.forced && probOf(s, g.label) >= 0.01 ? { ...g, ...whole } : { ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
     }
     groups = withSafety(t, whole, clauses, demoteUnsupportedSafety(normalized, groups));
   }
