@@ -52,7 +52,11 @@ export interface ModelJson {
   weights: string; // base64 Int8 rows × labels
 }
 
-let SCRATCH = new Uint32Array(1024);
+// scratch of scoring: slots in use, and the term-frequency table (keys, counts, generation stamps instead of clearing)
+let TOUCHED = new Int32Array(1024);
+let TF_KEYS = new Int32Array(1024), TF_COUNT = new Int32Array(1024), TF_GEN = new Int32Array(1024);
+let GEN = 0;
+let ACC = new Float64Array(64);
 
 export interface Vector { idx: Int32Array; val: Float32Array }
 
@@ -67,6 +71,12 @@ export class LinearModel {
   readonly charWeight: number;
   meta: ModelJson['trainedOn'];
   temperature = 1;
+  /** a model read from JSON keeps its int8 weights for scoring (W = q × scale) */
+  private q?: Int8Array;
+  /** per row: idf, idf × dequantisation scale */
+  private qMeta?: Float64Array;
+  /** and, when it has fewer than 65,535 rows, a half-size bucket → row table (0xffff = unseen) */
+  private row16?: Uint16Array;
 
   constructor(args: { labels: string[]; dim: number; rowOf: Int32Array; W: Float32Array; idf: Float32Array; bias: Float32Array; idfUnseen: number; charWeight: number; meta: ModelJson['trainedOn'] }) {
     this.labels = args.labels; this.dim = args.dim; this.rowOf = args.rowOf; this.W = args.W;
@@ -77,38 +87,65 @@ export class LinearModel {
   scores(norm: string, entities?: Entities): Float32Array {
     const [words, chars] = featureBlocks(norm, entities);
     const C = this.labels.length;
-    const accWords = new Float64Array(C);
-    const accChars = new Float64Array(C);
-    const nWords = this.accumulate(words, accWords);
-    const nChars = this.accumulate(chars, accChars);
+    if (ACC.length < 2 * C) ACC = new Float64Array(2 * C);
+    const acc = ACC;
+    acc.fill(0, 0, 2 * C);
+    const nWords = this.accumulate(words, acc, 0);
+    const nChars = this.accumulate(chars, acc, C);
     const [a, b] = blockScales(nWords, nChars, this.charWeight);
     const out = new Float32Array(C);
-    for (let c = 0; c < C; c++) out[c] = (this.bias[c]! + a * accWords[c]! + b * accChars[c]!) / this.temperature;
+    for (let c = 0; c < C; c++) out[c] = (this.bias[c]! + a * acc[c]! + b * acc[C + c]!) / this.temperature;
     return out;
   }
 
-  /** acc += Σ v·W over one block's seen buckets; returns the block's squared norm (unseen buckets count with the maximal idf). */
-  private accumulate(feats: number[], acc: Float64Array): number {
+  /**
+   * acc[off..off+C) += Σ v·W over one block's seen buckets; returns the block's squared norm (unseen buckets count with
+   * the maximal idf). This is the hot path of classification and it is bound by memory latency, not arithmetic: term
+   * frequencies are counted in a small open-addressing table that stays in the L1 cache (no sort, no Map, no table of
+   * the whole hash space), so the only scattered reads left are the row lookup and the row itself.
+   */
+  private accumulate(feats: number[], acc: Float64Array, off: number): number {
     const mask = this.dim - 1;
     const n = feats.length;
-    if (SCRATCH.length < n) SCRATCH = new Uint32Array(n * 2);
-    for (let i = 0; i < n; i++) SCRATCH[i] = feats[i]! & mask;
-    const hs = SCRATCH.subarray(0, n).sort(); // equal buckets become runs: run length = tf
-    const C = acc.length;
+    let size = TF_KEYS.length;
+    if (size < 2 * n) { size = 1 << Math.ceil(Math.log2(2 * n)); TF_KEYS = new Int32Array(size); TF_COUNT = new Int32Array(size); TF_GEN = new Int32Array(size); }
+    const keys = TF_KEYS, counts = TF_COUNT, gen = TF_GEN, slotMask = size - 1;
+    if (TOUCHED.length < n) TOUCHED = new Int32Array(2 * n);
+    if (GEN >= 0x3fffffff) { GEN = 0; gen.fill(0); }
+    const g = ++GEN;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const b = feats[i]! & mask;
+      let h = Math.imul(b, 0x9e3779b1) >>> 0 & slotMask;
+      while (gen[h] === g && keys[h] !== b) h = (h + 1) & slotMask;
+      if (gen[h] === g) counts[h]!++;
+      else { gen[h] = g; keys[h] = b; counts[h] = 1; TOUCHED[k++] = h; }
+    }
+    const C = this.labels.length;
     const W = this.W;
+    const q = this.q;
+    const row16 = this.row16;
+    const qMeta = this.qMeta;
     let norm2 = 0;
-    for (let i = 0; i < n;) {
-      const b = hs[i]!;
-      let j = i + 1;
-      while (j < n && hs[j] === b) j++;
-      const l = j - i === 1 ? 1 : 1 + Math.log(j - i);
-      i = j;
-      const r = this.rowOf[b]!;
+    for (let t = 0; t < k; t++) {
+      const h = TOUCHED[t]!;
+      const b = keys[h]!;
+      const tf = counts[h]!;
+      const l = tf === 1 ? 1 : 1 + Math.log(tf);
+      const r = row16 ? (row16[b] === 0xffff ? -1 : row16[b]!) : this.rowOf[b]!;
       if (r < 0) { const v = l * this.idfUnseen; norm2 += v * v; continue; }
-      const v = l * this.idf[r]!;
-      norm2 += v * v;
       const base = r * C;
-      for (let c = 0; c < C; c++) acc[c]! += v * W[base + c]!;
+      if (q) {
+        // a loaded model scores with its int8 rows and its [idf, idf × scale] pairs: fewer and smaller scattered reads
+        const v = l * qMeta![2 * r]!;
+        norm2 += v * v;
+        const vs = l * qMeta![2 * r + 1]!;
+        for (let c = 0; c < C; c++) acc[off + c]! += vs * q[base + c]!;
+      } else {
+        const v = l * this.idf[r]!;
+        norm2 += v * v;
+        for (let c = 0; c < C; c++) acc[off + c]! += v * W[base + c]!;
+      }
     }
     return norm2;
   }
@@ -164,6 +201,10 @@ export class LinearModel {
     rows.forEach((b, r) => { rowOf[b] = r; });
     const m = new LinearModel({ labels: j.labels, dim: j.dim, rowOf, W, idf, bias: Float32Array.from(j.bias), idfUnseen: j.idfUnseen, charWeight: j.charWeight, meta: j.trainedOn });
     m.temperature = j.temperature ?? 1;
+    m.q = q;
+    m.qMeta = new Float64Array(2 * rows.length);
+    for (let r = 0; r < rows.length; r++) { m.qMeta[2 * r] = idf[r]!; m.qMeta[2 * r + 1] = idf[r]! * scale[r]!; }
+    if (rows.length < 0xffff) { m.row16 = new Uint16Array(j.dim).fill(0xffff); rows.forEach((b, r) => { m.row16![b] = r; }); }
     return m;
   }
 }
