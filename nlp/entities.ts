@@ -161,16 +161,18 @@ function durationEn(m: RegExpMatchArray): number {
 export function extractEntities(text: string): Entities {
   const t = foldWidth(text ?? '');
   const taken: Span[] = [];
+  // order ids, phones and ¥/$ amounts all need an Arabic digit: most short messages have none (a cheap test, hot path)
+  const digits = /\d/.test(t);
 
   // order ids
   const orderIds: string[] = [];
   const orderSpans: Span[] = [];
-  for (const m of t.matchAll(ORDER_ID_RE)) {
+  for (const m of (digits ? t.matchAll(ORDER_ID_RE) : [])) {
     const id = m[1]!.toUpperCase();
     orderSpans.push({ start: m.index!, end: m.index! + m[0].length });
     if (!orderIds.includes(id)) orderIds.push(id);
   }
-  for (const m of t.matchAll(ORDER_AFTER_KEYWORD_RE)) {
+  for (const m of (digits ? t.matchAll(ORDER_AFTER_KEYWORD_RE) : [])) {
     const id = m[1]!.toUpperCase().replace(/-+$/, '');
     const start = m.index! + m[0].length - m[1]!.length;
     const sp = { start, end: start + m[1]!.length };
@@ -182,7 +184,7 @@ export function extractEntities(text: string): Entities {
 
   // phones
   const phones: string[] = [];
-  for (const m of t.matchAll(PHONE_RE)) {
+  for (const m of (digits ? t.matchAll(PHONE_RE) : [])) {
     const sp = { start: m.index!, end: m.index! + m[0].length };
     if (overlaps(sp, taken)) continue;
     taken.push(sp);
@@ -214,7 +216,7 @@ export function extractEntities(text: string): Entities {
     taken.push(sp);
     amounts.push({ fen: Math.round(value * 100), text: text.slice(start, end), start, end, ...(currency === 'USD' ? { currency } : {}) });
   };
-  for (const m of t.matchAll(MONEY_PREFIX_RE)) {
+  for (const m of (digits ? t.matchAll(MONEY_PREFIX_RE) : [])) {
     const sym = m[0].trim().toUpperCase();
     const currency = sym.startsWith('$') || sym.startsWith('US') ? 'USD' : 'CNY';
     pushMoney(m.index!, m.index! + m[0].length, parseNumber(m[1]!), currency);

@@ -6,6 +6,7 @@
  */
 import type { Entities } from './entities';
 import { featureBlocks, fnv1a, hashFeatures, type SparseCounts } from './features';
+import { computedLemmas, seedLemmas } from './text';
 
 export interface TrainOptions {
   dim?: number;          // hashing space, power of two (default 2^18)
@@ -50,6 +51,8 @@ export interface ModelJson {
   idf: string;    // base64 Float32 per row
   scale: string;  // base64 Float32 per row (dequantisation scale)
   weights: string; // base64 Int8 rows × labels
+  /** English lemmas of the training words (compromise is slow on a word's first sight; classification then skips it) */
+  lemmas?: Record<string, string>;
 }
 
 // scratch of scoring: slots in use, and the term-frequency table (keys, counts, generation stamps instead of clearing)
@@ -71,12 +74,11 @@ export class LinearModel {
   readonly charWeight: number;
   meta: ModelJson['trainedOn'];
   temperature = 1;
-  /** a model read from JSON keeps its int8 weights for scoring (W = q × scale) */
-  private q?: Int8Array;
-  /** per row: idf, idf × dequantisation scale */
-  private qMeta?: Float64Array;
-  /** and, when it has fewer than 65,535 rows, a half-size bucket → row table (0xffff = unseen) */
-  private row16?: Uint16Array;
+  /**
+   * A model read from JSON scores with compact tables of its own: the int8 weights (W = q × scale), per row [idf,
+   * idf × scale], and bucket → row (half size when there are fewer than 65,535 rows; `none` = unseen bucket).
+   */
+  private scoring?: { q: Int8Array; meta: Float32Array; rowOf: Uint16Array | Int32Array; none: number };
 
   constructor(args: { labels: string[]; dim: number; rowOf: Int32Array; W: Float32Array; idf: Float32Array; bias: Float32Array; idfUnseen: number; charWeight: number; meta: ModelJson['trainedOn'] }) {
     this.labels = args.labels; this.dim = args.dim; this.rowOf = args.rowOf; this.W = args.W;
@@ -122,30 +124,35 @@ export class LinearModel {
       else { gen[h] = g; keys[h] = b; counts[h] = 1; TOUCHED[k++] = h; }
     }
     const C = this.labels.length;
-    const W = this.W;
-    const q = this.q;
-    const row16 = this.row16;
-    const qMeta = this.qMeta;
     let norm2 = 0;
+    const sc = this.scoring;
+    if (sc) {
+      const { q, meta, rowOf, none } = sc;
+      for (let t = 0; t < k; t++) {
+        const h = TOUCHED[t]!;
+        const tf = counts[h]!;
+        const l = tf === 1 ? 1 : 1 + Math.log(tf);
+        const r = rowOf[keys[h]!]!;
+        if (r === none) { const v = l * this.idfUnseen; norm2 += v * v; continue; }
+        const v = l * meta[2 * r]!;
+        norm2 += v * v;
+        const vs = l * meta[2 * r + 1]!;
+        const base = r * C;
+        for (let c = 0; c < C; c++) acc[off + c]! += vs * q[base + c]!;
+      }
+      return norm2;
+    }
+    const W = this.W;
     for (let t = 0; t < k; t++) {
       const h = TOUCHED[t]!;
-      const b = keys[h]!;
       const tf = counts[h]!;
       const l = tf === 1 ? 1 : 1 + Math.log(tf);
-      const r = row16 ? (row16[b] === 0xffff ? -1 : row16[b]!) : this.rowOf[b]!;
+      const r = this.rowOf[keys[h]!]!;
       if (r < 0) { const v = l * this.idfUnseen; norm2 += v * v; continue; }
+      const v = l * this.idf[r]!;
+      norm2 += v * v;
       const base = r * C;
-      if (q) {
-        // a loaded model scores with its int8 rows and its [idf, idf × scale] pairs: fewer and smaller scattered reads
-        const v = l * qMeta![2 * r]!;
-        norm2 += v * v;
-        const vs = l * qMeta![2 * r + 1]!;
-        for (let c = 0; c < C; c++) acc[off + c]! += vs * q[base + c]!;
-      } else {
-        const v = l * this.idf[r]!;
-        norm2 += v * v;
-        for (let c = 0; c < C; c++) acc[off + c]! += v * W[base + c]!;
-      }
+      for (let c = 0; c < C; c++) acc[off + c]! += v * W[base + c]!;
     }
     return norm2;
   }
@@ -183,12 +190,13 @@ export class LinearModel {
     return {
       format: 'ticketflow-linear-v2', dim: this.dim, labels: this.labels, trainedOn: this.meta,
       bias: Array.from(this.bias, (x) => Math.round(x * 1e5) / 1e5), temperature: this.temperature, idfUnseen: this.idfUnseen, charWeight: this.charWeight,
-      rows: b64(rows), idf: b64(idf), scale: b64(scale), weights: b64(q),
+      rows: b64(rows), idf: b64(idf), scale: b64(scale), weights: b64(q), lemmas: computedLemmas(),
     };
   }
 
   static fromJSON(j: ModelJson): LinearModel {
     if (j.format !== 'ticketflow-linear-v2') throw new Error(`unsupported model format ${j.format} (retrain it with npm run nlp:train)`);
+    if (j.lemmas) seedLemmas(j.lemmas);
     const buf = (s: string) => { const b = Buffer.from(s, 'base64'); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); };
     const rows = new Int32Array(buf(j.rows));
     const idf = new Float32Array(buf(j.idf));
@@ -201,10 +209,19 @@ export class LinearModel {
     rows.forEach((b, r) => { rowOf[b] = r; });
     const m = new LinearModel({ labels: j.labels, dim: j.dim, rowOf, W, idf, bias: Float32Array.from(j.bias), idfUnseen: j.idfUnseen, charWeight: j.charWeight, meta: j.trainedOn });
     m.temperature = j.temperature ?? 1;
-    m.q = q;
-    m.qMeta = new Float64Array(2 * rows.length);
-    for (let r = 0; r < rows.length; r++) { m.qMeta[2 * r] = idf[r]!; m.qMeta[2 * r + 1] = idf[r]! * scale[r]!; }
-    if (rows.length < 0xffff) { m.row16 = new Uint16Array(j.dim).fill(0xffff); rows.forEach((b, r) => { m.row16![b] = r; }); }
+    // scoring tables: rows of frequent features (low idf) first, so the rows most texts touch share cache lines
+    const order = Array.from(rows.keys()).sort((x, y) => idf[x]! - idf[y]!);
+    const n = rows.length;
+    const sq = new Int8Array(n * C);
+    const meta = new Float32Array(2 * n);
+    const none = n < 0xffff ? 0xffff : -1;
+    const sRowOf = n < 0xffff ? new Uint16Array(j.dim).fill(none) : new Int32Array(j.dim).fill(none);
+    order.forEach((r, k) => {
+      sq.set(q.subarray(r * C, (r + 1) * C), k * C);
+      meta[2 * k] = idf[r]!; meta[2 * k + 1] = idf[r]! * scale[r]!;
+      sRowOf[rows[r]!] = k;
+    });
+    m.scoring = { q: sq, meta, rowOf: sRowOf, none };
     return m;
   }
 }

@@ -81,6 +81,17 @@ const IRREGULAR: Record<string, string> = {
   broke: 'break', broken: 'break', left: 'leave', said: 'say', told: 'tell', drove: 'drive', driven: 'drive',
   charged: 'charge', arrived: 'arrive', cancelled: 'cancel', canceled: 'cancel', fees: 'fee', tolls: 'toll',
 };
+/** The lemmas compromise computed so far (a model saves those of its training words: no tagger run for them later). */
+export function computedLemmas(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [w, l] of LEMMA_CACHE) if (!IRREGULAR[w] && w.length > 3 && !/\d/.test(w)) out[w] = l;
+  return out;
+}
+/** Seed the lemma cache (from a model's saved lemmas: the same function computed them). */
+export function seedLemmas(table: Record<string, string>): void {
+  for (const [w, l] of Object.entries(table)) if (!LEMMA_CACHE.has(w)) LEMMA_CACHE.set(w, l);
+}
+
 /** Lemma of a lower-case English word via compromise (cached per word, so hot paths stay fast). */
 export function lemma(word: string): string {
   const hit = LEMMA_CACHE.get(word);
