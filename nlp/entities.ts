@@ -158,7 +158,22 @@ function durationEn(m: RegExpMatchArray): number {
   return n * per;
 }
 
+/**
+ * Entities of a text (memoised for the last few texts: a span is often both scored and an issue). Callers get a fresh
+ * copy of the arrays, so mutating a result never changes another.
+ */
 export function extractEntities(text: string): Entities {
+  let e = entityMemo.get(text);
+  if (!e) {
+    e = extractUncached(text);
+    if (entityMemo.size >= 32) entityMemo.delete(entityMemo.keys().next().value!);
+    entityMemo.set(text, e);
+  }
+  return { orderIds: [...e.orderIds], amounts: e.amounts.map((a) => ({ ...a })), durations: e.durations.map((d) => ({ ...d })), phones: [...e.phones], feeItems: [...e.feeItems] };
+}
+const entityMemo = new Map<string, Entities>();
+
+function extractUncached(text: string): Entities {
   const t = foldWidth(text ?? '');
   const taken: Span[] = [];
   // order ids, phones and ¥/$ amounts all need an Arabic digit: most short messages have none (a cheap test, hot path)

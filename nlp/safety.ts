@@ -36,13 +36,19 @@ export function loadSafetyConfig(): SafetyConfig {
   return (config = { modelThreshold: raw.modelThreshold, cues });
 }
 
-/** The safety subtype a NORMALISED span reports by the patterns, or undefined. */
+/** The safety subtype a NORMALISED span reports by the patterns, or undefined (memoised for the last few spans:
+ * one classification asks about the same clause and whole message several times). */
 export function safetyCue(norm: string): string | undefined {
+  if (cueMemo.has(norm)) return cueMemo.get(norm);
+  let found: string | undefined;
   for (const c of loadSafetyConfig().cues) {
-    if (c.pattern.test(norm) && !(c.unless && c.unless.test(norm))) return SUBTYPE[c.kind];
+    if (c.pattern.test(norm) && !(c.unless && c.unless.test(norm))) { found = SUBTYPE[c.kind]; break; }
   }
-  return undefined;
+  if (cueMemo.size >= 32) cueMemo.delete(cueMemo.keys().next().value!);
+  cueMemo.set(norm, found);
+  return found;
 }
+const cueMemo = new Map<string, string | undefined>();
 
 export interface SafetyReading { subtype: string; confidence: number }
 
