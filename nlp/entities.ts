@@ -17,8 +17,10 @@ export interface Entities {
   feeItems: FeeItemCode[];
 }
 
+const FULL_WIDTH_RE = /[\uff01-\uff5e\u3000]/;
 /** Length-preserving full-width → half-width fold (ASCII range + ideographic space). */
 export function foldWidth(text: string): string {
+  if (!FULL_WIDTH_RE.test(text)) return text; // the common case, and the hot path: nothing to fold
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
