@@ -50,6 +50,14 @@ export function safetyCue(norm: string): string | undefined {
 }
 const cueMemo = new Map<string, string | undefined>();
 
+/**
+ * Does a NORMALISED span say outright that it is NOT a safety report ("I threatened to leave a bad review", "he wasn't
+ * threatening")? Then the model's word alone (its summed safety probability) does not make it one either.
+ */
+export function safetyVetoed(norm: string): boolean {
+  return loadSafetyConfig().cues.some((c) => c.unless?.test(norm));
+}
+
 export interface SafetyReading { subtype: string; confidence: number }
 
 /**
@@ -59,6 +67,6 @@ export interface SafetyReading { subtype: string; confidence: number }
 export function readSafety(norm: string, safetyProb: number, bestSafety: string, useModel: boolean): SafetyReading | undefined {
   const cue = safetyCue(norm);
   if (cue) return { subtype: cue, confidence: Math.max(0.9, safetyProb) };
-  if (useModel && safetyProb >= loadSafetyConfig().modelThreshold) return { subtype: bestSafety, confidence: safetyProb };
+  if (useModel && safetyProb >= loadSafetyConfig().modelThreshold && !safetyVetoed(norm)) return { subtype: bestSafety, confidence: safetyProb };
   return undefined;
 }
