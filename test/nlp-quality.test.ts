@@ -13,12 +13,12 @@ const categoriesOf = (text: string) => classifyFeedback({ text }).issues.map((i)
 // Floors a little below the figures measured on 2026-12-07 (docs/NLP.md "Issue 22"); goals of issue 22 in brackets.
 const FLOORS = {
   safetyRecall: 0.98,           // measured 100 % of 55  [≥ 98 %]
-  falseSafetyAlarms: 0.02,      // measured 0.7 % of 150 [≤ 2 %]
-  multiExact: 0.77,             // measured 79.2 % of 48 [≥ 80 %, not reached]
-  singleAccuracy: 0.91,         // measured 93.5 % of 107 [≥ 94 %, not reached]
-  overSplit: 0.05,              // measured 3.7 % of 107 [≤ 5 %]
-  outOfScopeToTriage: 0.96,     // measured 100 % of 50  [≥ 95 %]
-  complaintsLostToTriage: 0.02, // measured 0.6 % of 155 [≤ 2 %]
+  falseSafetyAlarms: 0.02,      // measured 1.3 % of 150 [≤ 2 %]
+  multiExact: 0.78,             // measured 81.3 % of 48 [≥ 80 %]
+  singleAccuracy: 0.92,         // measured 94.4 % of 107 [≥ 94 %]
+  overSplit: 0.07,              // measured 5.6 % of 107 [≤ 5 %, not reached]
+  outOfScopeToTriage: 0.94,     // measured 96.0 % of 50 [≥ 95 %]
+  complaintsLostToTriage: 0.02, // measured 0 % of 155   [≤ 2 %]
 };
 // The development set (data/dev) is what changes were tuned on: its own floors, a little below its 2026-12-07 figures.
 const DEV_FLOORS = {
