@@ -1,5 +1,5 @@
 /**
- * NLP benchmark (run by hand): npx tsx bench/nlp.bench.ts [--train-size 10000] [--data FILE.csv --text-column text --label-column label]
+ * NLP benchmark (run by hand): npx tsx bench/nlp.bench.ts [--classify-only] [--train-size 10000] [--data FILE.csv --text-column text --label-column label]
  *  1. classification throughput of classifyFeedback on short tickets, one core (single thread):
  *     cold (first pass over held-out texts, empty caches) and steady state (30k distinct synthesised tickets);
  *  2. training time on N examples synthesised by sampling + perturbing the corpus;
@@ -66,6 +66,8 @@ const warm = tickets.length / secs;
 console.log(`classify (steady state, ${tickets.length} distinct tickets, mean ${mean.toFixed(0)} chars): ${warm.toFixed(0)} tickets/s (${(1e6 / warm).toFixed(0)} µs/ticket)`);
 const cpu = process.cpuUsage(cpu0);
 console.log(`classify (steady state, per CPU-second of this process): ${(tickets.length / ((cpu.user + cpu.system) / 1e6)).toFixed(0)} tickets/s`);
+
+if (args['classify-only']) process.exit(0);
 
 // 2. training on synthesised examples (sampled + perturbed corpus texts)
 const texts: string[] = [];

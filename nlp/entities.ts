@@ -17,8 +17,10 @@ export interface Entities {
   feeItems: FeeItemCode[];
 }
 
+const FULL_WIDTH_RE = /[\uff01-\uff5e\u3000]/;
 /** Length-preserving full-width → half-width fold (ASCII range + ideographic space). */
 export function foldWidth(text: string): string {
+  if (!FULL_WIDTH_RE.test(text)) return text; // the common case, and the hot path: nothing to fold
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
@@ -158,19 +160,36 @@ function durationEn(m: RegExpMatchArray): number {
   return n * per;
 }
 
+/**
+ * Entities of a text (memoised for the last few texts: a span is often both scored and an issue). Callers get a fresh
+ * copy of the arrays, so mutating a result never changes another.
+ */
 export function extractEntities(text: string): Entities {
+  let e = entityMemo.get(text);
+  if (!e) {
+    e = extractUncached(text);
+    if (entityMemo.size >= 32) entityMemo.delete(entityMemo.keys().next().value!);
+    entityMemo.set(text, e);
+  }
+  return { orderIds: [...e.orderIds], amounts: e.amounts.map((a) => ({ ...a })), durations: e.durations.map((d) => ({ ...d })), phones: [...e.phones], feeItems: [...e.feeItems] };
+}
+const entityMemo = new Map<string, Entities>();
+
+function extractUncached(text: string): Entities {
   const t = foldWidth(text ?? '');
   const taken: Span[] = [];
+  // order ids, phones and ¥/$ amounts all need an Arabic digit: most short messages have none (a cheap test, hot path)
+  const digits = /\d/.test(t);
 
   // order ids
   const orderIds: string[] = [];
   const orderSpans: Span[] = [];
-  for (const m of t.matchAll(ORDER_ID_RE)) {
+  for (const m of (digits ? t.matchAll(ORDER_ID_RE) : [])) {
     const id = m[1]!.toUpperCase();
     orderSpans.push({ start: m.index!, end: m.index! + m[0].length });
     if (!orderIds.includes(id)) orderIds.push(id);
   }
-  for (const m of t.matchAll(ORDER_AFTER_KEYWORD_RE)) {
+  for (const m of (digits ? t.matchAll(ORDER_AFTER_KEYWORD_RE) : [])) {
     const id = m[1]!.toUpperCase().replace(/-+$/, '');
     const start = m.index! + m[0].length - m[1]!.length;
     const sp = { start, end: start + m[1]!.length };
@@ -182,7 +201,7 @@ export function extractEntities(text: string): Entities {
 
   // phones
   const phones: string[] = [];
-  for (const m of t.matchAll(PHONE_RE)) {
+  for (const m of (digits ? t.matchAll(PHONE_RE) : [])) {
     const sp = { start: m.index!, end: m.index! + m[0].length };
     if (overlaps(sp, taken)) continue;
     taken.push(sp);
@@ -214,7 +233,7 @@ export function extractEntities(text: string): Entities {
     taken.push(sp);
     amounts.push({ fen: Math.round(value * 100), text: text.slice(start, end), start, end, ...(currency === 'USD' ? { currency } : {}) });
   };
-  for (const m of t.matchAll(MONEY_PREFIX_RE)) {
+  for (const m of (digits ? t.matchAll(MONEY_PREFIX_RE) : [])) {
     const sym = m[0].trim().toUpperCase();
     const currency = sym.startsWith('$') || sym.startsWith('US') ? 'USD' : 'CNY';
     pushMoney(m.index!, m.index! + m[0].length, parseNumber(m[1]!), currency);

@@ -9,7 +9,7 @@ import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
 import { extractEntities, type Entities } from './entities';
 import { LinearModel, type ModelJson } from './model';
 import { computePriority, type PriorityFactor } from './priority';
-import { readSafety, SAFETY_CATEGORY, type SafetyReading } from './safety';
+import { loadSafetyConfig, readSafety, safetyCue, safetyVetoed, SAFETY_CATEGORY, type SafetyReading } from './safety';
 import { scopeOf } from './scope';
 import { detectLanguage, normalize, splitClauses, type Language } from './text';
 
@@ -156,7 +156,7 @@ function scoreUncached(norm: string, temperatureScale: number): LabelScore {
   return { label: labels[best]!, confidence: p[best]!, forced: false, rules: rulesFor, ruleLabels, labels, p };
 }
 
-interface Group { start: number; end: number; label: string; confidence: number; forced: boolean }
+interface Group { start: number; end: number; label: string; confidence: number; forced: boolean; demoted?: boolean }
 
 /**
  * Segment clauses into issues: every clause gets a label so that Σ log p(clause label) − penalty × (label changes)
@@ -256,6 +256,26 @@ function withSafety(norm: string, whole: { start: number; end: number }, clauses
   return out.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * A safety label the model chose on its own — no rule forced it and no cue of the detector is in its words — stands only
+ * when the model's summed safety_incident/* probability on the span reaches the detector's `modelThreshold` (the bar
+ * the detector itself sets for the model) and no veto of the detector says otherwise ("I threatened to leave a bad
+ * review"); else the span takes its best other label. Rude drivers who "kept calling
+ * me stupid" were read as harassment by character n-grams alone, and those false alarms page on-call.
+ */
+function demoteUnsupportedSafety(norm: string, groups: Group[]): Group[] {
+  const min = loadSafetyConfig().modelThreshold;
+  return groups.map((g) => {
+    if (g.forced || !g.label.startsWith(SAFETY_PREFIX)) return g;
+    const span = norm.slice(g.start, g.end).trim();
+    if (safetyCue(span)) return g;
+    const s = scoreText(span);
+    let p = 0, best = -1;
+    s.labels.forEach((l, i) => { if (l.startsWith(SAFETY_PREFIX)) p += s.p[i]!; else if (best < 0 || s.p[i]! > s.p[best]!) best = i; });
+    return (p >= min && !safetyVetoed(span)) || best < 0 ? g : { ...g, label: s.labels[best]!, confidence: s.p[best]!, forced: false, demoted: true };
+  });
+}
+
 const cueCache = new Map<string, RegExp>();
 /** Does a span of this label say enough to be an issue of its own (taxonomy.yaml `ownIssueCue`)? */
 function ownIssueCue(label: string, span: string): boolean {
@@ -295,6 +315,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       wholePrior: tax.settings.wholeMessagePrior ?? 0,
       ruleEvidence: tax.settings.ruleEvidence ?? 0,
     });
+    const folded: string[] = []; // labels of spans folded into a neighbour as no issue of their own
     if (groups.length > 1) {
       // several issues: re-score each span on its own, then merge neighbours that agree
       const merged: Group[] = [];
@@ -317,15 +338,26 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       for (let i = 0; merged.length > 1 && i < merged.length;) {
         if (!weak(merged[i]!)) { i++; continue; }
         const g = merged[i]!;
+        folded.push(g.label);
         if (i > 0) merged[i - 1]!.end = g.end; else merged[1]!.start = g.start;
         merged.splice(i, 1);
       }
       groups = merged;
     }
     if (groups.length === 1) {
-      // one issue: classify the whole message (the model is trained on whole messages)
+      // one issue: classify the whole message (the model is trained on whole messages) — unless the whole message's
+      // label is one that was just found to be no issue of its own ("…, invoice attached": the damage is the issue)
       const s = scoreText(t);
-      groups = [{ ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
+      const g = groups[0]!;
+      groups = [folded.includes(s.label) && !s.forced && probOf(s, g.label) >= 0.01 ? { ...g, ...whole } : { ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
+    }
+    groups = demoteUnsupportedSafety(normalized, groups);
+    // a demoted span that is no complaint at all ("he wasn't threatening or anything") is part of its neighbour's issue
+    for (let i = 0; groups.length > 1 && i < groups.length;) {
+      const g = groups[i]!;
+      if (!g.demoted || (g.label !== fallbackLabel && g.confidence >= confidenceThreshold)) { i++; continue; }
+      if (i > 0) groups[i - 1]!.end = g.end; else groups[1]!.start = g.start;
+      groups.splice(i, 1);
     }
     groups = withSafety(t, whole, clauses, groups);
   }

@@ -6,6 +6,7 @@
  */
 import type { Entities } from './entities';
 import { featureBlocks, fnv1a, hashFeatures, type SparseCounts } from './features';
+import { computedLemmas, seedLemmas } from './text';
 
 export interface TrainOptions {
   dim?: number;          // hashing space, power of two (default 2^18)
@@ -50,9 +51,15 @@ export interface ModelJson {
   idf: string;    // base64 Float32 per row
   scale: string;  // base64 Float32 per row (dequantisation scale)
   weights: string; // base64 Int8 rows × labels
+  /** English lemmas of the training words (compromise is slow on a word's first sight; classification then skips it) */
+  lemmas?: Record<string, string>;
 }
 
-let SCRATCH = new Uint32Array(1024);
+// scratch of scoring: slots in use, and the term-frequency table (keys, counts, generation stamps instead of clearing)
+let TOUCHED = new Int32Array(1024);
+let TF_KEYS = new Int32Array(1024), TF_COUNT = new Int32Array(1024), TF_GEN = new Int32Array(1024);
+let GEN = 0;
+let ACC = new Float64Array(64);
 
 export interface Vector { idx: Int32Array; val: Float32Array }
 
@@ -67,6 +74,11 @@ export class LinearModel {
   readonly charWeight: number;
   meta: ModelJson['trainedOn'];
   temperature = 1;
+  /**
+   * A model read from JSON scores with compact tables of its own: the int8 weights (W = q × scale), per row [idf,
+   * idf × scale], and bucket → row (half size when there are fewer than 65,535 rows; `none` = unseen bucket).
+   */
+  private scoring?: { q: Int8Array; meta: Float32Array; rowOf: Uint16Array | Int32Array; none: number };
 
   constructor(args: { labels: string[]; dim: number; rowOf: Int32Array; W: Float32Array; idf: Float32Array; bias: Float32Array; idfUnseen: number; charWeight: number; meta: ModelJson['trainedOn'] }) {
     this.labels = args.labels; this.dim = args.dim; this.rowOf = args.rowOf; this.W = args.W;
@@ -77,38 +89,70 @@ export class LinearModel {
   scores(norm: string, entities?: Entities): Float32Array {
     const [words, chars] = featureBlocks(norm, entities);
     const C = this.labels.length;
-    const accWords = new Float64Array(C);
-    const accChars = new Float64Array(C);
-    const nWords = this.accumulate(words, accWords);
-    const nChars = this.accumulate(chars, accChars);
+    if (ACC.length < 2 * C) ACC = new Float64Array(2 * C);
+    const acc = ACC;
+    acc.fill(0, 0, 2 * C);
+    const nWords = this.accumulate(words, acc, 0);
+    const nChars = this.accumulate(chars, acc, C);
     const [a, b] = blockScales(nWords, nChars, this.charWeight);
     const out = new Float32Array(C);
-    for (let c = 0; c < C; c++) out[c] = (this.bias[c]! + a * accWords[c]! + b * accChars[c]!) / this.temperature;
+    for (let c = 0; c < C; c++) out[c] = (this.bias[c]! + a * acc[c]! + b * acc[C + c]!) / this.temperature;
     return out;
   }
 
-  /** acc += Σ v·W over one block's seen buckets; returns the block's squared norm (unseen buckets count with the maximal idf). */
-  private accumulate(feats: number[], acc: Float64Array): number {
+  /**
+   * acc[off..off+C) += Σ v·W over one block's seen buckets; returns the block's squared norm (unseen buckets count with
+   * the maximal idf). This is the hot path of classification and it is bound by memory latency, not arithmetic: term
+   * frequencies are counted in a small open-addressing table that stays in the L1 cache (no sort, no Map, no table of
+   * the whole hash space), so the only scattered reads left are the row lookup and the row itself.
+   */
+  private accumulate(feats: number[], acc: Float64Array, off: number): number {
     const mask = this.dim - 1;
     const n = feats.length;
-    if (SCRATCH.length < n) SCRATCH = new Uint32Array(n * 2);
-    for (let i = 0; i < n; i++) SCRATCH[i] = feats[i]! & mask;
-    const hs = SCRATCH.subarray(0, n).sort(); // equal buckets become runs: run length = tf
-    const C = acc.length;
-    const W = this.W;
+    let size = TF_KEYS.length;
+    if (size < 2 * n) { size = 1 << Math.ceil(Math.log2(2 * n)); TF_KEYS = new Int32Array(size); TF_COUNT = new Int32Array(size); TF_GEN = new Int32Array(size); }
+    const keys = TF_KEYS, counts = TF_COUNT, gen = TF_GEN, slotMask = size - 1;
+    if (TOUCHED.length < n) TOUCHED = new Int32Array(2 * n);
+    if (GEN >= 0x3fffffff) { GEN = 0; gen.fill(0); }
+    const g = ++GEN;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const b = feats[i]! & mask;
+      let h = Math.imul(b, 0x9e3779b1) >>> 0 & slotMask;
+      while (gen[h] === g && keys[h] !== b) h = (h + 1) & slotMask;
+      if (gen[h] === g) counts[h]!++;
+      else { gen[h] = g; keys[h] = b; counts[h] = 1; TOUCHED[k++] = h; }
+    }
+    const C = this.labels.length;
     let norm2 = 0;
-    for (let i = 0; i < n;) {
-      const b = hs[i]!;
-      let j = i + 1;
-      while (j < n && hs[j] === b) j++;
-      const l = j - i === 1 ? 1 : 1 + Math.log(j - i);
-      i = j;
-      const r = this.rowOf[b]!;
+    const sc = this.scoring;
+    if (sc) {
+      const { q, meta, rowOf, none } = sc;
+      for (let t = 0; t < k; t++) {
+        const h = TOUCHED[t]!;
+        const tf = counts[h]!;
+        const l = tf === 1 ? 1 : 1 + Math.log(tf);
+        const r = rowOf[keys[h]!]!;
+        if (r === none) { const v = l * this.idfUnseen; norm2 += v * v; continue; }
+        const v = l * meta[2 * r]!;
+        norm2 += v * v;
+        const vs = l * meta[2 * r + 1]!;
+        const base = r * C;
+        for (let c = 0; c < C; c++) acc[off + c]! += vs * q[base + c]!;
+      }
+      return norm2;
+    }
+    const W = this.W;
+    for (let t = 0; t < k; t++) {
+      const h = TOUCHED[t]!;
+      const tf = counts[h]!;
+      const l = tf === 1 ? 1 : 1 + Math.log(tf);
+      const r = this.rowOf[keys[h]!]!;
       if (r < 0) { const v = l * this.idfUnseen; norm2 += v * v; continue; }
       const v = l * this.idf[r]!;
       norm2 += v * v;
       const base = r * C;
-      for (let c = 0; c < C; c++) acc[c]! += v * W[base + c]!;
+      for (let c = 0; c < C; c++) acc[off + c]! += v * W[base + c]!;
     }
     return norm2;
   }
@@ -146,12 +190,13 @@ export class LinearModel {
     return {
       format: 'ticketflow-linear-v2', dim: this.dim, labels: this.labels, trainedOn: this.meta,
       bias: Array.from(this.bias, (x) => Math.round(x * 1e5) / 1e5), temperature: this.temperature, idfUnseen: this.idfUnseen, charWeight: this.charWeight,
-      rows: b64(rows), idf: b64(idf), scale: b64(scale), weights: b64(q),
+      rows: b64(rows), idf: b64(idf), scale: b64(scale), weights: b64(q), lemmas: computedLemmas(),
     };
   }
 
   static fromJSON(j: ModelJson): LinearModel {
     if (j.format !== 'ticketflow-linear-v2') throw new Error(`unsupported model format ${j.format} (retrain it with npm run nlp:train)`);
+    if (j.lemmas) seedLemmas(j.lemmas);
     const buf = (s: string) => { const b = Buffer.from(s, 'base64'); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); };
     const rows = new Int32Array(buf(j.rows));
     const idf = new Float32Array(buf(j.idf));
@@ -164,6 +209,19 @@ export class LinearModel {
     rows.forEach((b, r) => { rowOf[b] = r; });
     const m = new LinearModel({ labels: j.labels, dim: j.dim, rowOf, W, idf, bias: Float32Array.from(j.bias), idfUnseen: j.idfUnseen, charWeight: j.charWeight, meta: j.trainedOn });
     m.temperature = j.temperature ?? 1;
+    // scoring tables: rows of frequent features (low idf) first, so the rows most texts touch share cache lines
+    const order = Array.from(rows.keys()).sort((x, y) => idf[x]! - idf[y]!);
+    const n = rows.length;
+    const sq = new Int8Array(n * C);
+    const meta = new Float32Array(2 * n);
+    const none = n < 0xffff ? 0xffff : -1;
+    const sRowOf = n < 0xffff ? new Uint16Array(j.dim).fill(none) : new Int32Array(j.dim).fill(none);
+    order.forEach((r, k) => {
+      sq.set(q.subarray(r * C, (r + 1) * C), k * C);
+      meta[2 * k] = idf[r]!; meta[2 * k + 1] = idf[r]! * scale[r]!;
+      sRowOf[rows[r]!] = k;
+    });
+    m.scoring = { q: sq, meta, rowOf: sRowOf, none };
     return m;
   }
 }

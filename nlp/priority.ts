@@ -25,7 +25,20 @@ function matchers(cues: { zh: string[]; en: string[] }): Array<[string, (s: stri
   return m;
 }
 
+const anyCue = new WeakMap<object, RegExp>();
+/** One pass over the message for all cues of a list: most messages have none, and then no cue is tested on its own. */
+function anyCueRe(cues: { zh: string[]; en: string[] }): RegExp {
+  let re = anyCue.get(cues);
+  if (!re) {
+    const zh = (cues.zh ?? []).map((c) => escapeRe(normalize(String(c))));
+    const en = (cues.en ?? []).map((c) => `\\b${escapeRe(normalize(String(c)))}\\b`);
+    anyCue.set(cues, (re = new RegExp([...zh, ...en].join('|') || '(?!)')));
+  }
+  return re;
+}
+
 function findCues(norm: string, cues: { zh: string[]; en: string[] }): string[] {
+  if (!anyCueRe(cues).test(norm)) return [];
   const found: string[] = [];
   for (const [c, test] of matchers(cues)) if (test(norm)) found.push(c);
   // drop cues contained in a longer found cue (急 inside 紧急)

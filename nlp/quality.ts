@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from './corpus';
 
 export const HELDOUT_DIR = join(PROJECT_ROOT, 'data', 'heldout');
+/** Development messages of the same kinds, written apart from data/heldout: the set changes are tuned on. */
+export const DEV_DIR = join(PROJECT_ROOT, 'data', 'dev');
 const SAFETY = 'safety_incident';
 const TRIAGE = 'triage';
 

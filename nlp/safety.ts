@@ -36,12 +36,26 @@ export function loadSafetyConfig(): SafetyConfig {
   return (config = { modelThreshold: raw.modelThreshold, cues });
 }
 
-/** The safety subtype a NORMALISED span reports by the patterns, or undefined. */
+/** The safety subtype a NORMALISED span reports by the patterns, or undefined (memoised for the last few spans:
+ * one classification asks about the same clause and whole message several times). */
 export function safetyCue(norm: string): string | undefined {
+  if (cueMemo.has(norm)) return cueMemo.get(norm);
+  let found: string | undefined;
   for (const c of loadSafetyConfig().cues) {
-    if (c.pattern.test(norm) && !(c.unless && c.unless.test(norm))) return SUBTYPE[c.kind];
+    if (c.pattern.test(norm) && !(c.unless && c.unless.test(norm))) { found = SUBTYPE[c.kind]; break; }
   }
-  return undefined;
+  if (cueMemo.size >= 32) cueMemo.delete(cueMemo.keys().next().value!);
+  cueMemo.set(norm, found);
+  return found;
+}
+const cueMemo = new Map<string, string | undefined>();
+
+/**
+ * Does a NORMALISED span say outright that it is NOT a safety report ("I threatened to leave a bad review", "he wasn't
+ * threatening")? Then the model's word alone (its summed safety probability) does not make it one either.
+ */
+export function safetyVetoed(norm: string): boolean {
+  return loadSafetyConfig().cues.some((c) => c.unless?.test(norm));
 }
 
 export interface SafetyReading { subtype: string; confidence: number }
@@ -53,6 +67,6 @@ export interface SafetyReading { subtype: string; confidence: number }
 export function readSafety(norm: string, safetyProb: number, bestSafety: string, useModel: boolean): SafetyReading | undefined {
   const cue = safetyCue(norm);
   if (cue) return { subtype: cue, confidence: Math.max(0.9, safetyProb) };
-  if (useModel && safetyProb >= loadSafetyConfig().modelThreshold) return { subtype: bestSafety, confidence: safetyProb };
+  if (useModel && safetyProb >= loadSafetyConfig().modelThreshold && !safetyVetoed(norm)) return { subtype: bestSafety, confidence: safetyProb };
   return undefined;
 }

@@ -81,6 +81,17 @@ const IRREGULAR: Record<string, string> = {
   broke: 'break', broken: 'break', left: 'leave', said: 'say', told: 'tell', drove: 'drive', driven: 'drive',
   charged: 'charge', arrived: 'arrive', cancelled: 'cancel', canceled: 'cancel', fees: 'fee', tolls: 'toll',
 };
+/** The lemmas compromise computed so far (a model saves those of its training words: no tagger run for them later). */
+export function computedLemmas(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [w, l] of LEMMA_CACHE) if (!IRREGULAR[w] && w.length > 3 && !/\d/.test(w)) out[w] = l;
+  return out;
+}
+/** Seed the lemma cache (from a model's saved lemmas: the same function computed them). */
+export function seedLemmas(table: Record<string, string>): void {
+  for (const [w, l] of Object.entries(table)) if (!LEMMA_CACHE.has(w)) LEMMA_CACHE.set(w, l);
+}
+
 /** Lemma of a lower-case English word via compromise (cached per word, so hot paths stay fast). */
 export function lemma(word: string): string {
   const hit = LEMMA_CACHE.get(word);
@@ -177,6 +188,15 @@ const SPLIT_RE = new RegExp(
   'g',
 );
 const CONTENT_RE = /[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]+/gi;
+const PUNCT_RE = /^[，,。；;！!？?\n\r、~….\s]+$/;
+/** English words that make up a bare subject ("the driver", "he", "the movers"). */
+const SUBJECT_WORDS = new Set('the a his her my our their this that he she they it i we you driver drivers mover movers helper helpers guy guys man staff support app courier'.split(' '));
+/** A fragment too small to stand alone, or a bare English subject ("the driver" of "the driver also swore"): no clause of its own. */
+function isSubjectOnly(s: string, minSize: number): boolean {
+  if (contentSize(s) < minSize) return true;
+  const words = /[\u3400-\u9fff]/.test(s) ? [] : (s.match(/[a-z0-9]+/gi) ?? []);
+  return words.length > 0 && words.length <= 3 && words.every((w) => SUBJECT_WORDS.has(w));
+}
 
 function contentSize(s: string): number {
   let n = 0;
@@ -190,27 +210,34 @@ function contentSize(s: string): number {
  * (or to the next when first). Returned spans are trimmed and index into the original text.
  */
 export function splitClauses(norm: string, minSize = 3): Clause[] {
-  const pieces: Clause[] = [];
+  const pieces: Array<Clause & { beforeWord: boolean }> = [];
   let last = 0;
-  const push = (s: number, e: number) => {
+  const push = (s: number, e: number, beforeWord: boolean) => {
     while (s < e && /[\s"'“”‘’()（）【】\[\]:：-]/.test(norm[s]!)) s++;
     while (e > s && /[\s"'“”‘’()（）【】\[\]:：-]/.test(norm[e - 1]!)) e--;
-    if (e > s) pieces.push({ start: s, end: e, text: norm.slice(s, e) });
+    if (e > s) pieces.push({ start: s, end: e, text: norm.slice(s, e), beforeWord });
   };
   for (const m of norm.matchAll(SPLIT_RE)) {
-    push(last, m.index!);
+    push(last, m.index!, !PUNCT_RE.test(m[0]));
     last = m.index! + m[0].length;
   }
-  push(last, norm.length);
-  // glue small fragments
+  push(last, norm.length, false);
+  // glue small fragments. One cut off by a conjunction rather than punctuation ("态度|还特别差", "到了|还收我等候费",
+  // "the driver|also swore at me") is the subject of what follows: it joins the next clause; others join the previous one.
   const out: Clause[] = [];
-  for (const p of pieces) {
+  let carry: number | undefined;
+  for (let k = 0; k < pieces.length; k++) {
+    const p = pieces[k]!;
+    const start = carry ?? p.start;
+    carry = undefined;
+    const text = norm.slice(start, p.end);
+    if (p.beforeWord && k + 1 < pieces.length && isSubjectOnly(text, minSize)) { carry = start; continue; }
     const prev = out[out.length - 1];
-    if (prev && contentSize(p.text) < minSize) {
+    if (prev && contentSize(text) < minSize) {
       prev.end = p.end; prev.text = norm.slice(prev.start, prev.end);
     } else if (prev && contentSize(prev.text) < minSize) {
       prev.end = p.end; prev.text = norm.slice(prev.start, prev.end);
-    } else out.push({ ...p });
+    } else out.push({ start, end: p.end, text });
   }
   if (out.length === 0) {
     const t = norm.trim();

@@ -31,7 +31,13 @@ test('training learns a toy problem and the model round-trips through JSON', (t)
   for (const [text, want] of probes) {
     t.is(m.labels[argmax(m.predict(normalize(text)))], want);
     t.is(m2.labels[argmax(m2.predict(normalize(text)))], want);
+    // the loaded model scores with its own compact tables (int8 rows, frequent rows first): the same scores up to quantisation
+    const a = m.scores(normalize(text)), b = m2.scores(normalize(text));
+    const scale = Math.max(...Array.from(a, Math.abs));
+    a.forEach((x, c) => t.true(Math.abs(x - b[c]!) <= 0.02 * scale, `${text}: ${x} vs ${b[c]}`));
   }
+  // the file carries the lemmas of the words it was trained on
+  t.is(m.toJSON(0).lemmas?.driver, 'driver');
 });
 
 test('ensemble members pool linearly into one weight matrix', (t) => {

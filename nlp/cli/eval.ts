@@ -4,6 +4,7 @@
  *                                                       # model-only and full pipeline (rules, splitting, triage), plus multi-issue corpus
  *   npm run nlp:eval -- --data FILE.csv|FILE.jsonl [--model model.json] [--text-column text --label-column label] [--all-rows]
  *   npm run nlp:eval -- --heldout [--failures]         # only the issue-22 goals on data/heldout (never trained or tuned on)
+ *   npm run nlp:eval -- --dev [--failures]             # the same goals on data/dev, the development set that IS tuned on
  * With --data every row of FILE is evaluated (use a separate test file); add --split to evaluate only
  * the rows that fall in the deterministic held-out split (nlp/corpus.ts).
  */
@@ -12,7 +13,7 @@ import { resolve } from 'node:path';
 import { loadMultiCorpus, loadProjectCorpus, splitExamples, type Example } from '../corpus';
 import { classifyFeedback, MODEL_PATH, setModel } from '../index';
 import { LinearModel, type ModelJson } from '../model';
-import { formatQuality, loadHeldout, measureQuality } from '../quality';
+import { DEV_DIR, formatQuality, loadHeldout, measureQuality } from '../quality';
 import { normalize } from '../text';
 import { computeMetrics, formatMetrics, labelledFromArgs, parseArgs, progressBar } from './common';
 
@@ -23,16 +24,19 @@ const model = LinearModel.fromJSON(JSON.parse(readFileSync(modelPath, 'utf8')) a
 const labelled = labelledFromArgs(args);
 
 /** Issue 22's goals on the messages kept apart in data/heldout (see nlp/quality.ts); printed last by the default run. */
-function printHeldout(): void {
+function printHeldout(dev = false): void {
   setModel(model);
-  const messages = loadHeldout();
+  const messages = dev ? loadHeldout(DEV_DIR) : loadHeldout();
   if (!messages.length) return;
   const q = measureQuality(messages, (text) => classifyFeedback({ text }).issues.map((i) => `${i.category}/${i.subtype}`));
-  console.log(`\n# held-out messages (data/heldout, ${messages.length}; never trained or tuned on)\n`);
+  console.log(dev
+    ? `\n# development messages (data/dev, ${messages.length}; written for tuning, apart from data/heldout and the corpus)\n`
+    : `\n# held-out messages (data/heldout, ${messages.length}; never trained or tuned on)\n`);
   console.log(formatQuality(q));
   if (args.failures) for (const f of q.failures) console.log(`  ${f.file}: ${f.text}\n      gold ${f.gold.join(' + ')}\n      got  ${f.got.join(' + ')}`);
 }
 if (args.heldout) { printHeldout(); process.exit(0); }
+if (args.dev) { printHeldout(true); process.exit(0); }
 const examples: Example[] = labelled ? (args.split ? splitExamples(labelled).test : labelled) : splitExamples(loadProjectCorpus()).test;
 if (!examples.length) { console.error('no examples to evaluate'); process.exit(1); }
 
