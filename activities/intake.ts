@@ -1,34 +1,14 @@
-import { classifyFeedback, type ClassifyResult } from '../nlp';
 import type { OrderSystem } from '../integrations/orders';
 import type { UserTier } from '../integrations/types';
 import type { UserSystem } from '../integrations/users';
 import type { Database } from '../schema';
 import type { IntakeClassification, IntakeRequest } from '../workflows/types';
-import { countRecentContacts } from './store';
+import { classifyWithHistory } from '../schema/contact-history';
 
-const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const LOOKUP_WAIT_MS = 2_000;
 /** what a user unknown to the user system, or an unreachable user system, counts as */
 export const DEFAULT_USER_TIER: UserTier = 'standard';
 
-export interface ClassificationInput {
-  text: string;
-  language?: 'zh' | 'en';
-  userTier?: IntakeRequest['userTier'];
-  userId?: string;
-  orderId?: string;
-  /** when the message arrived: repeat contacts are counted over the 7 days before */
-  at?: string;
-  /** the order's total, fen: a valuable order raises priority */
-  orderValueFen?: number;
-}
-
-/** The one classification path, shared by intake and POST /v1/classify: repeat contacts come from the read model. */
-export async function classifyWithHistory(db: Database, input: ClassificationInput): Promise<ClassifyResult> {
-  const since = new Date(Date.parse(input.at ?? new Date().toISOString()) - WEEK_MS);
-  const recentContacts = input.userId ? await countRecentContacts(db, input.userId, input.orderId, since) : 0;
-  return classifyFeedback({ text: input.text, language: input.language, userTier: input.userTier, recentContacts, orderValueFen: input.orderValueFen });
-}
 
 /** Best effort: an unreachable external system must not hold up intake, it only costs a priority factor. */
 function bestEffort<T>(read: () => Promise<T>): Promise<T | undefined> {

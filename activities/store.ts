@@ -1,6 +1,6 @@
 // The one writer of the read model. Every write is idempotent so activity retries are harmless:
 // inserts skip rows that exist, events are keyed by (ticket, seq).
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { withoutPersonalData } from '../domain/personal-data';
 import { deliveryOutbox, intakeRequests, ticketEvents, tickets, type Database, type TicketStatus } from '../schema';
 import { refreshTicketAnalytics } from '../schema/analytics-refresh';
@@ -148,12 +148,3 @@ export function createStoreActivities(db: Database, sopPolicyOverrides: Record<s
   };
 }
 
-/** Requests of the same user or about the same order since a date: repeat contact raises priority. */
-export async function countRecentContacts(db: Database, userId: string, orderId: string | undefined, since: Date): Promise<number> {
-  const orderMatch = orderId ? sql` or ${tickets.orderId} = ${orderId}` : sql``;
-  const [row] = await db
-    .select({ n: sql<number>`count(distinct ${tickets.requestId})::int` })
-    .from(tickets)
-    .where(sql`${tickets.createdAt} >= ${since.toISOString()} and (${tickets.userId} = ${userId}${orderMatch})`);
-  return row?.n ?? 0;
-}

@@ -1,6 +1,6 @@
 // POST /v1/classify: what intake would make of a message, without opening tickets (debugging, tuning).
 import type { FastifyPluginAsync } from 'fastify';
-import { classifyWithHistory } from '../../activities/intake';
+import { classifyWithHistory } from '../../schema/contact-history';
 import { USER_TIERS } from '../../workflows/types';
 import type { ApiContext } from '../context';
 import { assertNotBlank } from '../errors';
