@@ -109,6 +109,7 @@ test.serial('a supervisor sees the numbers of the API, charts with data, the bot
   await page.getByTestId('lang-toggle').click();
   await page.getByTestId('kpi-satisfaction').filter({ hasText: 'no ratings yet' }).waitFor();
   t.is(await page.locator('h1').innerText(), 'Operations dashboard');
+  t.regex(await page.getByTestId('updated-at').innerText(), /^Updated /, 'the refresh stamp follows the language too');
   await page.screenshot({ path: SCREENSHOT_EN, fullPage: true });
   t.deepEqual(problems, []);
 });

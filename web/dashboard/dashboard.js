@@ -131,11 +131,10 @@ async function refresh() {
   const failed = [overview, series, funnel].find((a) => a.status !== 200);
   $('status').textContent = failed ? `${i18n.t('error')}: ${failed.body?.message ?? failed.status}` : '';
   if (failed) return;
-  Object.assign(last, { overview: overview.body, series: series.body, funnel: funnel.body, alerts });
-  render();
+  Object.assign(last, { overview: overview.body, series: series.body, funnel: funnel.body, alerts, at: new Date() });
   const stamp = document.querySelector('[data-testid=updated-at]');
   stamp.dataset.refreshes = String(Number(stamp.dataset.refreshes ?? 0) + 1);
-  stamp.textContent = `${i18n.t('updated')} ${new Date().toLocaleTimeString()}`;
+  render();
 }
 
 function render() {
@@ -153,6 +152,8 @@ function render() {
   hint.textContent = slowest.map(([v, s]) => `${t('bottleneck')} v${v}: ${s.step} (${s.medianMinutes} min)`).join(' · ');
   hint.dataset.steps = slowest.map(([v, s]) => `${v}:${s.step}`).join(',');
   showAlerts(last.alerts.status, last.alerts.body);
+  // rendered here, not in refresh: a language switch re-renders the stamp too
+  document.querySelector('[data-testid=updated-at]').textContent = `${t('updated')} ${last.at.toLocaleTimeString(i18n.lang === 'zh' ? 'zh-CN' : 'en-US')}`;
 }
 
 let timer = null;
