@@ -23,8 +23,10 @@ function changeOf(p: ProgressRecord, at: Date): QueueChange | undefined {
     case 'sla_breached':
       return { breached: true };
     case 'escalated':
-      // a breach escalation: the step now waits for the receiving group, without a clock, and nobody holds it
-      return { group: str(d.to) ?? undefined, deadline: null, pausedAt: null, breached: true, holder: null, assignmentId: null, confirmed: false, claimedAt: null };
+      // the step now waits for the receiving group, without a clock, and nobody holds it. `breached` stays what the
+      // `sla_breached` event before a breach escalation made it: an agent's escalation is not a breach. The first
+      // group's step silence rule stays behind: the receiving group's own rule applies.
+      return { group: str(d.to) ?? undefined, deadline: null, pausedAt: null, holder: null, assignmentId: null, confirmed: false, claimedAt: null, data: {} };
     case 'assigned':
       return { holder: str(d.agentId), assignmentId: str(d.assignmentId), confirmed: true, lastActionAt: at, silenceFiredAt: null };
     case 'transferred':

@@ -1,8 +1,10 @@
 // The agent console (/console) in a real headless Chromium against the real API and worker: two agents of one
 // group log in (two browser contexts); agent A takes the next ticket and sees its view (the SOP diagram with the
 // current step highlighted, the timeline, the decision form typed by the step's schema), decides, and sees the
-// ticket move on; agent B no longer sees A's ticket in the queue and cannot take it. Both languages are drawn;
-// screenshots are kept in test/artifacts (and docs/img/console.png for the README).
+// ticket move on; agent B no longer sees A's ticket in the queue and cannot take it. A holder asks the user for more
+// information (the clock pauses until the answer) and escalates; a supervisor sees the escalated ticket, and one past
+// its SLA marked as breached, in the supervisors' queue. Both languages are drawn; screenshots are kept in
+// test/artifacts (and docs/img/console.png for the README: a held ticket after the user's answer).
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -58,14 +60,17 @@ test.before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startTestStack();
   baseUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' });
-  for (const who of [ann, bob]) {
-    const created = await api(stack, 'POST', '/v1/staff', { payload: { id: who.id, username: who.username, password: PASSWORD, role: 'agent' }, as: stack.auth.admin });
-    if (created.status !== 201) throw new Error(`staff: ${created.status} ${JSON.stringify(created.body)}`);
-    const profile = await api(stack, 'PATCH', `/v1/agents/${who.id}`, { payload: { groups: [GROUP], maxConcurrent: 3, status: 'online' }, as: stack.auth.admin });
-    if (profile.status !== 200) throw new Error(`profile: ${profile.status} ${JSON.stringify(profile.body)}`);
-  }
+  for (const who of [ann, bob]) await addStaff(who, 'agent', [GROUP]);
   browser = await launchChromium();
 });
+
+/** a staff account that logs in with PASSWORD, online in `groups` */
+async function addStaff(who: { id: string; username: string }, role: 'agent' | 'supervisor', groups: string[]) {
+  const created = await api(stack, 'POST', '/v1/staff', { payload: { id: who.id, username: who.username, password: PASSWORD, role }, as: stack.auth.admin });
+  if (created.status !== 201) throw new Error(`staff: ${created.status} ${JSON.stringify(created.body)}`);
+  const profile = await api(stack, 'PATCH', `/v1/agents/${who.id}`, { payload: { groups, maxConcurrent: 3, status: 'online' }, as: stack.auth.admin });
+  if (profile.status !== 200) throw new Error(`profile: ${profile.status} ${JSON.stringify(profile.body)}`);
+}
 
 test.after.always(async () => {
   await browser?.close();
@@ -147,7 +152,8 @@ test.serial('agent A takes next, sees the ticket view, decides and sees it move 
   await amount.fill('12000');
   await a.page.getByTestId('decision-note').fill('核实等候时间属实');
   await a.page.getByTestId('decide').click();
-  await a.page.getByTestId('ticket-status').filter({ hasText: 'closed' }).waitFor();
+  await a.page.locator('[data-testid=ticket-status][data-status=closed]').waitFor();
+  t.is(await a.page.getByTestId('ticket-status').innerText(), '已关闭');
   await a.page.locator('[data-testid=timeline] li[data-kind=decided]').waitFor();
   await a.page.locator('[data-testid=node-paid][data-current=true]').waitFor();
   await a.page.getByTestId('not-waiting').waitFor();
@@ -155,7 +161,6 @@ test.serial('agent A takes next, sees the ticket view, decides and sees it move 
   const decided = (await getTicket(stack, id)).body.events.find((e: { kind: string }) => e.kind === 'decided');
   t.like(decided, { actor: `agent:${ann.id}`, data: { decision: 'approve', agentId: ann.id, data: { amountFen: 12000 }, note: '核实等候时间属实' } });
   await a.page.screenshot({ path: path.join(ARTIFACTS, 'console-decided-zh.png'), fullPage: true });
-  await a.page.screenshot({ path: DOC_SCREENSHOT, fullPage: true });
 
   // English
   await a.page.getByTestId('lang-toggle').click();
@@ -163,6 +168,7 @@ test.serial('agent A takes next, sees the ticket view, decides and sees it move 
   await a.page.getByTestId('take-next').filter({ hasText: 'Take next' }).waitFor();
   await a.page.getByTestId('not-waiting').filter({ hasText: 'This ticket is not waiting for a decision' }).waitFor();
   t.is(await a.page.getByTestId('ticket-holder').innerText(), 'Holder: nobody');
+  t.is(await a.page.getByTestId('ticket-status').innerText(), 'closed');
   t.regex(await a.page.getByTestId('classification').innerText(), /Category\s*triage \/ unclear[\s\S]*Group\s*general_group/);
   await a.page.locator('[data-testid=node-paid][data-current=true]').waitFor();
   await a.page.screenshot({ path: path.join(ARTIFACTS, 'console-decided-en.png'), fullPage: true });
@@ -251,4 +257,88 @@ test.serial("the order as the ticket's step read it: fee breakdown, total and pa
   t.is(await a.page.locator('[data-testid=node-review]').getAttribute('data-current'), 'true');
   await a.page.getByTestId('order').screenshot({ path: path.join(ARTIFACTS, 'console-order-zh.png') });
   t.deepEqual(a.problems, []);
+});
+
+test.serial("the holder asks the user (status and list say waiting on the user, the clock paused; the answer brings it back) and escalates; a supervisor sees it, and a ticket past its SLA marked breached, in the supervisors' queue", async (t) => {
+  const cy = { id: `C-cy-${suffix}`, username: `cy-${suffix}` };
+  const sue = { id: `C-sue-${suffix}`, username: `sue-${suffix}` };
+  await addStaff(cy, 'agent', [GROUP]);
+  await addStaff(sue, 'supervisor', ['supervisor_group']);
+  t.is((await publishSopVersion(stack, 'triage', document)).status, 201);
+  const id: string = (await postTicket(stack, { text: '你好,在吗?', userId: 'U-console-3' })).body.tickets[0].id;
+  await waitForEvent(stack, id, (e) => e.step === 'review' && e.kind === 'entered');
+
+  const c = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 } });
+  await logIn(c.page, cy);
+  await c.page.getByTestId(`take-${id}`).click();
+  await c.page.getByTestId('ticket-holder').filter({ hasText: cy.id }).waitFor();
+  t.is(await c.page.getByTestId('waiting-user').count(), 0);
+
+  // ask: the ticket waits on the user, the step's clock stands still with the time it had left
+  await c.page.getByTestId('ask-info-text').fill('请提供订单号和上车地点');
+  await c.page.getByTestId('ask-info').click();
+  await c.page.locator('[data-testid=ticket-status][data-status=awaiting_user]').waitFor();
+  t.is(await c.page.getByTestId('ticket-status').innerText(), '等待用户补充');
+  t.regex(await c.page.getByTestId('waiting-user').innerText(), /等待用户补充信息 · 时限已暂停,剩余 \d+m \d+s\s+问题: 请提供订单号和上车地点/);
+  const asked = await waitForEvent(stack, id, (e) => e.kind === 'info_requested');
+  const listed = c.page.locator(`[data-testid=my-tickets] [data-testid=sla-${id}][data-paused=true]`);
+  await listed.waitFor();
+  t.is(Number(await listed.getAttribute('data-remaining')), asked.data.remainingMs, 'the list shows the time left when the clock stopped');
+  t.regex(await listed.innerText(), /^⏸ \d+m \d+s 已暂停/);
+  t.is(await c.page.getByTestId('my-tickets').getByTestId(`status-${id}`).getAttribute('data-status'), 'awaiting_user');
+  // while waiting: no second question, no escalation; the decision stays open
+  await c.page.getByTestId('holder-waiting-user').waitFor();
+  t.is(await c.page.getByTestId('ask-info').count(), 0);
+  t.is(await c.page.getByTestId('escalate').count(), 0);
+  t.false(await c.page.getByTestId('decide').isDisabled());
+  await c.page.screenshot({ path: path.join(ARTIFACTS, 'console-waiting-user-zh.png'), fullPage: true });
+
+  // the user's answer comes through a channel's service with the tickets:signal scope (a key without it is refused)
+  t.is((await api(stack, 'POST', `/v1/tickets/${id}/info`, { payload: { answer: 'x' }, as: await stack.auth.apiKey(['tickets:read']) })).status, 403);
+  const answered = await api(stack, 'POST', `/v1/tickets/${id}/info`, { payload: { answer: 'ORD-100001,人民广场上车' }, as: await stack.auth.apiKey(['tickets:signal']) });
+  t.is(answered.status, 200, JSON.stringify(answered.body));
+  await c.page.getByTestId('user-answer-text').filter({ hasText: 'ORD-100001,人民广场上车' }).waitFor();
+  t.not(await c.page.getByTestId('ticket-status').getAttribute('data-status'), 'awaiting_user');
+  t.is(await c.page.getByTestId('waiting-user').count(), 0);
+  t.is(await c.page.getByTestId('ticket-holder').innerText(), `处理人: ${cy.id}`, 'back with the agent');
+  await c.page.locator(`[data-testid=my-tickets] [data-testid=sla-${id}][data-paused=false]`).waitFor();
+  await c.page.locator('[data-testid=timeline] li[data-kind=info_received]').waitFor();
+  await c.page.getByTestId('escalate-form').waitFor();
+  await c.page.screenshot({ path: DOC_SCREENSHOT, fullPage: true });
+
+  // escalate: the ticket leaves the agent for the supervisors' queue
+  await c.page.getByTestId('escalate-text').fill('用户要求的赔偿超出我的权限');
+  await c.page.getByTestId('escalate').click();
+  await c.page.locator('[data-testid=ticket-status][data-status=escalated]').waitFor();
+  t.regex(await c.page.getByTestId('escalation-note').innerText(), new RegExp(`已升级至 supervisor_group: 用户要求的赔偿超出我的权限 \\(${cy.id}\\)`));
+  t.is(await c.page.getByTestId('ticket-holder').innerText(), '处理人: 无人');
+  await c.page.locator(`[data-testid=my-tickets] [data-testid=item-${id}]`).waitFor({ state: 'detached' });
+
+  // a ticket whose step runs past its SLA (300 ms here) is escalated by the workflow
+  t.is((await publishSopVersion(stack, 'triage', { ...document, policy: { sla: 300 } })).status, 201);
+  const late: string = (await postTicket(stack, { text: '你好,在吗?', userId: 'U-console-4' })).body.tickets[0].id;
+  await waitForEvent(stack, late, (e) => e.kind === 'escalated');
+
+  // the supervisor (another browser context) sees both in the supervisors' queue; only the late one is marked breached
+  const s = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 } });
+  await logIn(s.page, sue);
+  const queue = s.page.getByTestId('queue-supervisor_group');
+  await queue.getByTestId(`item-${id}`).waitFor();
+  await queue.getByTestId(`item-${late}`).waitFor();
+  const badge = queue.getByTestId(`breached-${late}`);
+  t.is(await badge.innerText(), 'SLA 已超时');
+  t.is(await badge.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color), 'rgb(180, 35, 24)', 'red');
+  t.is(await queue.getByTestId(`breached-${id}`).count(), 0, "an agent's escalation is not an SLA breach");
+  t.is(await queue.getByTestId(`status-${id}`).innerText(), '已升级主管');
+  await queue.getByTestId(`item-${late}`).click();
+  await s.page.getByTestId('escalation-note').filter({ hasText: '超出处理时限,自动升级' }).waitFor();
+  await queue.getByTestId(`item-${id}`).click();
+  await s.page.getByTestId('escalation-note').filter({ hasText: '用户要求的赔偿超出我的权限' }).waitFor();
+  await s.page.screenshot({ path: path.join(ARTIFACTS, 'console-supervisor-zh.png'), fullPage: true });
+  await s.page.getByTestId('lang-toggle').click();
+  t.is(await queue.getByTestId(`breached-${late}`).innerText(), 'SLA breached');
+  await s.page.getByTestId('escalation-note').filter({ hasText: `Escalated to supervisor_group: 用户要求的赔偿超出我的权限 (${cy.id})` }).waitFor();
+  await s.page.screenshot({ path: path.join(ARTIFACTS, 'console-supervisor-en.png'), fullPage: true });
+  t.deepEqual(c.problems, []);
+  t.deepEqual(s.problems, []);
 });

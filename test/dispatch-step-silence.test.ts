@@ -47,7 +47,7 @@ async function heldTicket(document: object, token: string) {
 
 const kinds = async (id: string) => (await getTicket(stack, id)).body.events.map((e: { kind: string; data: { reason?: string } }) => `${e.kind}${e.data?.reason ? `:${e.data.reason}` : ''}`);
 
-test("the step's rule (notify the supervisors after $holderSilence) fires instead of the group's (remind after an hour)", async (t) => {
+test.serial("the step's rule (notify the supervisors after $holderSilence) fires instead of the group's (remind after an hour)", async (t) => {
   t.is((await api(stack, 'PUT', `/v1/queues/${GROUP}/policy`, { as: stack.auth.admin, payload: { policy: 'pull_only', silenceMs: 3_600_000, silenceAction: 'remind' } })).status, 200);
   const ann = await agent(stack, 'SIL-step-ann', [GROUP]);
   const withRule = await heldTicket(documentWith({ after: '$holderSilence', action: 'notify_supervisor' }), ann);
@@ -69,4 +69,16 @@ test("the step's rule (notify the supervisors after $holderSilence) fires instea
   t.deepEqual((await kinds(groupOnly)).filter((k: string) => k.endsWith('holder_silent')), []);
   // the rule fires once per holding
   t.is(await applySilenceRules(stack.client, stack.db), 0);
+});
+
+test.serial("an agent's escalation leaves the step's rule behind: the supervisor who takes the ticket follows the supervisors' group rule", async (t) => {
+  const ann = await agent(stack, 'SIL-esc-ann', [GROUP]);
+  const sup = await agent(stack, 'SIL-esc-sup', ['supervisor_group'], { role: 'supervisor' });
+  const id = await heldTicket(documentWith({ after: '$holderSilence', action: 'notify_supervisor' }), ann);
+  t.is((await api(stack, 'POST', `/v1/tickets/${id}/escalate`, { as: ann, payload: { reason: '超出权限' } })).status, 200);
+  t.is((await api(stack, 'POST', `/v1/tickets/${id}/assign`, { as: sup, payload: {} })).status, 200);
+  await waitForEvent(stack, id, (e) => e.kind === 'assigned' && e.data.agentId === 'SIL-esc-sup');
+  await new Promise((r) => setTimeout(r, 400)); // past the step's 200 ms; supervisor_group has no silence rule here
+  await applySilenceRules(stack.client, stack.db);
+  t.deepEqual((await kinds(id)).filter((k: string) => k.endsWith('holder_silent')), []);
 });

@@ -107,3 +107,26 @@ test('anomaly alert: needs no end user (no notice to the user, no confirmation) 
   t.like(d.steps.page_tech_team, { kind: 'action', action: 'notifyOnCall', input: { group: 'tech_team' } });
   t.like(d.steps.investigate, { kind: 'human_task', group: 'tech_team' });
 });
+
+test("the agent steps where a silent holder keeps a user waiting carry a silence rule, its time a policy value shorter than the step's SLA", async (t) => {
+  const { parseDuration } = await import('../sops/duration');
+  const rules: string[] = [];
+  for (const d of sops.values()) {
+    for (const [id, s] of Object.entries(d.steps)) {
+      if (s.kind !== 'human_task' || !s.silence) continue;
+      rules.push(`${d.type}.${id}: ${s.silence.action}`);
+      const after = String(s.silence.after);
+      const name = /^\$(\w+)$/.exec(after)?.[1];
+      if (!name) return t.fail(`${d.type}.${id}: silence.after is ${after}, not a $policy value an environment can shorten`);
+      t.is(parseDuration(after, { ...d.policy, [name]: 7 }), 7, `${d.type}.${id}: an override of ${name} sets the time`);
+      t.true(parseDuration(after, d.policy) < parseDuration(s.sla!, d.policy), `${d.type}.${id}: fires before the SLA runs out`);
+    }
+  }
+  t.deepEqual(rules.sort(), [
+    'cargo_damage.claims_review: notify_supervisor',
+    'cargo_loss.claims_review: notify_supervisor',
+    'fee_dispute.fee_review: notify_supervisor',
+    'late_arrival.exception_review: reassign',
+    'safety_incident.safety_handling: notify_supervisor',
+  ]);
+});

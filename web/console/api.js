@@ -1,5 +1,5 @@
 // The console's calls to the API (staff session from /shared/api.js): who I am, my queues, a ticket and its SOP,
-// and the holder's actions. Each returns {status, body}.
+// and the holder's actions (transfer, release, ask the user, escalate). Each returns {status, body}.
 import { api } from '/shared/api.js';
 
 const id = encodeURIComponent;
@@ -17,6 +17,8 @@ export const similarCases = (ticketId) => api('GET', `/v1/tickets/${id(ticketId)
 export const decide = (ticketId, body) => api('POST', `/v1/tickets/${id(ticketId)}/decision`, body);
 export const release = (ticketId) => api('POST', `/v1/tickets/${id(ticketId)}/release`, {});
 export const transfer = (ticketId, to) => api('POST', `/v1/tickets/${id(ticketId)}/transfer`, { to });
+export const requestInfo = (ticketId, question) => api('POST', `/v1/tickets/${id(ticketId)}/info-request`, { question });
+export const escalate = (ticketId, reason) => api('POST', `/v1/tickets/${id(ticketId)}/escalate`, { reason });
 
 /** published SOP versions never change: one fetch each */
 const sops = new Map();

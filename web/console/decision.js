@@ -1,8 +1,9 @@
 // The decision form, built from the live step's declared decisions and data schema (integer, number, string,
-// boolean; required, bounds, choices), and the holder's transfer and release. Answers of the API (403 not the
-// holder, 409 with the field out of bounds) are shown as they come.
+// boolean; required, bounds, choices), and below it the holder's other actions (holder-actions.js). Answers of the
+// API (403 not the holder, 409 with the field out of bounds) are shown as they come.
 import { $, h } from '/shared/dom.js';
 import * as calls from './api.js';
+import { holderActions } from './holder-actions.js';
 import { i18n, localized, tf } from './i18n.js';
 import { state } from './state.js';
 
@@ -79,24 +80,5 @@ export function renderDecision({ onChanged }) {
   });
   box.append(form);
   if (!mayDecide) box.append(h('p', { class: 'muted' }, tf('heldByOther', { who: holder })));
-  if (holder === state.me.id) box.append(holderActions(ticket.id, waiting.group, onChanged));
-}
-
-function holderActions(ticketId, group, onChanged) {
-  const others = state.agents.filter((a) => a.id !== state.me.id && a.groups.includes(group));
-  const select = h('select', { 'data-testid': 'transfer-to' }, others.map((a) => h('option', { value: a.id }, `${a.displayName ?? a.id} (${a.status})`)));
-  const act = async (call, done) => {
-    const answer = await call();
-    if (answer.status === 200) {
-      message(i18n.t(done), 'ok');
-      onChanged();
-    } else message(`${i18n.t('failed')}: ${answer.body?.message ?? answer.status}`, 'bad');
-  };
-  return h(
-    'div',
-    { class: 'holder-actions' },
-    h('label', {}, `${i18n.t('transferTo')} `, select),
-    h('button', { class: 'btn', type: 'button', 'data-testid': 'transfer', disabled: !others.length || undefined, onclick: () => act(() => calls.transfer(ticketId, select.value), 'transferred') }, i18n.t('transfer')),
-    h('button', { class: 'btn', type: 'button', 'data-testid': 'release', onclick: () => act(() => calls.release(ticketId), 'released') }, i18n.t('release')),
-  );
+  if (holder === state.me.id) box.append(holderActions({ ticketId: ticket.id, waiting, onChanged }));
 }

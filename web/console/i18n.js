@@ -1,4 +1,5 @@
 // The console's texts in Chinese and English (the choice is kept by web/shared/i18n.js).
+import { h } from '/shared/dom.js';
 import { createStaffI18n } from '/shared/i18n.js';
 
 export const i18n = createStaffI18n({
@@ -23,7 +24,7 @@ export const i18n = createStaffI18n({
   noSla: ['无时限', 'no SLA'],
   priority: ['优先级', 'Priority'],
   effective: ['有效', 'effective'],
-  breached: ['已超时升级', 'breached'],
+  breached: ['SLA 已超时', 'SLA breached'],
   pickTicket: ['从左侧选择一个工单,或点击“领取下一个”', 'Pick a ticket on the left, or take the next one'],
   userText: ['用户原话', "The user's words"],
   issueText: ['本工单内容', 'This issue'],
@@ -69,10 +70,38 @@ export const i18n = createStaffI18n({
   yes: ['是', 'yes'],
   failed: ['操作失败', 'Failed'],
   refresh: ['刷新', 'Refresh'],
+  askUser: ['向用户询问(暂停时限)', 'Ask the user (pauses the clock)'],
+  askUserHint: ['需要用户补充的信息', 'What the user should tell us'],
+  askUserButton: ['询问', 'Ask'],
+  infoRequested: ['已向用户询问,时限已暂停', 'Asked the user; the clock is paused'],
+  escalateReason: ['升级主管', 'Escalate to the supervisors'],
+  escalateHint: ['升级原因', 'Why'],
+  escalateButton: ['升级', 'Escalate'],
+  escalatedDone: ['已升级到主管队列', "Escalated to the supervisors' queue"],
+  waitingNoActions: ['等待用户回复中:收到回复后才能再次询问或升级', 'Waiting on the user: ask again or escalate after the answer'],
+  waitingOnUser: ['等待用户补充信息', 'Waiting on the user'],
+  clockPaused: ['时限已暂停', 'the clock is paused'],
+  clockPausedLeft: ['时限已暂停,剩余 {left}', 'the clock is paused with {left} left'],
+  question: ['问题', 'Question'],
+  userAnswered: ['用户已补充', 'The user answered'],
+  noAnswerText: ['(无文字)', '(no text)'],
+  clockStood: ['时限暂停了 {paused}', 'the clock stood still for {paused}'],
+  escalatedTo: ['已升级至', 'Escalated to'],
+  escalatedByBreach: ['超出处理时限,自动升级', 'the SLA ran out'],
+  statuses: [
+    { triage: '待分流', open: '待处理', in_progress: '处理中', awaiting_confirmation: '待用户确认', awaiting_user: '等待用户补充', escalated: '已升级主管', closed: '已关闭' },
+    { triage: 'triage', open: 'open', in_progress: 'in progress', awaiting_confirmation: 'awaiting confirmation', awaiting_user: 'waiting on the user', escalated: 'escalated', closed: 'closed' },
+  ],
 });
 
 /** a text with {name} placeholders */
 export const tf = (key, params) => i18n.t(key).replace(/\{(\w+)\}/g, (_m, n) => String(params[n] ?? ''));
+
+/** a ticket status as a badge in the page's language; the status itself in data-status (tests, styles) */
+export function statusBadge(status, attrs = {}) {
+  const label = i18n.t('statuses')?.[status] ?? status;
+  return h('span', { class: `badge status-${status}`, dataset: { status }, ...attrs }, label);
+}
 
 /** the SOP's own texts ({zh, en} or a string) in the page's language */
 export const localized = (text) => (text && typeof text === 'object' ? text[i18n.lang] ?? text.zh ?? text.en ?? '' : text ?? '');

@@ -1,7 +1,8 @@
 // The left column: the tickets I hold and my groups' queues (tickets nobody holds), in pull order, each with its
-// effective priority and an SLA countdown that ticks every second between reads.
+// effective priority, its status (waiting on the user stands out), an "SLA breached" mark, and an SLA countdown that
+// ticks every second between reads (frozen while the clock is paused).
 import { $, h } from '/shared/dom.js';
-import { i18n } from './i18n.js';
+import { i18n, statusBadge } from './i18n.js';
 import { remainingNow, state } from './state.js';
 
 /** 1h 05m, 4m 09s, 12s */
@@ -31,8 +32,8 @@ function itemRow(item, { onOpen, onTake }) {
   return h(
     'li',
     { class: `item${selected ? ' selected' : ''}`, 'data-testid': `item-${item.ticketId}`, dataset: { ticket: item.ticketId }, onclick: () => onOpen(item.ticketId) },
-    h('div', { class: 'item-head' }, h('span', { class: 'prio', title: i18n.t('priority') }, item.effectivePriority), h('b', {}, item.ticketId), item.breached ? h('span', { class: 'badge badge-bad' }, i18n.t('breached')) : null),
-    h('div', { class: 'meta' }, h('span', {}, item.category), h('span', {}, item.step), h('span', { class: 'badge' }, item.ticketStatus)),
+    h('div', { class: 'item-head' }, h('span', { class: 'prio', title: i18n.t('priority') }, item.effectivePriority), h('b', {}, item.ticketId), item.breached ? h('span', { class: 'badge badge-bad', 'data-testid': `breached-${item.ticketId}` }, i18n.t('breached')) : null),
+    h('div', { class: 'meta' }, h('span', {}, item.category), h('span', {}, item.step), statusBadge(item.ticketStatus, { 'data-testid': `status-${item.ticketId}` })),
     h('div', { class: slaClass(item), 'data-testid': `sla-${item.ticketId}`, dataset: { remaining: item.remainingMs ?? '', paused: String(item.paused) } }, slaText(item)),
     onTake ? h('button', { class: 'btn btn-small', 'data-testid': `take-${item.ticketId}`, onclick: (e) => (e.stopPropagation(), onTake(item.ticketId)) }, i18n.t('take')) : null,
   );

@@ -1,10 +1,12 @@
-// The open ticket's facts: the user's text, classification and priority factors, holder and status, the order with
+// The open ticket's facts: the user's text, classification and priority factors, holder and status (with what it
+// waits for: status-notes.js), the order with
 // its fees and payments and the evidence (as the ticket's steps read them: GET /v1/tickets/:id/order; the events'
 // summaries when that has nothing), the refunds and coupons its steps paid, and the link to its workflow in the Temporal UI.
 import { $, h } from '/shared/dom.js';
 import { yuan } from '/shared/i18n.js';
-import { i18n, localized, tf } from './i18n.js';
+import { i18n, localized, statusBadge, tf } from './i18n.js';
 import { currentStep, state } from './state.js';
+import { statusNotes } from './status-notes.js';
 
 const PAYMENT_ACTIONS = ['applySolution', 'issueRefund', 'issueCoupon'];
 const EVIDENCE_ACTIONS = ['collectEvidence'];
@@ -71,7 +73,8 @@ export function renderTicket() {
       'section',
       { class: 'card head' },
       h('h2', { 'data-testid': 'ticket-id' }, ticket.id),
-      h('div', { class: 'meta' }, h('span', { class: 'badge', 'data-testid': 'ticket-status' }, live?.status ?? ticket.status), h('span', { 'data-testid': 'ticket-step' }, `${i18n.t('step')}: ${stepName}`), h('span', { 'data-testid': 'ticket-holder' }, `${i18n.t('holder')}: ${holder ?? i18n.t('nobody')}`)),
+      h('div', { class: 'meta' }, statusBadge(live?.status ?? ticket.status, { 'data-testid': 'ticket-status' }), h('span', { 'data-testid': 'ticket-step' }, `${i18n.t('step')}: ${stepName}`), h('span', { 'data-testid': 'ticket-holder' }, `${i18n.t('holder')}: ${holder ?? i18n.t('nobody')}`)),
+      statusNotes(events, live),
       link ? h('a', { href: link, target: '_blank', rel: 'noopener', 'data-testid': 'temporal-link' }, `${i18n.t('temporal')} ↗`) : null,
     ),
     h(
