@@ -7,6 +7,7 @@ import test from 'ava';
 import { driverLateMinutes } from '../domain/fee-dispute';
 import { allowanceFen } from '../domain/money-policy';
 import type { Order } from '../integrations/types';
+import { policyInForce } from '../activities/rates';
 import { loadDefaultSops } from '../sops/load';
 import { decide, waitForLive, waitingForDecision } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -87,4 +88,20 @@ test.serial('the late-arrival agent\'s coupon ceiling comes from the late-compen
   t.is((await decide(stack, ticketId, { decision: 'coupon', agentId: 'E-1', data: { amountFen: 4_000 } })).status, 202);
   const offered = await waitForStatus(stack, ticketId, 'awaiting_confirmation');
   t.regex(offered.events.filter((e: { kind: string }) => e.kind === 'notified').at(-1).data.message, /40\.00/);
+});
+
+test.serial('precedence: the environment\'s override beats the article, the article beats the document; without a table in force, or with a key missing or of another type, the document\'s value counts', async (t) => {
+  const fee = loadDefaultSops().find((d) => d.type === 'fee_dispute')!;
+  const now = new Date();
+  // the first test of this file set the article's limit to 100 (the document says 50000)
+  t.is((await policyInForce(stack.db, fee, now, {})).autoRefundLimitFen, 100);
+  t.is((await policyInForce(stack.db, fee, now, { autoRefundLimitFen: 7 })).autoRefundLimitFen, 7);
+  // in 2025 no fee-dispute-limits table was in force (it starts 2026-01-01): the document's value
+  t.is((await policyInForce(stack.db, fee, new Date('2025-06-01'), {})).autoRefundLimitFen, 50_000);
+  const misbound = { ...fee, policyFrom: { autoRefundLimitFen: { article: 'fee-dispute-limits', key: 'noSuchKey' }, rejectionsBeforeSupervisor: { article: 'no-such-table' } } };
+  const policy = await policyInForce(stack.db, misbound, now, {});
+  t.is(policy.autoRefundLimitFen, 50_000);
+  t.is(policy.rejectionsBeforeSupervisor, 2);
+  const wrongType = { ...fee, policy: { ...fee.policy, maxCouponFen: 'ask a supervisor' } };
+  t.is((await policyInForce(stack.db, wrongType, now, {})).maxCouponFen, 'ask a supervisor');
 });
