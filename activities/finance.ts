@@ -11,7 +11,7 @@ import type { Coupon, Order, Refund } from '../integrations/types';
 import type { Database } from '../schema';
 import { getSopVersion } from '../schema/sop-repository';
 import { asActivityFailure } from './external-errors';
-import { lateBandsFor, waitingTariffFor, withLateBands } from './rates';
+import { lateBandsFor, policyInForce, waitingTariffFor, withLateBands } from './rates';
 import type { ActionMeta } from './meta';
 import { readTicketParty, type TicketParty } from './store';
 
@@ -73,7 +73,8 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
   async function policyOf(party: TicketParty): Promise<Record<string, unknown>> {
     const row = await getSopVersion(db, party.sopType, party.sopVersion);
     if (!row) throw ApplicationFailure.nonRetryable(`SOP ${party.sopType} v${party.sopVersion} is not published`, 'no_sop');
-    return { ...row.document.policy, ...deps.sopPolicyOverrides };
+    // the values the ticket started with: its rate-table bindings as in force at its creation (activities/sops.ts)
+    return policyInForce(db, row.document, party.createdAt, deps.sopPolicyOverrides);
   }
 
   /**

@@ -4,10 +4,11 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../schema';
 import { getSopVersion, latestSops, type SopVersionRow } from '../schema/sop-repository';
 import type { SopDocument } from '../sops/types';
+import { policyInForce } from './rates';
 
 export interface ResolvedSop {
   document: SopDocument;
-  /** the document's policy with this environment's overrides applied */
+  /** the document's policy with the rate-table values it binds (in force now, when the ticket starts) and this environment's overrides applied */
   policy: Record<string, number | string | boolean>;
 }
 
@@ -27,15 +28,17 @@ export function pickSop(latest: SopVersionRow[], label: string): SopVersionRow |
 }
 
 export function createSopActivities(db: Database, overrides: Record<string, number | string | boolean>) {
-  const resolved = (row: SopVersionRow): ResolvedSop => ({ document: row.document, policy: { ...row.document.policy, ...overrides } });
+  // the policy travels in the workflow input: a running ticket keeps the values it started with
+  const resolved = async (row: SopVersionRow): Promise<ResolvedSop> => ({ document: row.document, policy: await policyInForce(db, row.document, new Date(), overrides) });
   return {
     async resolveSops({ labels }: { labels: string[] }): Promise<ResolvedSop[]> {
       const latest = await latestSops(db);
-      return labels.map((label) => {
+      const rows = labels.map((label) => {
         const row = pickSop(latest, label);
         if (!row) throw ApplicationFailure.nonRetryable(`no published SOP applies to ${label} and there is no triage SOP`, 'no_sop');
-        return resolved(row);
+        return row;
       });
+      return Promise.all(rows.map(resolved));
     },
     async resolveSopByType({ type }: { type: string }): Promise<ResolvedSop> {
       const row = await getSopVersion(db, type, null);

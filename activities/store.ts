@@ -16,11 +16,13 @@ export interface TicketParty {
   orderId: string | null;
   sopType: string;
   sopVersion: number;
+  /** when the ticket started: the time its policy's rate-table values were read */
+  createdAt: Date;
 }
 
 export async function readTicketParty(db: Database, ticketId: string): Promise<TicketParty | null> {
   const [row] = await db
-    .select({ userId: tickets.userId, orderId: tickets.orderId, sopType: tickets.sopType, sopVersion: tickets.sopVersion })
+    .select({ userId: tickets.userId, orderId: tickets.orderId, sopType: tickets.sopType, sopVersion: tickets.sopVersion, createdAt: tickets.createdAt })
     .from(tickets)
     .where(eq(tickets.id, ticketId));
   return row ?? null;

@@ -8,6 +8,12 @@ export type Expression = unknown;
 /** '30s', '15m', '24h', '2d', or '$name' = the number of milliseconds in the SOP's policy under that name. */
 export type Duration = string;
 
+/** Where a policy value comes from: a rate-table article of the knowledge base and the key of its rates block. */
+export interface PolicySource {
+  article: string;
+  key?: string;
+}
+
 export interface LocalizedText {
   zh: string;
   en: string;
@@ -155,6 +161,12 @@ export interface SopDocument {
   start: string;
   /** thresholds and limits, readable from expressions as policy.NAME and from durations as $NAME */
   policy?: Record<string, number | string | boolean>;
+  /**
+   * policy values bound to a knowledge-base rate table: the value under `key` (default: the policy name) in the
+   * rates block of the table `article` (its pairId) in force when the ticket starts replaces the policy's value,
+   * which stays as the fallback without a table (docs/SOP_FORMAT.md, docs/KB.md)
+   */
+  policyFrom?: Record<string, PolicySource>;
   steps: Record<string, SopStep>;
 }
 

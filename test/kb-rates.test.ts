@@ -1,6 +1,6 @@
 // Rate tables as data: the sandbox bills with the bundled fare tables, a pair's zh and en texts must carry the
-// same numbers, and the late-arrival SOP's fallback bands (used only without a table in force, see docs/KB.md)
-// equal the bundled table's.
+// same numbers, and the SOP policy values bound to rate tables (policyFrom) name real tables and keys, with
+// fallbacks (used only without a table in force, see docs/KB.md) equal to the bundled values.
 import test from 'ava';
 import { checkRatePairs, bundledArticles, bundledRates } from '../kb/files';
 import { FARE_RATE_TABLES } from '../domain/rate-tables';
@@ -27,8 +27,17 @@ test('a rate table whose zh and en texts disagree is refused', (t) => {
   t.throws(() => checkRatePairs([zh!, edited]), { message: /fare-waiting .*different rates blocks/ });
 });
 
-test('the late-arrival SOP\'s fallback bands are the bundled late-compensation table\'s', (t) => {
-  const policy = loadDefaultSops().find((d) => d.type === 'late_arrival')!.policy as Record<string, number>;
-  const bands = bundledRates('late-compensation');
-  for (const key of ['lateBand30Fen', 'lateBand60Fen', 'lateBand120Fen', 'couponValidDays']) t.is(bands[key], policy[key], key);
+test('every policyFrom binding of the bundled SOPs names a bundled rate table holding that key, with a value of the fallback\'s type', (t) => {
+  const bindings = loadDefaultSops().flatMap((d) => Object.entries(d.policyFrom ?? {}).map(([name, source]) => ({ sop: d.type, name, ...source, fallback: d.policy![name] })));
+  // the two SOPs whose money limits the workflow reads are bound: the fee dispute's thresholds and the late-arrival ceiling
+  t.deepEqual([...new Set(bindings.map((b) => `${b.sop}→${b.article}`))].sort(), ['fee_dispute→fee-dispute-limits', 'late_arrival→late-compensation']);
+  t.true(bindings.some((b) => b.sop === 'fee_dispute' && b.name === 'autoRefundLimitFen'));
+  t.true(bindings.some((b) => b.sop === 'late_arrival' && b.name === 'lateBand120Fen'));
+  for (const b of bindings) {
+    const value = bundledRates(b.article)[b.key ?? b.name];
+    t.is(typeof value, typeof b.fallback, `${b.sop}.${b.name} ← ${b.article}`);
+    // the fallback counts only in a knowledge base without the table (an empty database, an old export): it should
+    // then behave as the bundled table does
+    t.is(value, b.fallback, `${b.sop}.${b.name}: the SOP's fallback differs from the bundled ${b.article}`);
+  }
 });

@@ -109,6 +109,16 @@ test('a policy value that is not a number, string or boolean', (t) => {
   only(t, doc({ a: fetchOrder() }, { policy: { wait: 60_000, bands: [1, 2] } }), 'policy.bands', undefined, /number, string or boolean/);
 });
 
+test('policyFrom binds existing policy values to a rate table by its pairId', (t) => {
+  const bound = doc({ a: fetchOrder() }, { policyFrom: { wait: { article: 'fee-dispute-limits', key: 'waitMs' } } });
+  t.true(validateSop(bound).valid, JSON.stringify(validateSop(bound).errors));
+  only(t, doc({ a: fetchOrder() }, { policyFrom: { limit: { article: 'fee-dispute-limits' } } }), 'policyFrom.limit', undefined, /policy does not have/);
+  only(t, doc({ a: fetchOrder() }, { policyFrom: { wait: { article: 'Fee Limits' } } }), 'policyFrom.wait.article', undefined, /pairId/);
+  only(t, doc({ a: fetchOrder() }, { policyFrom: { wait: { article: 'fee-dispute-limits', key: '' } } }), 'policyFrom.wait.key', undefined, /rates block/);
+  only(t, doc({ a: fetchOrder() }, { policyFrom: { wait: { article: 'fee-dispute-limits', at: 'now' } } }), 'policyFrom.wait.at', undefined, /only article and key/);
+  only(t, doc({ a: fetchOrder() }, { policyFrom: { wait: 'fee-dispute-limits' } }), 'policyFrom.wait', undefined, /\{article, key\?\}/);
+});
+
 // ---- steps ----
 
 test('unknown step kind', (t) => {

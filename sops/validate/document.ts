@@ -2,6 +2,8 @@
 import { checkLocalized, FORBIDDEN, IDENT, isNonEmptyString, isObj, type Obj, type Report } from './common';
 
 const APPLIES_TO = /^[a-z0-9_]+\/([a-z0-9_]+|\*)$/;
+/** a knowledge-base pairId, e.g. fee-dispute-limits */
+const PAIR_ID = /^[a-z0-9][a-z0-9_.-]*$/;
 
 export interface DocumentParts {
   policy: Obj;
@@ -33,6 +35,7 @@ export function checkDocument(doc: Obj, err: Report): DocumentParts {
       }
     }
   }
+  checkPolicyFrom(doc.policyFrom, policy, err);
   const steps: Obj = isObj(doc.steps) ? doc.steps : {};
   if (!isObj(doc.steps) || Object.keys(doc.steps).length === 0) err('steps', 'missing steps: a non-empty map of step id → step');
   const stepIds = new Set(Object.keys(steps));
@@ -43,4 +46,21 @@ export function checkDocument(doc: Obj, err: Report): DocumentParts {
   else if (!stepIds.has(start)) err('start', `start step '${start}' does not exist`);
   else startOk = start;
   return { policy, steps, stepIds, start: startOk };
+}
+
+/** `policyFrom: { name: { article, key? } }`: each bound value names a policy value (its fallback) and a rate table. */
+function checkPolicyFrom(from: unknown, policy: Obj, err: Report): void {
+  if (from === undefined) return;
+  if (!isObj(from)) return err('policyFrom', 'policyFrom must be a map of policy name → {article, key?}');
+  for (const [name, source] of Object.entries(from)) {
+    const path = `policyFrom.${name}`;
+    if (!Object.prototype.hasOwnProperty.call(policy, name)) err(path, `policyFrom binds '${name}', which the policy does not have (the policy's value is the fallback without a table)`);
+    if (!isObj(source)) {
+      err(path, `policyFrom.${name} must be {article, key?}`);
+      continue;
+    }
+    if (typeof source.article !== 'string' || !PAIR_ID.test(source.article)) err(`${path}.article`, `policyFrom.${name}.article must be a rate table's pairId (e.g. fee-dispute-limits)`);
+    if (source.key !== undefined && !isNonEmptyString(source.key)) err(`${path}.key`, `policyFrom.${name}.key must be a key of the table's rates block`);
+    for (const extra of Object.keys(source)) if (extra !== 'article' && extra !== 'key') err(`${path}.${extra}`, `policyFrom.${name} takes only article and key`);
+  }
 }

@@ -4,7 +4,7 @@ import { t } from './i18n.js';
 import { state } from './state.js';
 import { isObj } from './util.js';
 
-export const DOC_KEYS = ['type', 'name', 'version', 'appliesTo', 'start', 'policy', 'steps'];
+export const DOC_KEYS = ['type', 'name', 'version', 'appliesTo', 'start', 'policy', 'policyFrom', 'steps'];
 export const COMMON_KEYS = ['kind', 'name', 'owner', 'sla', 'onBreach'];
 export const KIND_KEYS = {
   action: ['action', 'input', 'output', 'next', 'onError'],
