@@ -115,6 +115,9 @@ Ticketflow is running (${database.kind === 'pglite' ? `embedded database in ${pa
   API           ${apiUrl}
   API docs      ${apiUrl}/docs
   SOP designer  ${apiUrl}/designer   (publish with the admin token: adminToken in ${devCredentials ? credentials : 'ADMIN_TOKEN'})
+  Console       ${apiUrl}/console   (agents: queues, take next, decide; log in as one of the agents below)
+  Dashboard     ${apiUrl}/dashboard (supervisors: volume, SLA, funnel per SOP step, alerts; \`npm run demo\` fills it)
+  Knowledge     ${apiUrl}/kb        (fare rules, policies, guides and past cases, zh/en)
   Health        ${apiUrl}/healthz  (readiness ${apiUrl}/readyz)
   Metrics       ${apiUrl}/metrics  (Prometheus; a key with metrics:read)${servingWorkerMetrics ? `, worker http://${workerMetrics}/metrics` : ''}
   Temporal UI   ${devServer?.uiUrl ?? '(your cluster)'}${devServer?.uiUrl ? `/namespaces/${config.temporal.namespace}/workflows` : ''}

@@ -90,6 +90,8 @@ test.serial('npm start runs everything with no configuration, stops on Ctrl-C, a
   t.deepEqual(await (await api('/healthz')).json(), { status: 'ok', temporal: 'ok', database: 'ok' });
   t.is((await api('/docs')).status, 200);
   t.is((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status, 200);
+  // the pages people open first are named with their addresses
+  for (const page of ['console', 'dashboard', 'kb']) t.regex(first.output(), new RegExp(`http://127\\.0\\.0\\.1:\\d+/${page}\\s`));
   // a real SMTP server with an inbox a person can open, printed with the other addresses
   t.regex(first.output(), new RegExp(`Mail inbox\\s+http://127\\.0\\.0\\.1:${ports.MAILPIT_WEB_PORT}`));
   t.is((await fetch(`http://127.0.0.1:${ports.MAILPIT_WEB_PORT}/`)).status, 200);
