@@ -335,8 +335,12 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       const wholeScore = minWhole > 0 ? scoreText(t) : undefined;
       const weak = (g: Group) => !g.forced && (g.label === fallbackLabel || (wholeScore !== undefined && probOf(wholeScore, g.label) < minWhole)
         || !ownIssueCue(g.label, normalized.slice(g.start, g.end)));
+      // a span that gives the reason for the issue before it ("pls remove the waiting charge, driver was late") is part of it
+      const reasonAfter = tax.settings.reasonAfter ?? {};
+      const isReason = (prev: Group | undefined, g: Group) => !!prev && !g.forced
+        && (reasonAfter[prev.label.split('/')[0]!]?.includes(g.label.split('/')[0]!) ?? false);
       for (let i = 0; merged.length > 1 && i < merged.length;) {
-        if (!weak(merged[i]!)) { i++; continue; }
+        if (!weak(merged[i]!) && !isReason(merged[i - 1], merged[i]!)) { i++; continue; }
         const g = merged[i]!;
         folded.push(g.label);
         if (i > 0) merged[i - 1]!.end = g.end; else merged[1]!.start = g.start;
