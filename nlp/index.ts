@@ -221,11 +221,22 @@ const supports = (clause: string, label: string) => { const s = scoreText(clause
 
 /** The safety detector's reading of one NORMALISED span: its patterns, a forcing safety rule, or the model's safety probability. */
 function safetyOf(span: string, useModel: boolean): SafetyReading | undefined {
+  // without the model's word only a cue or a forcing safety rule can report: spare the scoring when neither can fire
+  if (!useModel && !safetyCue(span) && !mayForceSafety(span)) return undefined;
   const s = scoreText(span);
   if (s.forced && s.label.startsWith(SAFETY_PREFIX)) return { subtype: s.label.slice(SAFETY_PREFIX.length), confidence: s.confidence };
   let p = 0, best = -1;
   s.labels.forEach((l, i) => { if (l.startsWith(SAFETY_PREFIX)) { p += s.p[i]!; if (best < 0 || s.p[i]! > s.p[best]!) best = i; } });
   return readSafety(span, p, best < 0 ? 'threat' : s.labels[best]!.slice(SAFETY_PREFIX.length), useModel);
+}
+
+/** Could a forcing safety rule fire on this span? (A rule on fee items is assumed to: then the full score decides.) */
+function mayForceSafety(span: string): boolean {
+  for (const r of loadRules()) {
+    if (r.mode !== 'force' || !r.label.startsWith(SAFETY_PREFIX)) continue;
+    if (r.feeItems || !r.pattern || r.pattern.test(span)) return true;
+  }
+  return false;
 }
 
 /**
@@ -309,7 +320,8 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
     groups = withSafety(t, whole, splitClauses(normalized), [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }], false);
   } else {
     const clauses = splitClauses(normalized);
-    groups = segment(normalized, clauses, {
+    // one clause: the label comes from the whole message below whatever the clause says, so it is not scored here
+    groups = clauses.length === 1 ? [{ ...whole, label: wholeScore!.label, confidence: wholeScore!.confidence, forced: wholeScore!.forced }] : segment(normalized, clauses, {
       penalty: tax.settings.switchPenalty ?? 4,
       clauseTemperature: tax.settings.clauseTemperature ?? 1,
       wholePrior: tax.settings.wholeMessagePrior ?? 0,
