@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
-import { extractEntities, type Entities } from './entities';
+import { extractEntities, readEntities, type Entities } from './entities';
 import { LinearModel, type ModelJson } from './model';
 import { computePriority, type PriorityFactor } from './priority';
 import { loadSafetyConfig, readSafety, safetyCue, safetyVetoed, SAFETY_CATEGORY, type SafetyReading } from './safety';
@@ -59,7 +59,7 @@ export function getModel(): LinearModel | null {
   return model;
 }
 /** Replace the model used by classifyFeedback (evaluation, tests). Pass undefined to reload nlp/model.json. */
-export function setModel(m: LinearModel | null | undefined): void { model = m; space = undefined; scoreCache.clear(); }
+export function setModel(m: LinearModel | null | undefined): void { model = m; space = undefined; scoreCache.clear(); scoreCacheT.clear(); }
 
 export interface LabelScore {
   label: string;
@@ -95,22 +95,27 @@ function labelSpace(): LabelSpace {
 
 /** Score one NORMALISED span with model + rules (memoised for the last few spans). */
 export function scoreText(norm: string, temperatureScale = 1): LabelScore {
-  const key = temperatureScale + '\u0000' + norm;
-  const hit = scoreCache.get(key);
+  // keyed by the span itself at the usual temperature: a concatenated key would be a new string to flatten and hash on every call
+  const cache = temperatureScale === 1 ? scoreCache : scoreCacheT;
+  const key = temperatureScale === 1 ? norm : temperatureScale + '\u0000' + norm;
+  const hit = cache.get(key);
   if (hit) return hit;
   const r = scoreUncached(norm, temperatureScale);
-  if (scoreCache.size >= 64) scoreCache.delete(scoreCache.keys().next().value!);
-  scoreCache.set(key, r);
+  if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+  cache.set(key, r);
   return r;
 }
 /** tiny memo: the same span is often scored twice within one classification (clause = whole message) */
 const scoreCache = new Map<string, LabelScore>();
+const scoreCacheT = new Map<string, LabelScore>();
 
+let LOGITS = new Float64Array(64);
+const SCORES = { out: new Float32Array(64) };
 function scoreUncached(norm: string, temperatureScale: number): LabelScore {
   const m = getModel();
   const rules = loadRules();
   const { labels, index, nModel } = labelSpace();
-  const ent = extractEntities(norm);
+  const ent = readEntities(norm);
   const fee = ent.feeItems;
   const fired: Rule[] = [];
   for (const r of rules) {
@@ -123,10 +128,11 @@ function scoreUncached(norm: string, temperatureScale: number): LabelScore {
     return { label: loadTaxonomy().settings.fallbackLabel, confidence: 0, forced: false, rules: [], ruleLabels: [], labels, p: new Float64Array(0) };
   }
   const L = labels.length;
-  const logits = new Float64Array(L);
+  if (LOGITS.length < L) LOGITS = new Float64Array(L);
+  const logits = LOGITS; // scratch, every slot < L is written below
   let min = 0;
   if (m) {
-    const sc = m.scores(norm, ent);
+    const sc = m.scoresInto(norm, ent, SCORES);
     min = Infinity;
     for (let i = 0; i < nModel; i++) { logits[i] = sc[i]! / temperatureScale; if (logits[i]! < min) min = logits[i]!; }
   }
