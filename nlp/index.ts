@@ -238,12 +238,12 @@ function safetyOf(span: string, useModel: boolean): SafetyReading | undefined {
 
 /** Could a forcing safety rule fire on this span? (A rule on fee items is assumed to: then the full score decides.) */
 function mayForceSafety(span: string): boolean {
-  for (const r of loadRules()) {
-    if (r.mode !== 'force' || !r.label.startsWith(SAFETY_PREFIX)) continue;
-    if (r.feeItems || !r.pattern || r.pattern.test(span)) return true;
-  }
+  const rules = loadRules();
+  if (forcingSafety?.of !== rules) forcingSafety = { of: rules, rules: rules.filter((r) => r.mode === 'force' && r.label.startsWith(SAFETY_PREFIX)) };
+  for (const r of forcingSafety.rules) if (r.feeItems || !r.pattern || r.pattern.test(span)) return true;
   return false;
 }
+let forcingSafety: { of: Rule[]; rules: Rule[] } | undefined;
 
 /**
  * The safety detector only adds: when no issue is a safety incident but a clause (or the whole message) reports one,
