@@ -260,10 +260,12 @@ function withSafety(norm: string, whole: { start: number; end: number }, clauses
   const hitOf = (g: Group) => hits.find((h) => h.c.start >= g.start && h.c.end <= g.end);
   // an issue none of whose other clauses carries its label on their own was only ever about the safety clauses
   const onlySafety = (g: Group) => clauses.every((c) => c.end <= g.start || c.start >= g.end || hits.some((h) => h.c === c) || !supports(c.text, g.label));
+  // so was an issue that is no complaint at all ("he said he'd kill me. is this normal on your platform??" → triage)
+  const fallback = loadTaxonomy().settings.fallbackLabel;
   let relabelled = false;
   const out = groups.map((g) => {
     const h = hitOf(g);
-    if (!h || !onlySafety(g)) return g;
+    if (!h || !(g.label === fallback || onlySafety(g))) return g;
     relabelled = true;
     return { ...g, label: SAFETY_PREFIX + h.r!.subtype, confidence: h.r!.confidence, forced: true };
   });
