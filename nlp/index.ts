@@ -295,6 +295,11 @@ function demoteUnsupportedSafety(norm: string, groups: Group[]): Group[] {
   });
 }
 
+/** Two labels that, on neighbouring spans, tell one problem twice (taxonomy.yaml `sameProblem`: "he isn't late, he never came"). */
+function sameProblem(a: string, b: string): boolean {
+  return (loadTaxonomy().settings.sameProblem ?? []).some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+}
+
 const cueCache = new Map<string, RegExp>();
 /** Does a span of this label say enough to be an issue of its own (taxonomy.yaml `ownIssueCue`)? */
 function ownIssueCue(label: string, span: string): boolean {
@@ -345,7 +350,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
         const prev = merged[merged.length - 1];
         // same label as the neighbour → merge; a label that already has an earlier issue is the customer
         // coming back to it → the span joins the previous issue instead of opening a duplicate
-        if (prev && (prev.label === cur.label || merged.some((m) => m.label === cur.label))) {
+        if (prev && (prev.label === cur.label || merged.some((m) => m.label === cur.label) || sameProblem(prev.label, cur.label))) {
           prev.end = cur.end; if (prev.label === cur.label) { prev.confidence = Math.max(prev.confidence, cur.confidence); prev.forced ||= cur.forced; }
         } else merged.push(cur);
       }
