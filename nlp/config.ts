@@ -10,7 +10,7 @@ export const CONFIG_DIR = join(dirname(fileURLToPath(import.meta.url)), 'config'
 export interface Names { zh: string; en: string }
 export interface Taxonomy {
   version: number;
-  settings: { confidenceThreshold: number; switchPenalty?: number; clauseTemperature?: number; wholeMessagePrior?: number; ruleEvidence?: number; minIssueWholeProb?: number; scopeConfidence?: number; ownIssueCue?: Record<string, string>; fallbackLabel: string };
+  settings: { confidenceThreshold: number; switchPenalty?: number; clauseTemperature?: number; wholeMessagePrior?: number; ruleEvidence?: number; minIssueWholeProb?: number; scopeConfidence?: number; ownIssueCue?: Record<string, string>; reasonAfter?: Record<string, string[]>; sameProblem?: Array<[string, string]>; fallbackLabel: string };
   skillGroups: Record<string, Names>;
   categories: Record<string, Names & { skillGroup: string; subtypes: Record<string, Names> }>;
 }

@@ -102,6 +102,10 @@ const MONEY_SUFFIX_RE = new RegExp(
 
 const DURATION_ZH_RE = new RegExp(
   `(${NUM}|半)\\s*(多)?\\s*(个)?\\s*(半)?\\s*(多)?\\s*(小时|钟头|分钟|天|周|星期)(半)?`, 'g');
+// every match of these needs one of its unit words: a cheap test of the unit spares the scan of the whole pattern
+const DURATION_ZH_UNIT = /小时|钟头|分钟|天|周|星期/;
+const LATIN_RE = /[a-z]/i; // English durations need an English unit
+const MONEY_SUFFIX_UNIT = /[元块圆毛角]|rmb|yuan|cny|kuai|dollar|buck|usd/i;
 const DURATION_EN_RE =
   /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|half(?:\s+an?)?|several|a\s+few|a\s+couple\s+of|couple\s+of)\s*(?:-\s*)?(and\s+a\s+half\s+)?(hours?|hrs?|h|minutes?|mins?|m|days?|weeks?)\b(\s+and\s+a\s+half)?/gi;
 
@@ -165,15 +169,20 @@ function durationEn(m: RegExpMatchArray): number {
  * copy of the arrays, so mutating a result never changes another.
  */
 export function extractEntities(text: string): Entities {
+  const e = readEntities(text);
+  return { orderIds: [...e.orderIds], amounts: e.amounts.map((a) => ({ ...a })), durations: e.durations.map((d) => ({ ...d })), phones: [...e.phones], feeItems: [...e.feeItems] };
+}
+const entityMemo = new Map<string, Entities>();
+/** The memoised entities themselves, for readers that only look (the scorer): no copy. Never mutate the result. */
+export function readEntities(text: string): Readonly<Entities> {
   let e = entityMemo.get(text);
   if (!e) {
     e = extractUncached(text);
     if (entityMemo.size >= 32) entityMemo.delete(entityMemo.keys().next().value!);
     entityMemo.set(text, e);
   }
-  return { orderIds: [...e.orderIds], amounts: e.amounts.map((a) => ({ ...a })), durations: e.durations.map((d) => ({ ...d })), phones: [...e.phones], feeItems: [...e.feeItems] };
+  return e;
 }
-const entityMemo = new Map<string, Entities>();
 
 function extractUncached(text: string): Entities {
   const t = foldWidth(text ?? '');
@@ -212,6 +221,7 @@ function extractUncached(text: string): Entities {
   // durations (before money so "2小时" isn't money; money suffix units never collide anyway)
   const durations: DurationMention[] = [];
   for (const re of [DURATION_ZH_RE, DURATION_EN_RE]) {
+    if (re === DURATION_ZH_RE ? !DURATION_ZH_UNIT.test(t) : !LATIN_RE.test(t)) continue;
     for (const m of t.matchAll(re)) {
       const sp = { start: m.index!, end: m.index! + m[0].length };
       if (overlaps(sp, taken)) continue;
@@ -238,7 +248,7 @@ function extractUncached(text: string): Entities {
     const currency = sym.startsWith('$') || sym.startsWith('US') ? 'USD' : 'CNY';
     pushMoney(m.index!, m.index! + m[0].length, parseNumber(m[1]!), currency);
   }
-  for (const m of t.matchAll(MONEY_SUFFIX_RE)) {
+  for (const m of MONEY_SUFFIX_UNIT.test(t) ? t.matchAll(MONEY_SUFFIX_RE) : []) {
     let value = parseNumber(m[1]!);
     const unit = m[3]!.toLowerCase();
     if (unit.startsWith('毛') || unit === '角') value /= 10;

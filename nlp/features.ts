@@ -37,7 +37,8 @@ export const featureConfig = {
 };
 export function setFeatureConfig(c: Partial<typeof featureConfig>): void {
   Object.assign(featureConfig, c);
-  HASH_CACHE.clear();
+  ZH_HASHES.clear();
+  EN_HASHES.clear();
 }
 const GRAM_CACHE = new Map<string, string[]>();
 /** Chinese character 1–3 grams of a run (cached: clauses and the whole message share runs). */
@@ -103,13 +104,15 @@ function step(h: number, s: string): number {
 }
 const HW = step(H0, 'w:');
 const HB = step(H0, 'b:');
-const HASH_CACHE = new Map<string, Uint32Array>();
-function cached(key: string, make: () => Uint32Array): Uint32Array {
-  let v = HASH_CACHE.get(key);
+// one map per kind, keyed by the run / word itself (a prefixed key would be a new string to hash on every lookup)
+const ZH_HASHES = new Map<string, Uint32Array>();
+const EN_HASHES = new Map<string, Uint32Array>();
+function cached(cache: Map<string, Uint32Array>, key: string, make: () => Uint32Array): Uint32Array {
+  let v = cache.get(key);
   if (!v) {
     v = make();
-    if (HASH_CACHE.size > 50_000) HASH_CACHE.clear();
-    HASH_CACHE.set(key, v);
+    if (cache.size > 50_000) cache.clear();
+    cache.set(key, v);
   }
   return v;
 }
@@ -128,10 +131,10 @@ export function featureBlocks(norm: string, entities?: Entities): [number[], num
     f.push(step(HW, w) >>> 0);
     if (i + 1 < words.length) f.push(step(step(step(HB, w), ' '), words[i + 1]!) >>> 0);
   }
-  for (const run of zhRuns) for (const h of cached('z' + run, () => Uint32Array.from(charGrams(run), fnv1a))) g.push(h);
+  for (const run of zhRuns) for (const h of cached(ZH_HASHES, run, () => Uint32Array.from(charGrams(run), fnv1a))) g.push(h);
   for (const w of enWords) {
     if (w.length < featureConfig.enMinWord) continue;
-    for (const h of cached('e' + w, () => {
+    for (const h of cached(EN_HASHES, w, () => {
       const p = '<' + w + '>';
       const out: number[] = [];
       for (let n = featureConfig.enMin; n <= featureConfig.enMax; n++) for (let i = 0; i + n <= p.length; i++) out.push(fnv1a('e:' + p.slice(i, i + n)));

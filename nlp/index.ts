@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
-import { extractEntities, type Entities } from './entities';
+import { extractEntities, readEntities, type Entities } from './entities';
 import { LinearModel, type ModelJson } from './model';
 import { computePriority, type PriorityFactor } from './priority';
 import { loadSafetyConfig, readSafety, safetyCue, safetyVetoed, SAFETY_CATEGORY, type SafetyReading } from './safety';
@@ -59,7 +59,7 @@ export function getModel(): LinearModel | null {
   return model;
 }
 /** Replace the model used by classifyFeedback (evaluation, tests). Pass undefined to reload nlp/model.json. */
-export function setModel(m: LinearModel | null | undefined): void { model = m; space = undefined; scoreCache.clear(); }
+export function setModel(m: LinearModel | null | undefined): void { model = m; space = undefined; scoreCache.clear(); scoreCacheT.clear(); }
 
 export interface LabelScore {
   label: string;
@@ -95,22 +95,27 @@ function labelSpace(): LabelSpace {
 
 /** Score one NORMALISED span with model + rules (memoised for the last few spans). */
 export function scoreText(norm: string, temperatureScale = 1): LabelScore {
-  const key = temperatureScale + '\u0000' + norm;
-  const hit = scoreCache.get(key);
+  // keyed by the span itself at the usual temperature: a concatenated key would be a new string to flatten and hash on every call
+  const cache = temperatureScale === 1 ? scoreCache : scoreCacheT;
+  const key = temperatureScale === 1 ? norm : temperatureScale + '\u0000' + norm;
+  const hit = cache.get(key);
   if (hit) return hit;
   const r = scoreUncached(norm, temperatureScale);
-  if (scoreCache.size >= 64) scoreCache.delete(scoreCache.keys().next().value!);
-  scoreCache.set(key, r);
+  if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+  cache.set(key, r);
   return r;
 }
 /** tiny memo: the same span is often scored twice within one classification (clause = whole message) */
 const scoreCache = new Map<string, LabelScore>();
+const scoreCacheT = new Map<string, LabelScore>();
 
+let LOGITS = new Float64Array(64);
+const SCORES = { out: new Float32Array(64) };
 function scoreUncached(norm: string, temperatureScale: number): LabelScore {
   const m = getModel();
   const rules = loadRules();
   const { labels, index, nModel } = labelSpace();
-  const ent = extractEntities(norm);
+  const ent = readEntities(norm);
   const fee = ent.feeItems;
   const fired: Rule[] = [];
   for (const r of rules) {
@@ -123,10 +128,11 @@ function scoreUncached(norm: string, temperatureScale: number): LabelScore {
     return { label: loadTaxonomy().settings.fallbackLabel, confidence: 0, forced: false, rules: [], ruleLabels: [], labels, p: new Float64Array(0) };
   }
   const L = labels.length;
-  const logits = new Float64Array(L);
+  if (LOGITS.length < L) LOGITS = new Float64Array(L);
+  const logits = LOGITS; // scratch, every slot < L is written below
   let min = 0;
   if (m) {
-    const sc = m.scores(norm, ent);
+    const sc = m.scoresInto(norm, ent, SCORES);
     min = Infinity;
     for (let i = 0; i < nModel; i++) { logits[i] = sc[i]! / temperatureScale; if (logits[i]! < min) min = logits[i]!; }
   }
@@ -221,12 +227,23 @@ const supports = (clause: string, label: string) => { const s = scoreText(clause
 
 /** The safety detector's reading of one NORMALISED span: its patterns, a forcing safety rule, or the model's safety probability. */
 function safetyOf(span: string, useModel: boolean): SafetyReading | undefined {
+  // without the model's word only a cue or a forcing safety rule can report: spare the scoring when neither can fire
+  if (!useModel && !safetyCue(span) && !mayForceSafety(span)) return undefined;
   const s = scoreText(span);
   if (s.forced && s.label.startsWith(SAFETY_PREFIX)) return { subtype: s.label.slice(SAFETY_PREFIX.length), confidence: s.confidence };
   let p = 0, best = -1;
   s.labels.forEach((l, i) => { if (l.startsWith(SAFETY_PREFIX)) { p += s.p[i]!; if (best < 0 || s.p[i]! > s.p[best]!) best = i; } });
   return readSafety(span, p, best < 0 ? 'threat' : s.labels[best]!.slice(SAFETY_PREFIX.length), useModel);
 }
+
+/** Could a forcing safety rule fire on this span? (A rule on fee items is assumed to: then the full score decides.) */
+function mayForceSafety(span: string): boolean {
+  const rules = loadRules();
+  if (forcingSafety?.of !== rules) forcingSafety = { of: rules, rules: rules.filter((r) => r.mode === 'force' && r.label.startsWith(SAFETY_PREFIX)) };
+  for (const r of forcingSafety.rules) if (r.feeItems || !r.pattern || r.pattern.test(span)) return true;
+  return false;
+}
+let forcingSafety: { of: Rule[]; rules: Rule[] } | undefined;
 
 /**
  * The safety detector only adds: when no issue is a safety incident but a clause (or the whole message) reports one,
@@ -243,10 +260,12 @@ function withSafety(norm: string, whole: { start: number; end: number }, clauses
   const hitOf = (g: Group) => hits.find((h) => h.c.start >= g.start && h.c.end <= g.end);
   // an issue none of whose other clauses carries its label on their own was only ever about the safety clauses
   const onlySafety = (g: Group) => clauses.every((c) => c.end <= g.start || c.start >= g.end || hits.some((h) => h.c === c) || !supports(c.text, g.label));
+  // so was an issue that is no complaint at all ("he said he'd kill me. is this normal on your platform??" → triage)
+  const fallback = loadTaxonomy().settings.fallbackLabel;
   let relabelled = false;
   const out = groups.map((g) => {
     const h = hitOf(g);
-    if (!h || !onlySafety(g)) return g;
+    if (!h || !(g.label === fallback || onlySafety(g))) return g;
     relabelled = true;
     return { ...g, label: SAFETY_PREFIX + h.r!.subtype, confidence: h.r!.confidence, forced: true };
   });
@@ -274,6 +293,11 @@ function demoteUnsupportedSafety(norm: string, groups: Group[]): Group[] {
     s.labels.forEach((l, i) => { if (l.startsWith(SAFETY_PREFIX)) p += s.p[i]!; else if (best < 0 || s.p[i]! > s.p[best]!) best = i; });
     return (p >= min && !safetyVetoed(span)) || best < 0 ? g : { ...g, label: s.labels[best]!, confidence: s.p[best]!, forced: false, demoted: true };
   });
+}
+
+/** Two labels that, on neighbouring spans, tell one problem twice (taxonomy.yaml `sameProblem`: "he isn't late, he never came"). */
+function sameProblem(a: string, b: string): boolean {
+  return (loadTaxonomy().settings.sameProblem ?? []).some(([x, y]) => (a === x && b === y) || (a === y && b === x));
 }
 
 const cueCache = new Map<string, RegExp>();
@@ -309,7 +333,8 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
     groups = withSafety(t, whole, splitClauses(normalized), [{ ...whole, label: fallbackLabel, confidence: 0, forced: false }], false);
   } else {
     const clauses = splitClauses(normalized);
-    groups = segment(normalized, clauses, {
+    // one clause: the label comes from the whole message below whatever the clause says, so it is not scored here
+    groups = clauses.length === 1 ? [{ ...whole, label: wholeScore!.label, confidence: wholeScore!.confidence, forced: wholeScore!.forced }] : segment(normalized, clauses, {
       penalty: tax.settings.switchPenalty ?? 4,
       clauseTemperature: tax.settings.clauseTemperature ?? 1,
       wholePrior: tax.settings.wholeMessagePrior ?? 0,
@@ -325,7 +350,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
         const prev = merged[merged.length - 1];
         // same label as the neighbour → merge; a label that already has an earlier issue is the customer
         // coming back to it → the span joins the previous issue instead of opening a duplicate
-        if (prev && (prev.label === cur.label || merged.some((m) => m.label === cur.label))) {
+        if (prev && (prev.label === cur.label || merged.some((m) => m.label === cur.label) || sameProblem(prev.label, cur.label))) {
           prev.end = cur.end; if (prev.label === cur.label) { prev.confidence = Math.max(prev.confidence, cur.confidence); prev.forced ||= cur.forced; }
         } else merged.push(cur);
       }
@@ -335,8 +360,12 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       const wholeScore = minWhole > 0 ? scoreText(t) : undefined;
       const weak = (g: Group) => !g.forced && (g.label === fallbackLabel || (wholeScore !== undefined && probOf(wholeScore, g.label) < minWhole)
         || !ownIssueCue(g.label, normalized.slice(g.start, g.end)));
+      // a span that gives the reason for the issue before it ("pls remove the waiting charge, driver was late") is part of it
+      const reasonAfter = tax.settings.reasonAfter ?? {};
+      const isReason = (prev: Group | undefined, g: Group) => !!prev && !g.forced
+        && (reasonAfter[prev.label.split('/')[0]!]?.includes(g.label.split('/')[0]!) ?? false);
       for (let i = 0; merged.length > 1 && i < merged.length;) {
-        if (!weak(merged[i]!)) { i++; continue; }
+        if (!weak(merged[i]!) && !isReason(merged[i - 1], merged[i]!)) { i++; continue; }
         const g = merged[i]!;
         folded.push(g.label);
         if (i > 0) merged[i - 1]!.end = g.end; else merged[1]!.start = g.start;

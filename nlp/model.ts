@@ -87,6 +87,10 @@ export class LinearModel {
 
   /** Log-odds scores per label for NORMALISED text. */
   scores(norm: string, entities?: Entities): Float32Array {
+    return this.scoresInto(norm, entities, { out: new Float32Array(this.labels.length) });
+  }
+  /** scores() into a caller's scratch buffer (grown when too small; the first `labels.length` slots are the scores). */
+  scoresInto(norm: string, entities: Entities | undefined, buf: { out: Float32Array }): Float32Array {
     const [words, chars] = featureBlocks(norm, entities);
     const C = this.labels.length;
     if (ACC.length < 2 * C) ACC = new Float64Array(2 * C);
@@ -95,7 +99,8 @@ export class LinearModel {
     const nWords = this.accumulate(words, acc, 0);
     const nChars = this.accumulate(chars, acc, C);
     const [a, b] = blockScales(nWords, nChars, this.charWeight);
-    const out = new Float32Array(C);
+    if (buf.out.length < C) buf.out = new Float32Array(C);
+    const out = buf.out;
     for (let c = 0; c < C; c++) out[c] = (this.bias[c]! + a * acc[c]! + b * acc[C + c]!) / this.temperature;
     return out;
   }

@@ -56,7 +56,8 @@ function messageCues(text: string): { urgent: string[]; neg: string[] } {
   return lastCues;
 }
 
-const fmtYuan = (fen: number) => `¥${(fen / 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+const YUAN = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }); // made once: toLocaleString builds one per call
+const fmtYuan = (fen: number) => `¥${YUAN.format(fen / 100)}`;
 
 /**
  * @param category  category of the issue

@@ -43,6 +43,7 @@ export function normalize(text: string): string {
     if (c < 0x80) { out += c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch; continue; }
     const s = T2S.get(ch);
     if (s) { out += s; continue; }
+    if (c >= 0x3400 && c <= 0x9fff) { out += ch; continue; } // CJK has no case: spare toLowerCase's new string
     const l = ch.toLowerCase();
     out += l.length === 1 ? l : ch;
   }
@@ -153,7 +154,7 @@ export function tokenize(norm: string): Tokens {
   const zhRuns: string[] = [];
   const enWords: string[] = [];
   let negLeft = 0;
-  const text = norm.replace(/n[’']t\b/g, ' not').replace(/\bcan not\b/g, 'can not');
+  const text = norm.includes("'") || norm.includes('’') ? norm.replace(/n[’']t\b/g, ' not') : norm;
   for (const m of text.matchAll(RUN_RE)) {
     if (m[1]) {
       zhRuns.push(m[1]);
@@ -187,7 +188,6 @@ const SPLIT_RE = new RegExp(
   ].join('|'),
   'g',
 );
-const CONTENT_RE = /[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]+/gi;
 const PUNCT_RE = /^[，,。；;！!？?\n\r、~….\s]+$/;
 /** English words that make up a bare subject ("the driver", "he", "the movers"). */
 const SUBJECT_WORDS = new Set('the a his her my our their this that he she they it i we you driver drivers mover movers helper helpers guy guys man staff support app courier'.split(' '));
@@ -198,9 +198,17 @@ function isSubjectOnly(s: string, minSize: number): boolean {
   return words.length > 0 && words.length <= 3 && words.every((w) => SUBJECT_WORDS.has(w));
 }
 
+/** CJK characters count 1, runs of ASCII letters/digits 2 (an English word ≈ 2 CJK chars) — what /[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]+/gi would match, counted in one loop. */
 function contentSize(s: string): number {
   let n = 0;
-  for (const m of s.matchAll(CONTENT_RE)) n += /[a-z0-9]/i.test(m[0][0]!) ? 2 : 1; // an English word ≈ 2 CJK chars
+  let inRun = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (alnum) { if (!inRun) n += 2; inRun = true; continue; }
+    inRun = false;
+    if ((c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) n += 1;
+  }
   return n;
 }
 

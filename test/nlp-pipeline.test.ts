@@ -197,3 +197,19 @@ test('a filler / request clause does not open an issue of its own', (t) => {
     t.is(`${r.issues[0]!.category}/${r.issues[0]!.subtype}`, 'order_exception/late_arrival', text);
   }
 });
+
+test('one problem told twice stays one issue; two problems stay two', (t) => {
+  // each of these came out as two issues before (issue 22, over-splitting of single-problem messages)
+  const one: Array<[string, string]> = [
+    ['pls remove the waiting charge, driver was late', 'fee_dispute/waiting_fee'], // the fee complaint's reason (reasonAfter)
+    ['兄弟们，被收了等候费的有没有，明明司机来晚了', 'fee_dispute/waiting_fee'],
+    ["This isn't a 'running late' situation, he literally never came. We gave up at 6.", 'order_exception/no_show'], // sameProblem
+    ['Tolls were calculated at the truck rate but I booked a minivan, which pays the car rate.', 'fee_dispute/toll'],
+    ['The fridge door has a big dent, I can send the purchase invoice if needed', 'cargo_damage/damaged'], // an offered invoice
+    ['He told me "next time I see you, you\'re dead". Is this normal on your platform??', 'safety_incident/threat'], // triage span read as the threat
+  ];
+  for (const [text, label] of one) t.deepEqual(labelsOf(text), [label], text);
+  // the other order is two problems: the driver was late, and then the fee on top
+  t.deepEqual(labelsOf('司机迟到了四十分钟，结果账单里还有等候费三十块，这也太离谱了'), ['order_exception/late_arrival', 'fee_dispute/waiting_fee']);
+  t.deepEqual(labelsOf('He was late, went the long way, and overcharged me at the end'), ['order_exception/late_arrival', 'order_exception/route_deviation', 'fee_dispute/overcharge']);
+});

@@ -10,25 +10,25 @@ import { isInjection, looksForeign, scopeOf } from '../nlp/scope';
 const labelsOf = (text: string) => classifyFeedback({ text }).issues.map((i) => `${i.category}/${i.subtype}`);
 const categoriesOf = (text: string) => classifyFeedback({ text }).issues.map((i) => i.category);
 
-// Floors a little below the figures measured on 2026-12-07 (docs/NLP.md "Issue 22"); goals of issue 22 in brackets.
+// Floors a little below the figures measured on 2026-12-07, third pass (docs/NLP.md "Issue 22"); goals of issue 22 in brackets.
 const FLOORS = {
   safetyRecall: 0.98,           // measured 100 % of 55  [≥ 98 %]
   falseSafetyAlarms: 0.02,      // measured 1.3 % of 150 [≤ 2 %]
   multiExact: 0.78,             // measured 81.3 % of 48 [≥ 80 %]
-  singleAccuracy: 0.92,         // measured 94.4 % of 107 [≥ 94 %]
-  overSplit: 0.07,              // measured 5.6 % of 107 [≤ 5 %, not reached]
+  singleAccuracy: 0.93,         // measured 95.3 % of 107 [≥ 94 %]
+  overSplit: 0.05,              // measured 4.7 % of 107 [≤ 5 %]
   outOfScopeToTriage: 0.94,     // measured 96.0 % of 50 [≥ 95 %]
   complaintsLostToTriage: 0.02, // measured 0 % of 155   [≤ 2 %]
 };
-// The development set (data/dev) is what changes were tuned on: its own floors, a little below its 2026-12-07 figures.
+// The development set (data/dev) is what changes were tuned on: its own floors, a little below its 2026-12-07 figures (third pass).
 const DEV_FLOORS = {
   safetyRecall: 0.98,           // measured 100 % of 24
-  falseSafetyAlarms: 0.04,      // measured 2.5 % of 81
+  falseSafetyAlarms: 0.04,      // measured 2.2 % of 91
   multiExact: 0.76,             // measured 81.0 % of 21
-  singleAccuracy: 0.9,          // measured 93.8 % of 64
-  overSplit: 0.05,              // measured 1.6 % of 64
+  singleAccuracy: 0.92,         // measured 94.6 % of 74
+  overSplit: 0.04,              // measured 1.4 % of 74
   outOfScopeToTriage: 0.95,     // measured 100 % of 20
-  complaintsLostToTriage: 0.02, // measured 0 % of 85
+  complaintsLostToTriage: 0.02, // measured 0 % of 95
 };
 
 test('held-out messages are kept apart from the training corpus', (t) => {
