@@ -59,7 +59,9 @@ export function createFinanceActivities(deps: FinanceActivityDeps) {
   }
 
   /** An idempotent read of the order: the amount and the owner come from the order system, never from the input. */
-  async function orderOf(orderId: string): Promise<Order> {
+  async function orderOf(orderId: string | null | undefined): Promise<Order> {
+    // a ticket opened without an order (an attitude complaint, say) has nothing to pay against: a person decides
+    if (!orderId) throw ApplicationFailure.nonRetryable('the ticket names no order, so nothing can be paid against it', 'order_not_found');
     let order: Order | null;
     try {
       order = await orders.getOrder(orderId);
