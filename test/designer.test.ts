@@ -230,11 +230,16 @@ test.serial("a human task's own silence rule: chosen in the form, its duration v
   await page.getByTestId('sop-item-fee_dispute').click();
   await page.getByTestId('node-fee_review').waitFor();
   await waitValidity(page, 'valid');
-  await page.getByTestId('node-fee_review').click();
   const form = page.getByTestId('step-form');
-  await form.getByTestId('field-silence-action').selectOption('notify_supervisor');
+  // a step without a rule: choosing an action starts the rule with a default duration
+  await page.getByTestId('node-refund_approval').click();
+  await form.getByTestId('field-silence-action').selectOption('remind');
+  t.is(await form.getByTestId('field-silence-after').inputValue(), '30m', 'a rule starts with a default duration');
+  // the default SOP's rule on the review is shown as declared, then edited
+  await page.getByTestId('node-fee_review').click();
+  t.is(await form.getByTestId('field-silence-action').inputValue(), 'notify_supervisor');
   const after = form.getByTestId('field-silence-after');
-  t.is(await after.inputValue(), '30m', 'a rule starts with a default duration');
+  t.is(await after.inputValue(), '$reviewSilence');
   await after.fill('$noSuchPolicy');
   await waitValidity(page, 'invalid');
   t.regex(await page.locator('[data-testid=validation-error][data-step=fee_review]').first().innerText(), /silence\.after[\s\S]*noSuchPolicy/);

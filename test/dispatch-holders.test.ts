@@ -191,7 +191,10 @@ test.serial("the holder escalates to the supervisors' queue: the clock stops, no
   const esc = await agent(stack, 'ES-holder', ['order_exception_group']);
   const other = await agent(stack, 'ES-other', ['order_exception_group']);
   const sup = await agent(stack, 'ES-sup', ['supervisor_group'], { role: 'supervisor' });
-  const [id] = await ticketsInQueue(stack, 'order_exception_group', 1, { sla: 600 });
+  // the SLA leaves room for the assign and escalate calls below on a busy machine; the wait further down passes it
+  const slaMs = 1_500;
+  const started = Date.now();
+  const [id] = await ticketsInQueue(stack, 'order_exception_group', 1, { sla: slaMs });
   t.is((await api(stack, 'POST', `/v1/tickets/${id}/assign`, { as: esc, payload: {} })).status, 200);
   const refused = await api(stack, 'POST', `/v1/tickets/${id}/escalate`, { as: other, payload: { reason: '不是我的' } });
   t.is(refused.status, 403);
@@ -203,7 +206,7 @@ test.serial("the holder escalates to the supervisors' queue: the clock stops, no
   t.like((await queue(stack, 'supervisor_group')).find((i) => i.ticketId === id), { holder: null, deadline: null, breached: false }, "an agent's escalation is not an SLA breach");
   t.false((await queue(stack, 'order_exception_group')).some((i) => i.ticketId === id));
   t.is((await api(stack, 'POST', `/v1/tickets/${id}/escalate`, { as: sup, payload: { reason: 'again' } })).status, 409);
-  await new Promise((r) => setTimeout(r, 800)); // past the step's 600 ms SLA: no breach, the clock stopped
+  await new Promise((r) => setTimeout(r, Math.max(0, started + slaMs + 200 - Date.now()))); // past the step's SLA: no breach, the clock stopped
   t.false((await getTicket(stack, id)).body.events.some((e: { kind: string }) => e.kind === 'sla_breached'));
   t.is((await decide(stack, id, { decision: 'done', agentId: 'ES-sup' }, sup)).status, 202);
   const closed = await waitForStatus(stack, id, 'closed');
