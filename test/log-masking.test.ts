@@ -48,6 +48,8 @@ test('the worker’s log function writes masked JSON lines with the ticket id, o
   t.is(typeof line.time, 'number');
   t.is(line.taskToken, undefined);
   for (const secret of ['13812345678', '1234 5678', 'ops@example.com', '13700001111']) t.false(lines[0]!.includes(secret), secret);
+  logger.info('state changed', { msg: 'spoofed', level: 99 });
+  t.like(JSON.parse(lines[1]!), { level: 30, msg: 'state changed' });
 
   const text: string[] = [];
   new DefaultLogger('INFO', maskingLogFunction((l) => text.push(l), 'pretty')).warn('Activity failed for 13812345678', { workflowId: 'ticket-1', email: 'ops@example.com' });

@@ -42,15 +42,15 @@ export function jsonLogFunction(write: Write = stderr): LogFunction {
     const { workflowRunId, taskToken: _token, ...rest } = meta;
     const runId = rest.runId ?? workflowRunId;
     const ticketId = rest.ticketId ?? ticketIdOfWorkflow(rest.workflowId);
-    const line = {
+    const core = {
       level: pino.levels.values[entry.level.toLowerCase()] ?? pino.levels.values.info,
       time: Number(entry.timestampNanos / 1_000_000n),
       ...BASE,
       msg: maskText(entry.message),
-      ...(ticketId !== undefined ? { ticketId } : {}),
-      ...rest,
-      ...(runId !== undefined ? { runId } : {}),
     };
+    const line = { ...core, ...(ticketId !== undefined ? { ticketId } : {}), ...rest, ...(runId !== undefined ? { runId } : {}) };
+    // metadata never overwrites the fields every line is read by (the keys keep their place in the line)
+    Object.assign(line, core);
     write(`${JSON.stringify(line, jsonSafe)}\n`);
   };
 }
