@@ -87,13 +87,17 @@ SELECT ticket_id, entered_at, (entered_at AT TIME ZONE 'UTC')::date AS day, sop_
 FROM step_visits;
 --> statement-breakpoint
 -- Adds the tickets' current contributions and subtracts `m_before` / `f_before` (their contributions before the
--- refresh, as JSON rows of the two views). Keys without a change are not written (no lock on a hot day's row for an
--- event that moves no figure); keys are written in order, table by table, so concurrent refreshes cannot deadlock.
-CREATE OR REPLACE FUNCTION apply_metrics_rollups(ids text[], m_before jsonb, f_before jsonb) RETURNS void LANGUAGE sql AS $fn$
+-- refresh, as JSON rows of the two views). The tickets are joined from unnest(ids), not `= ANY(ids)`: the rebuild
+-- passes every ticket, and a scan testing each row against a million-element array never ends. Keys without a change
+-- are not written (no lock on a hot day's row for an event that moves no figure); keys are written in order, table by
+-- table, so concurrent refreshes cannot deadlock. PL/pgSQL, not SQL: its statements' plans are kept per session
+-- (a SQL function plans its five statements on every call, which cost more than running them).
+CREATE OR REPLACE FUNCTION apply_metrics_rollups(ids text[], m_before jsonb, f_before jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
   INSERT INTO metrics_daily AS r (day, sop_type, skill_group, volume, closed, within_sla, escalated, reopened, rated, rating_sum, rated_low)
   SELECT day, sop_type, skill_group, sum(sign * volume), sum(sign * closed), sum(sign * within_sla), sum(sign * escalated), sum(sign * reopened),
     sum(sign * rated), sum(sign * rating_sum), sum(sign * rated_low)
-  FROM (SELECT 1 AS sign, s.* FROM metrics_daily_source s WHERE s.ticket_id = ANY(ids)
+  FROM (SELECT 1 AS sign, s.* FROM unnest(ids) i(id) JOIN metrics_daily_source s ON s.ticket_id = i.id
         UNION ALL SELECT -1, b.* FROM jsonb_populate_recordset(NULL::metrics_daily_source, m_before) b) d
   GROUP BY 1, 2, 3
   HAVING sum(sign * volume) <> 0 OR sum(sign * closed) <> 0 OR sum(sign * within_sla) <> 0 OR sum(sign * escalated) <> 0 OR sum(sign * reopened) <> 0
@@ -104,7 +108,7 @@ CREATE OR REPLACE FUNCTION apply_metrics_rollups(ids text[], m_before jsonb, f_b
     rated = r.rated + excluded.rated, rating_sum = r.rating_sum + excluded.rating_sum, rated_low = r.rated_low + excluded.rated_low;
   INSERT INTO metrics_daily_durations AS r (day, sop_type, skill_group, measure, bucket, n)
   SELECT d.day, d.sop_type, d.skill_group, x.measure, x.bucket, sum(d.sign)
-  FROM (SELECT 1 AS sign, s.* FROM metrics_daily_source s WHERE s.ticket_id = ANY(ids)
+  FROM (SELECT 1 AS sign, s.* FROM unnest(ids) i(id) JOIN metrics_daily_source s ON s.ticket_id = i.id
         UNION ALL SELECT -1, b.* FROM jsonb_populate_recordset(NULL::metrics_daily_source, m_before) b) d
   CROSS JOIN LATERAL (VALUES ('first_response', d.first_response_bucket), ('handling', d.handling_bucket)) x(measure, bucket)
   WHERE x.bucket IS NOT NULL
@@ -112,7 +116,7 @@ CREATE OR REPLACE FUNCTION apply_metrics_rollups(ids text[], m_before jsonb, f_b
   ON CONFLICT (day, sop_type, skill_group, measure, bucket) DO UPDATE SET n = r.n + excluded.n;
   INSERT INTO metrics_daily_volume AS r (day, dimension, value, tickets)
   SELECT d.day, x.dimension, x.value, sum(d.sign)
-  FROM (SELECT 1 AS sign, s.* FROM metrics_daily_source s WHERE s.ticket_id = ANY(ids)
+  FROM (SELECT 1 AS sign, s.* FROM unnest(ids) i(id) JOIN metrics_daily_source s ON s.ticket_id = i.id
         UNION ALL SELECT -1, b.* FROM jsonb_populate_recordset(NULL::metrics_daily_source, m_before) b) d
   CROSS JOIN LATERAL (VALUES ('type', d.sop_type), ('group', d.skill_group), ('region', coalesce(d.region, '')), ('channel', d.channel),
     ('appVersion', coalesce(d.app_version, '')), ('category', d.category)) x(dimension, value)
@@ -121,7 +125,7 @@ CREATE OR REPLACE FUNCTION apply_metrics_rollups(ids text[], m_before jsonb, f_b
   INSERT INTO funnel_daily AS r (day, sop_type, sop_version, step, step_kind, left_by, decision, next_step, visits, first_in_step, here, breaches, escalations, first_in_version, seq_sum)
   SELECT day, sop_type, sop_version, step, step_kind, left_by, decision, next_step, sum(sign * visits), sum(sign * first_in_step), sum(sign * here),
     sum(sign * breaches), sum(sign * escalations), sum(sign * first_in_version), sum(sign * seq_sum)
-  FROM (SELECT 1 AS sign, s.* FROM funnel_daily_source s WHERE s.ticket_id = ANY(ids)
+  FROM (SELECT 1 AS sign, s.* FROM unnest(ids) i(id) JOIN funnel_daily_source s ON s.ticket_id = i.id
         UNION ALL SELECT -1, b.* FROM jsonb_populate_recordset(NULL::funnel_daily_source, f_before) b) d
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
   HAVING sum(sign * visits) <> 0 OR sum(sign * first_in_step) <> 0 OR sum(sign * here) <> 0 OR sum(sign * breaches) <> 0
@@ -132,11 +136,12 @@ CREATE OR REPLACE FUNCTION apply_metrics_rollups(ids text[], m_before jsonb, f_b
     escalations = r.escalations + excluded.escalations, first_in_version = r.first_in_version + excluded.first_in_version, seq_sum = r.seq_sum + excluded.seq_sum;
   INSERT INTO funnel_daily_durations AS r (day, sop_type, sop_version, step, bucket, n)
   SELECT day, sop_type, sop_version, step, bucket, sum(sign)
-  FROM (SELECT 1 AS sign, s.* FROM funnel_daily_source s WHERE s.ticket_id = ANY(ids)
+  FROM (SELECT 1 AS sign, s.* FROM unnest(ids) i(id) JOIN funnel_daily_source s ON s.ticket_id = i.id
         UNION ALL SELECT -1, b.* FROM jsonb_populate_recordset(NULL::funnel_daily_source, f_before) b) d
   WHERE bucket IS NOT NULL
   GROUP BY 1, 2, 3, 4, 5 HAVING sum(sign) <> 0 ORDER BY 2, 1, 3, 4, 5
   ON CONFLICT (sop_type, day, sop_version, step, bucket) DO UPDATE SET n = r.n + excluded.n;
+END
 $fn$;
 --> statement-breakpoint
 -- The per-ticket recomputation keeps its definition (migration 0008, now under the name compute_ticket_analytics);
