@@ -60,11 +60,12 @@ CREATE TABLE "metrics_daily_volume" (
 	CONSTRAINT "metrics_daily_volume_day_dimension_value_pk" PRIMARY KEY("day","dimension","value")
 );
 --> statement-breakpoint
--- Durations into log-spaced buckets, 8 per doubling: bucket b >= 1 holds [2^((b-1)/8), 2^(b/8)) seconds, bucket 0
--- anything under a second. Read back as the bucket's geometric middle 2^((b-0.5)/8) (schema/duration-buckets.ts):
--- at most 2^(1/16) - 1 = 4.4 % from the true value (under a second: at most a second).
+-- Durations into log-spaced buckets, 8 per doubling: bucket b >= 1 holds [2^((b-1)/8), 2^(b/8)) milliseconds, bucket 0
+-- anything under a millisecond. Read back as the bucket's geometric middle 2^((b-0.5)/8) ms (schema/duration-buckets.ts):
+-- at most 2^(1/16) - 1 = 4.4 % from the true value (under a millisecond: at most a millisecond). About 300 buckets
+-- reach 30 years; a day has at most a few dozen of them filled per step.
 CREATE OR REPLACE FUNCTION duration_bucket(seconds float8) RETURNS smallint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT CASE WHEN seconds IS NULL THEN NULL WHEN seconds < 1 THEN 0 ELSE (1 + floor(8 * ln(seconds) / ln(2)))::smallint END
+  SELECT CASE WHEN seconds IS NULL THEN NULL WHEN seconds < 0.001 THEN 0 ELSE (1 + floor(8 * ln(seconds * 1000) / ln(2)))::smallint END
 $fn$;
 --> statement-breakpoint
 -- What one ticket adds to the metrics rollups (one definition: the rollups, their maintenance and the reports'
