@@ -3,6 +3,7 @@
 // minutes (SLA figures), rates as shares 0–1 rounded to 4 places.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from './db';
+import { funnelFromRollups, overviewFromRollups, rollupPlan, rowsOf, timeseriesFromRollups } from './metrics-rollups';
 
 export interface MetricsFilter {
   from: Date;
@@ -21,8 +22,10 @@ export const INTERVALS = ['hour', 'day', 'week'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
 type Row = Record<string, unknown>;
-/** postgres.js answers an array, PGlite an object with rows */
-const rowsOf = (result: unknown): Row[] => (Array.isArray(result) ? result : ((result as { rows?: Row[] }).rows ?? []));
+/** `exact`: never the daily rollups (the rollup path's medians are approximate; tests compare the two) */
+export interface ReportOptions {
+  exact?: boolean;
+}
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const round = (v: number | null, places: number) => (v === null ? null : Math.round(v * 10 ** places) / 10 ** places);
 const minutes = (seconds: unknown) => round(num(seconds) === null ? null : num(seconds)! / 60, 2);
@@ -104,15 +107,19 @@ export interface Overview {
   backlog: Array<{ group: string; status: string; tickets: number }>;
 }
 
-export async function overview(db: Database, f: MetricsFilter): Promise<Overview> {
-  // one scan for the headline and the per-type-and-group rows: grouping sets
-  const [measured, backlog] = await report(db, async (tx) => [
-    await tx.execute(sql`select grouping(m.sop_type, m.skill_group) as whole, m.sop_type, m.skill_group, ${MEASURES} from ticket_metrics m where ${where(f)}
+export async function overview(db: Database, f: MetricsFilter, opts: ReportOptions = {}): Promise<Overview> {
+  const plan = opts.exact ? null : rollupPlan(f, ['type', 'group']);
+  const [rows, backlog] = await report(db, async (tx) => [
+    plan
+      ? await overviewFromRollups(tx, f, plan)
+      : // one scan for the headline and the per-type-and-group rows: grouping sets
+        rowsOf(
+          await tx.execute(sql`select grouping(m.sop_type, m.skill_group) as whole, m.sop_type, m.skill_group, ${MEASURES} from ticket_metrics m where ${where(f)}
       group by grouping sets ((), (m.sop_type, m.skill_group)) order by 1 desc, volume desc, 2, 3`),
+        ),
     await tx.execute(sql`select m.skill_group, m.status, count(*)::int as n from ticket_metrics m
       where m.status <> 'closed' and ${where(f, { anyTime: true })} group by 1, 2 order by 1, 2`),
   ]);
-  const rows = rowsOf(measured);
   const totals = rows.find((r) => Number(r.whole) !== 0);
   return {
     from: f.from.toISOString(),
@@ -138,11 +145,14 @@ export interface TimeseriesPoint {
 }
 
 /** Ticket volume per bucket and value of one dimension (or in total when `by` is absent), ordered by time. */
-export async function timeseries(db: Database, f: MetricsFilter, by: Dimension | null, interval: Interval): Promise<TimeseriesPoint[]> {
+export async function timeseries(db: Database, f: MetricsFilter, by: Dimension | null, interval: Interval, opts: ReportOptions = {}): Promise<TimeseriesPoint[]> {
   const key = by ? sql.raw(`m.${DIMENSIONS[by]}`) : sql`null::text`;
-  const rows = rowsOf(
-    await report(db, (tx) => tx.execute(sql`select date_trunc(${interval}, m.created_at at time zone 'UTC') as t, ${key} as key, count(*)::int as n
-      from ticket_metrics m where ${where(f)} group by 1, 2 order by 1, 2`)),
+  const rows = await report(db, async (tx) =>
+    (opts.exact ? null : await timeseriesFromRollups(tx, f, by, interval)) ??
+    rowsOf(
+      await tx.execute(sql`select date_trunc(${interval}, m.created_at at time zone 'UTC') as t, ${key} as key, count(*)::int as n
+      from ticket_metrics m where ${where(f)} group by 1, 2 order by 1, 2`),
+    ),
   );
   return rows.map((r) => ({ t: utc(r.t), key: r.key === null ? null : String(r.key), tickets: Number(r.n) }));
 }
@@ -194,9 +204,14 @@ function visitScope(sop: string, versions: number[], f: MetricsFilter): SQL {
  * The funnel of `versions` (none: every version with visits in the range, oldest first). One statement: the visits in
  * scope are read once (a materialized CTE) and aggregated three ways, answered as JSON.
  */
-export async function funnel(db: Database, sop: string, versions: number[], f: MetricsFilter): Promise<FunnelVersion[]> {
+export async function funnel(db: Database, sop: string, versions: number[], f: MetricsFilter, opts: ReportOptions = {}): Promise<FunnelVersion[]> {
+  const { steps, transitions, tickets } = await report(db, async (tx) => (opts.exact ? null : await funnelFromRollups(tx, sop, versions, f)) ?? exactFunnel(tx, sop, versions, f));
+  return assembleFunnel(versions, steps, transitions, tickets);
+}
+
+async function exactFunnel(tx: Database, sop: string, versions: number[], f: MetricsFilter): Promise<{ steps: Row[]; transitions: Row[]; tickets: Row[] }> {
   const [row] = rowsOf(
-    await report(db, (tx) => tx.execute(sql`with v as materialized (
+    await tx.execute(sql`with v as materialized (
         select v.sop_version, v.step, v.step_kind, v.seq, v.left_at is null as here, v.breached, v.escalated, v.left_by, v.decision, v.next_step, v.first_in_step, v.first_in_version,
           extract(epoch from (v.left_at - v.entered_at)) as s
         from step_visits v where ${visitScope(sop, versions, f)})
@@ -208,10 +223,14 @@ export async function funnel(db: Database, sop: string, versions: number[], f: M
           from v group by 1, 2) x) as steps,
         (select coalesce(json_agg(x order by x.sop_version, x.step, x.n desc, x.left_by, x.decision, x.next_step), '[]') from (
           select sop_version, step, left_by, decision, next_step, count(*)::int as n from v where not here group by 1, 2, 3, 4, 5) x) as transitions,
-        (select coalesce(json_agg(x), '[]') from (select sop_version, count(*) filter (where first_in_version)::int as n from v group by 1) x) as tickets`)),
+        (select coalesce(json_agg(x), '[]') from (select sop_version, count(*) filter (where first_in_version)::int as n from v group by 1) x) as tickets`),
   );
   const parse = (v: unknown): Row[] => (typeof v === 'string' ? JSON.parse(v) : (v as Row[]) ?? []);
-  const [steps, transitions, tickets] = [parse(row?.steps), parse(row?.transitions), parse(row?.tickets)];
+  return { steps: parse(row?.steps), transitions: parse(row?.transitions), tickets: parse(row?.tickets) };
+}
+
+/** versions, steps (median and p90 in seconds), transitions and tickets per version → the funnel, bottleneck marked */
+function assembleFunnel(versions: number[], steps: Row[], transitions: Row[], tickets: Row[]): FunnelVersion[] {
   const seen = versions.length ? versions : [...new Set(tickets.map((r) => Number(r.sop_version)))].sort((a, b) => a - b);
   const out = new Map<number, FunnelVersion>(seen.map((v) => [v, { version: v, tickets: 0, steps: [] }]));
   for (const r of tickets) out.get(Number(r.sop_version))!.tickets = Number(r.n);

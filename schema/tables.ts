@@ -102,3 +102,4 @@ export * from './tables/delivery';
 export * from './tables/kb';
 export * from './tables/orders';
 export * from './tables/analytics';
+export * from './tables/rollups';

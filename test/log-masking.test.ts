@@ -37,13 +37,23 @@ test('the API log masks phones and e-mails in URLs, messages, objects and errors
   }
 });
 
-test('the worker’s log function masks the message and its metadata', (t) => {
+test('the worker’s log function writes masked JSON lines with the ticket id, or masked text when pretty', (t) => {
   const lines: string[] = [];
   const logger = new DefaultLogger('INFO', maskingLogFunction((line) => lines.push(line)));
-  logger.warn('Activity failed for 13812345678', { workflowId: 'ticket-1', input: { phone: '+86 139 1234 5678', email: 'ops@example.com' }, error: new Error('to 13700001111') });
+  logger.warn('Activity failed for 13812345678', { workflowId: 'ticket-T-1', workflowRunId: 'run-1', taskToken: 'opaque', input: { phone: '+86 139 1234 5678', email: 'ops@example.com' }, error: new Error('to 13700001111') });
   logger.debug('below the level 13800000000');
   t.is(lines.length, 1);
-  t.regex(lines[0]!, /\[WARN\] Activity failed for 138\*\*\*\*5678 /);
-  t.true(lines[0]!.includes('ticket-1'));
+  const line = JSON.parse(lines[0]!);
+  t.like(line, { level: 40, msg: 'Activity failed for 138****5678', ticketId: 'T-1', workflowId: 'ticket-T-1', runId: 'run-1', error: { type: 'Error', message: 'to 137****1111' } });
+  t.is(typeof line.time, 'number');
+  t.is(line.taskToken, undefined);
   for (const secret of ['13812345678', '1234 5678', 'ops@example.com', '13700001111']) t.false(lines[0]!.includes(secret), secret);
+  logger.info('state changed', { msg: 'spoofed', level: 99 });
+  t.like(JSON.parse(lines[1]!), { level: 30, msg: 'state changed' });
+
+  const text: string[] = [];
+  new DefaultLogger('INFO', maskingLogFunction((l) => text.push(l), 'pretty')).warn('Activity failed for 13812345678', { workflowId: 'ticket-1', email: 'ops@example.com' });
+  t.regex(text[0]!, /\[WARN\] Activity failed for 138\*\*\*\*5678 /);
+  t.true(text[0]!.includes('ticket-1'));
+  for (const secret of ['13812345678', 'ops@example.com']) t.false(text[0]!.includes(secret), secret);
 });

@@ -8,6 +8,10 @@ import proto from '@temporalio/proto';
 
 const { temporal } = proto; // CommonJS: no named exports under ESM
 import { Worker } from '@temporalio/worker';
+import { installRuntimeLogging } from '../worker';
+
+// the replay workers' INFO lines ("Worker state changed") are noise in CI output
+installRuntimeLogging('WARN');
 
 const dir = path.join(import.meta.dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.pb'));

@@ -13,7 +13,7 @@ import { createUserSystemClient } from '../integrations/users';
 import { createMailpitLookup, createSmtpMailer } from '../integrations/smtp';
 import { createDeliveryDrain, type DeliveryDrain } from '../activities/delivery';
 import type { Database } from '../schema';
-import { maskingLogFunction } from './logging';
+import { logFormatFromEnv, maskingLogFunction, type LogFormat } from './logging';
 import { classifyTaskQueue } from '../workflows/task-queues';
 
 const require = createRequire(import.meta.url);
@@ -128,14 +128,18 @@ let runtimeInstalled = false;
 export const DEFAULT_WORKER_METRICS_ADDRESS = '127.0.0.1:9464';
 
 /**
- * The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. Masks personal data.
+ * The SDK logs every worker state change at INFO; WARN keeps a terminal readable. Once per process. JSON lines
+ * (or `LOG_FORMAT=pretty` text) with personal data masked, written to stderr or `opts.write` (worker/logging.ts).
  * With `metricsAddress` (host:port) the SDK serves its Prometheus metrics at http://<address>/metrics: task slots
  * available and used, workflow and activity failures, poll and schedule-to-start latencies (docs/ARCHITECTURE.md).
  * Returns whether they are served: a taken port (another worker on this machine) is warned about, not fatal.
  */
-export function installRuntimeLogging(level: LogLevel = (process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN', opts: { metricsAddress?: string } = {}): boolean {
+export function installRuntimeLogging(
+  level: LogLevel = (process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN',
+  opts: { metricsAddress?: string; format?: LogFormat; write?: (line: string) => void } = {},
+): boolean {
   if (runtimeInstalled) return false;
-  const logger = new DefaultLogger(level, maskingLogFunction());
+  const logger = new DefaultLogger(level, maskingLogFunction(opts.write, opts.format ?? logFormatFromEnv()));
   try {
     Runtime.install({
       logger,
