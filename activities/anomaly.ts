@@ -4,13 +4,11 @@
 // Both activities are idempotent: a retry finds the open alert or the ticket already there.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { and, eq, gte, isNull, lt, min, notInArray, or, sql } from 'drizzle-orm';
 import { detect, keyOf, parseKey, windowsAt, windowsKnown, type AnomalyParams, type Assessment, type Counts, type Window } from '../domain/anomaly';
-import { alerts, intakeRequests, ticketEvents, tickets, type AlertRow, type Database } from '../schema';
-import { ticketWorkflowId } from '../workflows/definitions';
-import * as attrs from '../workflows/search-attributes';
-import type { TicketWorkflowInput } from '../workflows/types';
+import { alerts, tickets, type AlertRow, type Database } from '../schema';
+import { fileInternalTicket } from './internal-ticket';
 import type { ResolvedSop } from './sops';
 
 export const ANOMALY_SOP = 'anomaly_alert';
@@ -127,56 +125,23 @@ export function createAnomalyActivities(deps: AnomalyDeps) {
     async openAnomalyTicket({ alertId }: { alertId: string }): Promise<{ ticketId: string; workflowId: string }> {
       const [alert] = await db.select().from(alerts).where(eq(alerts.id, alertId));
       if (!alert) throw ApplicationFailure.nonRetryable(`no alert ${alertId}`, 'not_found');
-      const { document, policy } = await deps.resolveSopByType({ type: ANOMALY_SOP });
+      const sop = await deps.resolveSopByType({ type: ANOMALY_SOP });
       const id = anomalyTicketIdOf(alert.id);
-      const workflowId = ticketWorkflowId(id);
       const subtype = 'ticket_surge';
       const where = `${alert.category} tickets, region ${alert.region ?? 'unknown'}, app version ${alert.appVersion ?? 'unknown'}`;
       const issueText = `Surge of ${where}: ${alert.observed} in the window ending ${alert.openedAt.toISOString()} against ${alert.expected.toFixed(1)} expected (score ${alert.score.toFixed(1)}). Alert ${alert.id}.`;
-      const now = new Date();
-      await db.transaction(async (tx) => {
-        await tx.insert(intakeRequests).values({ requestId: id, userId: ANOMALY_USER, channel: 'system', language: 'en', text: issueText, createdAt: now }).onConflictDoNothing();
-        await tx
-          .insert(tickets)
-          .values({
-            id, requestId: id, workflowId, category: ANOMALY_CATEGORY, subtype, skillGroup: ANOMALY_GROUP, priority: 80, status: 'open', channel: 'system',
-            userId: ANOMALY_USER, userTier: 'standard', region: alert.region, appVersion: alert.appVersion, language: 'en',
-            originalText: issueText, issueText, sopType: document.type, sopVersion: document.version, createdAt: now, updatedAt: now,
-          })
-          .onConflictDoNothing();
-        await tx
-          .insert(ticketEvents)
-          .values({ ticketId: id, seq: 0, step: 'intake', kind: 'created', actor: `anomaly:${alert.id}`, data: { alertId: alert.id, category: alert.category, observed: alert.observed, expected: alert.expected, score: alert.score }, at: now })
-          .onConflictDoNothing();
-      });
-      const input: TicketWorkflowInput = {
-        ticket: {
+      const facts = { alertId: alert.id, category: alert.category, observed: alert.observed, expected: alert.expected, score: alert.score };
+      const { workflowId } = await fileInternalTicket(deps, {
+        facts: {
           id, requestId: id, category: ANOMALY_CATEGORY, subtype, skillGroup: ANOMALY_GROUP, priority: 80, userId: ANOMALY_USER, userTier: 'standard', orderId: null,
-          region: alert.region, channel: 'system', language: 'en', issueText, appVersion: alert.appVersion, claim: { namedItems: [], amountsFen: [] },
-          anomaly: { alertId: alert.id, category: alert.category, observed: alert.observed, expected: alert.expected, score: alert.score },
+          region: alert.region, channel: 'system', language: 'en', issueText, appVersion: alert.appVersion, claim: { namedItems: [], amountsFen: [] }, anomaly: facts,
         },
-        sop: document,
-        policy,
-      };
-      try {
-        await deps.client.workflow.start('ticketWorkflow', {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [input],
-          staticSummary: `anomaly/${subtype} · SOP ${document.type} v${document.version} · ${where}`,
-          typedSearchAttributes: [
-            { key: attrs.TicketType, value: document.type },
-            { key: attrs.TicketSubtype, value: subtype },
-            { key: attrs.SkillGroup, value: ANOMALY_GROUP },
-            { key: attrs.Priority, value: 80 },
-            { key: attrs.TicketStatus, value: 'open' },
-            { key: attrs.Channel, value: 'system' },
-            ...(alert.region ? [{ key: attrs.Region, value: alert.region }] : []),
-          ],
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a retry after the start
-      }
+        sop,
+        requestText: issueText,
+        originalText: issueText,
+        created: { actor: `anomaly:${alert.id}`, data: facts },
+        summary: `anomaly/${subtype} · SOP ${sop.document.type} v${sop.document.version} · ${where}`,
+      });
       await db.update(alerts).set({ ticketId: id }).where(eq(alerts.id, alert.id));
       return { ticketId: id, workflowId };
     },

@@ -3,13 +3,13 @@
 // reportReviewOutcome (an SOP action of the review) hands the outcome back to the rated ticket,
 // whose workflow records it as its own event (and reopens it when the reviewer says so).
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { reviewTicketIdOf, type Rating } from '../domain/ratings';
-import { intakeRequests, ticketEvents, tickets, type Database } from '../schema';
+import { tickets, type Database } from '../schema';
 import { reviewOutcomeUpdate, ticketWorkflowId } from '../workflows/definitions';
-import * as attrs from '../workflows/search-attributes';
 import type { TicketWorkflowInput } from '../workflows/types';
+import { fileInternalTicket } from './internal-ticket';
 import type { ActionMeta } from './meta';
 import type { ResolvedSop } from './sops';
 
@@ -29,54 +29,23 @@ export function createReviewActivities(deps: ReviewDeps) {
     async openReview({ ticketId, rating }: { ticketId: string; rating: Rating }): Promise<{ reviewTicketId: string; workflowId: string }> {
       const [original] = await deps.db.select().from(tickets).where(eq(tickets.id, ticketId));
       if (!original) throw ApplicationFailure.nonRetryable(`no ticket ${ticketId}`, 'not_found');
-      const { document, policy } = await deps.resolveSopByType({ type: REVIEW_SOP });
-      const id = reviewTicketIdOf(ticketId);
-      const workflowId = ticketWorkflowId(id);
-      const now = new Date();
+      const sop = await deps.resolveSopByType({ type: REVIEW_SOP });
       const summary = `rating ${rating.score}/5${rating.reason ? ` (${rating.reason})` : ''} of ticket ${ticketId}`;
-      await deps.db.transaction(async (tx) => {
-        await tx.insert(intakeRequests).values({ requestId: id, userId: original.userId, channel: 'web', language: original.language, text: rating.comment ?? summary, createdAt: now }).onConflictDoNothing();
-        await tx
-          .insert(tickets)
-          .values({
-            id, requestId: id, workflowId, category: 'review', subtype: 'low_rating', skillGroup: REVIEW_GROUP, priority: 3, status: 'open', channel: 'web',
-            userId: original.userId, userTier: original.userTier, orderId: original.orderId, region: original.region, appVersion: original.appVersion, language: original.language,
-            originalText: rating.comment ?? '', issueText: summary, sopType: document.type, sopVersion: document.version, createdAt: now, updatedAt: now,
-          })
-          .onConflictDoNothing();
-        await tx
-          .insert(ticketEvents)
-          .values({ ticketId: id, seq: 0, step: 'intake', kind: 'created', actor: `review-of:${ticketId}`, data: { reviewOf: ticketId, score: rating.score, ...(rating.reason ? { reason: rating.reason } : {}), ...(rating.comment ? { comment: rating.comment } : {}) }, at: now })
-          .onConflictDoNothing();
-      });
-      const input: TicketWorkflowInput = {
-        ticket: {
-          id, requestId: id, category: 'review', subtype: 'low_rating', skillGroup: REVIEW_GROUP, priority: 3, userId: original.userId, userTier: original.userTier as TicketWorkflowInput['ticket']['userTier'],
-          orderId: original.orderId, region: original.region, channel: 'web', language: original.language, issueText: summary, appVersion: original.appVersion, claim: { namedItems: [], amountsFen: [] },
-          reviewOf: { ticketId, score: rating.score, ...(rating.reason ? { reason: rating.reason } : {}), ...(rating.comment ? { comment: rating.comment } : {}) },
+      const said = { ...(rating.reason ? { reason: rating.reason } : {}), ...(rating.comment ? { comment: rating.comment } : {}) };
+      const id = reviewTicketIdOf(ticketId);
+      const { ticketId: reviewTicketId, workflowId } = await fileInternalTicket(deps, {
+        facts: {
+          id, requestId: id, category: 'review', subtype: 'low_rating', skillGroup: REVIEW_GROUP, priority: 3,
+          userId: original.userId, userTier: original.userTier as TicketWorkflowInput['ticket']['userTier'], orderId: original.orderId, region: original.region, channel: 'web',
+          language: original.language, issueText: summary, appVersion: original.appVersion, claim: { namedItems: [], amountsFen: [] }, reviewOf: { ticketId, score: rating.score, ...said },
         },
-        sop: document,
-        policy,
-      };
-      try {
-        await deps.client.workflow.start('ticketWorkflow', {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [input],
-          staticSummary: `review/low_rating · SOP ${document.type} v${document.version} · of ${ticketId}`,
-          typedSearchAttributes: [
-            { key: attrs.TicketType, value: document.type },
-            { key: attrs.TicketSubtype, value: 'low_rating' },
-            { key: attrs.SkillGroup, value: REVIEW_GROUP },
-            { key: attrs.Priority, value: 3 },
-            { key: attrs.TicketStatus, value: 'open' },
-            { key: attrs.Channel, value: 'web' },
-          ],
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a retry after the start
-      }
-      return { reviewTicketId: id, workflowId };
+        sop,
+        requestText: rating.comment ?? summary,
+        originalText: rating.comment ?? '',
+        created: { actor: `review-of:${ticketId}`, data: { reviewOf: ticketId, score: rating.score, ...said } },
+        summary: `review/low_rating · SOP ${sop.document.type} v${sop.document.version} · of ${ticketId}`,
+      });
+      return { reviewTicketId, workflowId };
     },
 
     /** SOP action of the review: the outcome goes to the rated ticket as an update (one per review). */
