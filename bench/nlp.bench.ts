@@ -7,7 +7,7 @@
  */
 import { loadProjectCorpus, splitExamples } from '../nlp/corpus';
 import { classifyFeedback, getModel } from '../nlp/index';
-import { trainCalibrated, trainModel } from '../nlp/model';
+import { trainCalibrated, trainModel } from '../nlp/training';
 import { normalize } from '../nlp/text';
 import { labelledFromArgs, parseArgs, progressBar } from '../nlp/cli/common';
 

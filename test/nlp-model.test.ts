@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadLabelled } from '../nlp/corpus';
-import { LinearModel, poolMembers, trainCalibrated, trainMembers, trainModel } from '../nlp/model';
+import { LinearModel } from '../nlp/model';
+import { poolMembers, trainCalibrated, trainMembers, trainModel } from '../nlp/training';
 import { normalize } from '../nlp/text';
 
 const argmax = (p: Float32Array) => { let b = 0; for (let i = 1; i < p.length; i++) if (p[i]! > p[b]!) b = i; return b; };

@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadProjectCorpus, splitExamples, type Example } from '../corpus';
 import { MODEL_PATH } from '../index';
-import { poolMembers, trainCalibrated, trainMembers } from '../model';
+import { poolMembers, trainCalibrated, trainMembers } from '../training';
 import { normalize } from '../text';
 import { labelledFromArgs, parseArgs, progressBar } from './common';
 

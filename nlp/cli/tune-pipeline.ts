@@ -9,7 +9,7 @@
 import { fnv1a } from '../features';
 import { loadMultiCorpus, loadProjectCorpus, splitExamples, type Example } from '../corpus';
 import { classifyFeedback, loadTaxonomy, setModel } from '../index';
-import { trainCalibrated } from '../model';
+import { trainCalibrated } from '../training';
 import { normalize } from '../text';
 import { parseArgs } from './common';
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORPUS_DIR, loadLabelled, loadProjectCorpus, splitExamples, type Example } from '../corpus';
 import { fnv1a, setFeatureConfig, featureConfig } from '../features';
-import { trainModel, type TrainOptions } from '../model';
+import { trainModel, type TrainOptions } from '../training';
 import { normalize } from '../text';
 import { computeMetrics, labelledFromArgs, parseArgs } from './common';
 
