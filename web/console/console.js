@@ -1,7 +1,7 @@
 // The agent console: log in, my tickets and my groups' queues with SLA countdowns, take the next ticket, and the
 // ticket view (facts, SOP diagram, timeline, decision, similar cases). Lists are read again every few seconds;
 // an open ticket too, and quickly after an action until its events move on.
-import { login, session } from '/shared/api.js';
+import { bindLoginForm, session } from '/shared/api.js';
 import { $ } from '/shared/dom.js';
 import * as calls from './api.js';
 import { renderCases } from './cases.js';
@@ -143,12 +143,7 @@ async function start() {
   );
 }
 
-$('login').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const { status } = await login($('username').value.trim(), $('password').value);
-  if (status === 200) await start();
-  else $('login-message').textContent = i18n.t('loginFailed');
-});
+bindLoginForm(i18n, start);
 $('take-next').addEventListener('click', takeNext);
 $('logout').addEventListener('click', async () => {
   await calls.logout();

@@ -4,12 +4,6 @@ import { createStaffI18n } from '/shared/i18n.js';
 
 export const i18n = createStaffI18n({
   title: ['客服工作台', 'Agent console'],
-  loginTitle: ['客服登录', 'Staff login'],
-  username: ['用户名', 'Username'],
-  password: ['密码', 'Password'],
-  login: ['登录', 'Log in'],
-  logout: ['退出', 'Log out'],
-  loginFailed: ['用户名或密码错误', 'Wrong username or password'],
   noProfile: ['该账号没有坐席资料(技能组),请联系主管', 'This account has no agent profile (skill groups); ask a supervisor'],
   myTickets: ['我的工单', 'My tickets'],
   queue: ['队列', 'Queue'],

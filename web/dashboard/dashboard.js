@@ -1,17 +1,13 @@
 // The operations dashboard (/dashboard): supervisors log in and see headline numbers, volume over time,
 // breakdowns, backlog, the funnel of an SOP's steps with versions compared and the slowest step in red,
 // and the open anomaly alerts. Polls the metrics API (every 30 s; ?refresh=<ms> changes it).
-import { api, login, session } from '/shared/api.js';
+import { api, bindLoginForm, session } from '/shared/api.js';
 import { createStaffI18n } from '/shared/i18n.js';
 import { backlogOption, breakdownOption, dimensionOption, funnelOption, stepTimeOption, timeseriesOption } from '/dashboard/charts.js';
 
 const i18n = createStaffI18n({
   title: ['运营看板', 'Operations dashboard'],
   loginTitle: ['主管登录', 'Supervisor login'],
-  username: ['用户名', 'Username'],
-  password: ['密码', 'Password'],
-  login: ['登录', 'Log in'],
-  loginFailed: ['用户名或密码错误', 'Wrong username or password'],
   forbidden: ['只有主管和管理员可以查看看板', 'Only supervisors and admins can see the dashboard'],
   range: ['时间范围', 'Range'],
   last24h: ['最近 24 小时', 'Last 24 hours'],
@@ -167,12 +163,7 @@ async function show(loggedIn) {
   timer = setInterval(refresh, REFRESH_MS);
 }
 
-$('login').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const { status } = await login($('username').value.trim(), $('password').value);
-  if (status === 200) show(true);
-  else $('login-message').textContent = i18n.t('loginFailed');
-});
+bindLoginForm(i18n, () => show(true));
 // the export needs the session's bearer token, which a plain link cannot send: fetch it and hand the file over
 $('csv-overview').addEventListener('click', async (event) => {
   event.preventDefault();

@@ -1,15 +1,10 @@
 // The agents' knowledge-base search page: log in, search (Chinese or English, filters by kind and language),
 // read the article in force with its effective date and its other-language text.
-import { api, login, session } from '/shared/api.js';
+import { api, bindLoginForm, session } from '/shared/api.js';
 import { createStaffI18n } from '/shared/i18n.js';
 
 const i18n = createStaffI18n({
   title: ['知识库', 'Knowledge base'],
-  loginTitle: ['客服登录', 'Staff login'],
-  username: ['用户名', 'Username'],
-  password: ['密码', 'Password'],
-  login: ['登录', 'Log in'],
-  loginFailed: ['用户名或密码错误', 'Wrong username or password'],
   placeholder: ['搜索政策、费率、操作指引… 例如 跨城运输附加费计算', 'Search policies, rates, guides… e.g. waiting fee'],
   allKinds: ['全部类型', 'All kinds'],
   allLangs: ['全部语言', 'All languages'],
@@ -113,12 +108,7 @@ async function search(event) {
   list.dataset.query = q; // which search the list shows
 }
 
-$('login').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const { status } = await login($('username').value.trim(), $('password').value);
-  if (status === 200) show(true);
-  else $('login-message').textContent = i18n.t('loginFailed');
-});
+bindLoginForm(i18n, () => show(true));
 $('search').addEventListener('submit', search);
 $('lang-toggle').addEventListener('click', () => {
   i18n.toggle();

@@ -45,3 +45,14 @@ export async function login(username, password) {
   if (answer.status === 200 && answer.body?.token) sessionStorage.setItem(TOKEN_KEY, answer.body.token);
   return answer;
 }
+
+/** Wires a staff page's login form (ids login, username, password, login-message): a session, then onLoggedIn. */
+export function bindLoginForm(i18n, onLoggedIn) {
+  const $ = (id) => document.getElementById(id);
+  $('login').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const { status } = await login($('username').value.trim(), $('password').value);
+    if (status === 200) await onLoggedIn();
+    else $('login-message').textContent = i18n.t('loginFailed');
+  });
+}

@@ -18,7 +18,18 @@ export const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
 // (data-i18n-placeholder their placeholder). The choice is kept in localStorage.
 const LANG_KEY = 'ticketflow.lang';
 
-export function createStaffI18n(labels) {
+/** The staff login form's texts, shared by every staff page (a page may name its own loginTitle). */
+const LOGIN_LABELS = {
+  loginTitle: ['客服登录', 'Staff login'],
+  username: ['用户名', 'Username'],
+  password: ['密码', 'Password'],
+  login: ['登录', 'Log in'],
+  logout: ['退出', 'Log out'],
+  loginFailed: ['用户名或密码错误', 'Wrong username or password'],
+};
+
+export function createStaffI18n(pageLabels) {
+  const labels = { ...LOGIN_LABELS, ...pageLabels };
   let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
   const t = (key) => (labels[key] ?? [key, key])[lang === 'zh' ? 0 : 1];
   function apply(root = document) {
