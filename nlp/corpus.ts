@@ -3,7 +3,7 @@
  *
  * Split rule: an example is in the TEST split iff fnv1a(normalize(text).trim()) % 100 < 20 (≈ 20 %).
  * It depends only on the text, so it is stable across runs, machines and corpus growth, and duplicates
- * of the same text always land on the same side.
+ * of the same text always land on the same side. `stratifiedSplit` is the variant for fixed public data sets.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -55,10 +55,16 @@ export function parseCsv(src: string): string[][] {
   return rows;
 }
 
-/** Load a CSV (with header) or JSONL file of labelled texts. */
+/** Tab-separated values as public intent sets ship them: no quoting, one row a line. */
+function parseTsv(src: string): string[][] {
+  return src.replace(/^\uFEFF/, '').split(/\r?\n/).filter((line) => line.trim()).map((line) => line.split('\t'));
+}
+
+/** Load a CSV or TSV (with header) or JSONL file of labelled texts. */
 export function loadLabelled(file: string, textCol = 'text', labelCol = 'label'): Example[] {
-  if (/\.csv$/i.test(file)) {
-    const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  const table = /\.csv$/i.test(file) ? parseCsv : /\.tsv$/i.test(file) ? parseTsv : undefined;
+  if (table) {
+    const [header, ...rows] = table(readFileSync(file, 'utf8'));
     if (!header) return [];
     const ti = header.indexOf(textCol);
     const li = header.indexOf(labelCol);
@@ -109,4 +115,26 @@ export function splitExamples<T extends { text: string }>(xs: T[]): { train: T[]
   const test: T[] = [];
   for (const x of xs) (isTest(x.text) ? test : train).push(x);
   return { train, test };
+}
+
+/**
+ * Stratified split for a fixed public data set: within each label, examples are ordered by the same text hash
+ * (then by text, so equal hashes cannot reorder) and the first round(n × 20 %) go to the test split. Every label
+ * keeps its share, which a per-text hash only gives on average; the split depends only on the file's rows.
+ */
+export function stratifiedSplit<T extends { text: string; label: string }>(xs: T[]): { train: T[]; test: T[] } {
+  const byLabel = new Map<string, Array<{ x: T; key: number }>>();
+  for (const x of xs) {
+    const rows = byLabel.get(x.label) ?? [];
+    rows.push({ x, key: fnv1a(normalize(x.text).trim()) });
+    byLabel.set(x.label, rows);
+  }
+  const testSet = new Set<T>();
+  for (const rows of byLabel.values()) {
+    rows.sort((a, b) => a.key - b.key || (a.x.text < b.x.text ? -1 : a.x.text > b.x.text ? 1 : 0));
+    let n = Math.round((rows.length * TEST_PERCENT) / 100);
+    while (n > 0 && n < rows.length && rows[n]!.x.text === rows[n - 1]!.x.text) n++; // a repeated text stays on one side
+    for (const r of rows.slice(0, n)) testSet.add(r.x);
+  }
+  return { train: xs.filter((x) => !testSet.has(x)), test: xs.filter((x) => testSet.has(x)) };
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadLabelled } from '../nlp/corpus';
+import { loadLabelled, stratifiedSplit } from '../nlp/corpus';
 import { LinearModel } from '../nlp/model';
 import { poolMembers, trainCalibrated, trainMembers, trainModel } from '../nlp/training';
 import { normalize } from '../nlp/text';
@@ -99,6 +99,32 @@ test('CSV training data: quoted cells, and a text with an unquoted comma keeps i
     { text: 'He said "late"', label: 'x' },
   ]);
   t.throws(() => loadLabelled(file, 'text', 'label'), { message: /columns "text"\/"label" not found/ });
+});
+
+test('TSV data as public intent sets ship it: a byte-order mark, a header, one row a line', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tf-tsv-'));
+  const file = join(dir, 'intents.tsv');
+  writeFileSync(file, '\uFEFFSentence\tTag\n打开相机\tapp\r\n\n明天天气怎么样\tweather\n');
+  t.deepEqual(loadLabelled(file, 'Sentence', 'Tag'), [{ text: '打开相机', label: 'app' }, { text: '明天天气怎么样', label: 'weather' }]);
+});
+
+test('the stratified split takes 20 % of every label, whatever the row order, and keeps a repeated text on one side', (t) => {
+  const rows = [
+    ...Array.from({ length: 10 }, (_, i) => ({ text: `天气 ${i}`, label: 'weather' })),
+    ...Array.from({ length: 5 }, (_, i) => ({ text: `打开 ${i}`, label: 'app' })),
+    ...Array.from({ length: 3 }, (_, i) => ({ text: `算 ${i}`, label: 'calc' })),
+  ];
+  const { train, test } = stratifiedSplit(rows);
+  const count = (xs: typeof rows, label: string) => xs.filter((x) => x.label === label).length;
+  t.deepEqual(['weather', 'app', 'calc'].map((l) => count(test, l)), [2, 1, 1]);
+  t.is(train.length + test.length, rows.length);
+  const again = stratifiedSplit([...rows].reverse());
+  t.deepEqual(again.test.map((x) => x.text).sort(), test.map((x) => x.text).sort());
+  // app's one test row, repeated: 20 % of six rows is one, but the copy follows it to the test side
+  const appTest = test.find((x) => x.label === 'app')!;
+  const withCopy = stratifiedSplit([...rows, { ...appTest }]);
+  t.deepEqual(withCopy.test.filter((x) => x.label === 'app').map((x) => x.text), [appTest.text, appTest.text]);
+  t.false(withCopy.train.some((x) => x.text === appTest.text));
 });
 
 test('nlp:train and nlp:eval on a CSV: held-out accuracy, a final model on every row, per-class metrics', async (t) => {

@@ -1,11 +1,19 @@
 /** Shared helpers of the nlp CLIs. */
-import { loadLabelled, type Example } from '../corpus';
+import { loadLabelled, splitExamples, stratifiedSplit, type Example } from '../corpus';
 
 /** The labelled file named by --data, read with --text-column / --label-column (defaults text, label); undefined without --data. */
 export function labelledFromArgs(args: Record<string, string | true>): Example[] | undefined {
   if (typeof args.data !== 'string') return undefined;
   const column = (k: string, d: string) => (typeof args[k] === 'string' ? args[k] : d);
   return loadLabelled(args.data, column('text-column', 'text'), column('label-column', 'label'));
+}
+
+/** `--split stratified`: the per-label split for fixed public data sets; otherwise the per-text hash split. */
+export function splitFromArgs(args: Record<string, string | true>, examples: Example[]): { train: Example[]; test: Example[] } {
+  if (args.split !== undefined && args.split !== true && args.split !== 'hash' && args.split !== 'stratified') {
+    console.error('--split must be hash or stratified'); process.exit(1);
+  }
+  return args.split === 'stratified' ? stratifiedSplit(examples) : splitExamples(examples);
 }
 
 export function parseArgs(argv: string[]): Record<string, string | true> {

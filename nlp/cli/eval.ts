@@ -2,11 +2,11 @@
  * Evaluate a model.
  *   npm run nlp:eval                                    # built-in nlp/model.json on the project corpus test split,
  *                                                       # model-only and full pipeline (rules, splitting, triage), plus multi-issue corpus
- *   npm run nlp:eval -- --data FILE.csv|FILE.jsonl [--model model.json] [--text-column text --label-column label] [--all-rows]
+ *   npm run nlp:eval -- --data FILE.csv|FILE.tsv|FILE.jsonl [--model model.json] [--text-column text --label-column label] [--split [stratified]]
  *   npm run nlp:eval -- --heldout [--failures]         # only the issue-22 goals on data/heldout (never trained or tuned on)
  *   npm run nlp:eval -- --dev [--failures]             # the same goals on data/dev, the development set that IS tuned on
  * With --data every row of FILE is evaluated (use a separate test file); add --split to evaluate only
- * the rows that fall in the deterministic held-out split (nlp/corpus.ts).
+ * the rows that fall in the deterministic held-out split (nlp/corpus.ts), --split stratified for the per-label one.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { classifyFeedback, MODEL_PATH, setModel } from '../index';
 import { LinearModel, type ModelJson } from '../model';
 import { DEV_DIR, formatQuality, loadHeldout, measureQuality } from '../quality';
 import { normalize } from '../text';
-import { computeMetrics, formatMetrics, labelledFromArgs, parseArgs, progressBar } from './common';
+import { computeMetrics, formatMetrics, labelledFromArgs, parseArgs, progressBar, splitFromArgs } from './common';
 
 const args = parseArgs(process.argv.slice(2));
 const dataFile = typeof args.data === 'string' ? args.data : undefined;
@@ -37,7 +37,7 @@ function printHeldout(dev = false): void {
 }
 if (args.heldout) { printHeldout(); process.exit(0); }
 if (args.dev) { printHeldout(true); process.exit(0); }
-const examples: Example[] = labelled ? (args.split ? splitExamples(labelled).test : labelled) : splitExamples(loadProjectCorpus()).test;
+const examples: Example[] = labelled ? (args.split ? splitFromArgs(args, labelled).test : labelled) : splitExamples(loadProjectCorpus()).test;
 if (!examples.length) { console.error('no examples to evaluate'); process.exit(1); }
 
 const bar = progressBar('eval ');

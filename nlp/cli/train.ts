@@ -2,8 +2,9 @@
  * Train the intake classifier.
  *   npm run nlp:train                                   # project corpus (data/corpus), train split → nlp/model.json
  *   npm run nlp:train -- --data FILE.csv|FILE.jsonl [--text-column text --label-column label] [--out model.json]
- *        [--final all|train] [--epochs 12 --lr 6 --l2 1e-6 --dim 18 --svm W --nb W]
- * The held-out split is deterministic (see nlp/corpus.ts): ~20 % of texts by hash. Held-out accuracy is measured
+ *        [--final all|train] [--split hash|stratified] [--epochs 12 --lr 6 --l2 1e-6 --dim 18 --svm W --nb W]
+ * The held-out split is deterministic (see nlp/corpus.ts): ~20 % of texts by hash, or exactly 20 % of each label
+ * with --split stratified (for a public data set that ships as one file). Held-out accuracy is measured
  * with a model trained on the rest; then the final model is trained on `--final` rows: `all` (the default with
  * --data: a model you ship should learn from every example) or `train` (the default for the project corpus, whose
  * held-out split the tests measure the built-in model on).
@@ -12,11 +13,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadProjectCorpus, splitExamples, type Example } from '../corpus';
+import { loadProjectCorpus, type Example } from '../corpus';
 import { MODEL_PATH } from '../index';
 import { poolMembers, trainCalibrated, trainMembers } from '../training';
 import { normalize } from '../text';
-import { labelledFromArgs, parseArgs, progressBar } from './common';
+import { labelledFromArgs, parseArgs, progressBar, splitFromArgs } from './common';
 
 const args = parseArgs(process.argv.slice(2));
 const dataFile = typeof args.data === 'string' ? args.data : undefined;
@@ -28,7 +29,7 @@ if (final !== 'all' && final !== 'train') { console.error('--final must be all o
 
 const all: Example[] = labelledFromArgs(args) ?? loadProjectCorpus();
 if (all.length === 0) { console.error(`no examples found in ${dataFile ?? 'data/corpus'}`); process.exit(1); }
-const { train, test } = splitExamples(all);
+const { train, test } = splitFromArgs(args, all);
 console.error(`${all.length} examples, ${new Set(all.map((e) => e.label)).size} labels; train ${train.length}, held-out ${test.length}`);
 
 const t0 = performance.now();

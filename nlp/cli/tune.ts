@@ -2,21 +2,21 @@
  * Hyper-parameter selection by k-fold cross-validation on the TRAIN split only (the held-out split is never looked at
  * unless --heldout is given, which prints it for the final report).
  *   npx tsx nlp/cli/tune.ts [--folds 5] [--grid default|ensemble|base] [--heldout]
- *        [--data FILE.csv|FILE.jsonl --text-column text --label-column label]   # tune on another labelled data set
+ *        [--data FILE.csv|FILE.tsv|FILE.jsonl --text-column text --label-column label [--split stratified]]   # tune on another labelled data set
  * Prints CV accuracy (overall and per language) and macro-F1 for every setting.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_DIR, loadLabelled, loadProjectCorpus, splitExamples, type Example } from '../corpus';
+import { CORPUS_DIR, loadLabelled, loadProjectCorpus, type Example } from '../corpus';
 import { fnv1a, setFeatureConfig, featureConfig } from '../features';
 import { trainModel, type TrainOptions } from '../training';
 import { normalize } from '../text';
-import { computeMetrics, labelledFromArgs, parseArgs } from './common';
+import { computeMetrics, labelledFromArgs, parseArgs, splitFromArgs } from './common';
 
 const args = parseArgs(process.argv.slice(2));
 const K = Number(args.folds ?? 5);
 const dataFile = typeof args.data === 'string' ? args.data : undefined;
-const { train, test } = splitExamples(labelledFromArgs(args) ?? loadProjectCorpus());
+const { train, test } = splitFromArgs(args, labelledFromArgs(args) ?? loadProjectCorpus());
 const extraFile = join(CORPUS_DIR, 'extra-en.jsonl');
 const extraTexts = new Set(!dataFile && existsSync(extraFile) ? loadLabelled(extraFile).map((e) => e.text) : []);
 const norm = new Map<string, string>();
