@@ -221,8 +221,9 @@ export function segment(
 }
 
 const SAFETY_PREFIX = SAFETY_CATEGORY + '/';
-/** a clause carries a label on its own when it scores it first with at least this confidence */
-const SUPPORT_CONFIDENCE = 0.5;
+/** a clause carries a label on its own when it scores it first with at least this confidence (a bare context clause,
+ * "when I asked", scores some label at 0.5–0.9 by chance and must not keep a threat told after it as a rude driver) */
+const SUPPORT_CONFIDENCE = 0.9;
 const supports = (clause: string, label: string) => { const s = scoreText(clause); return s.label === label && s.confidence >= SUPPORT_CONFIDENCE; };
 
 /** The safety detector's reading of one NORMALISED span: its patterns, a forcing safety rule, or the model's safety probability. */

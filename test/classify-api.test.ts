@@ -104,16 +104,32 @@ test('intake adds the order value to priority when the order is worth a lot', as
   t.false((await factorsOf(cheap.id, 'U-value-2')).some((f) => f.factor === 'order_value'));
 });
 
-test('a colloquial safety report inside a damage claim opens a safety ticket beside the claim, and on-call is paged', async (t) => {
-  // no 威胁/恐吓/受伤 in it: the threat is told as "放话 … 找人收拾我" after a damage claim (issue 22)
-  const created = await postTicket(stack, { text: '冰箱门被磕凹了一大块，我让师傅赔，他放话说敢投诉就找人收拾我', userId: 'U-safety-e2e' });
-  t.is(created.status, 201);
-  const types = created.body.tickets.map((ticket: { sopType: string }) => ticket.sopType);
-  t.deepEqual([...types].sort(), ['cargo_damage', 'safety_incident']);
-  const safety = created.body.tickets.find((ticket: { sopType: string }) => ticket.sopType === 'safety_incident');
-  const { body } = await getTicket(stack, safety.id);
-  t.is(body.ticket.skillGroup, 'safety_group');
-  await waitForEvent(stack, safety.id, (e) => e.step === 'page_on_call' && e.kind === 'completed');
-  const page = await waitForSms(stack, (m) => m.to === stack.config.onCallPhones.safety_group && m.text.includes(safety.id));
-  t.regex(page.text, /^\[Ticketflow safety_group\]/);
+// Issue 22's failing kinds, each through the intake end to end: a safety ticket for every one, beside its other tickets,
+// routed to the safety group, and on-call paged by SMS. None of them names 威胁/恐吓/受伤 or "threat".
+const safetyMessages: Array<{ kind: string; text: string; others?: string[] }> = [
+  { kind: '放话 after a damage claim', text: '冰箱门被磕凹了一大块，我让师傅赔，他放话说敢投诉就找人收拾我', others: ['cargo_damage'] },
+  { kind: 'threatening to "deal with" the user', text: 'The driver said he knows where I live and he will deal with me if I leave a bad review' },
+  { kind: 'a tool got out of the cab (zh)', text: '我说要投诉，司机就从驾驶室里拿出一把扳手朝我走过来' },
+  { kind: 'a tool got out of the cab (en)', text: 'We argued about the fee and he went back to the cab and came out with a crowbar' },
+  { kind: 'a mover injured during the job (zh)', text: '搬家的时候跟车的师傅被柜子砸到了脚，当场就肿了' },
+  { kind: 'a mover injured during the job (en)', text: 'One of the movers cut his hand badly on the glass table during the job and had to go to hospital' },
+  { kind: 'an accident told as a damage claim', text: '货车在高速上追尾了，我的货全压坏了', others: ['cargo_damage'] },
+  { kind: 'a missing item, then a threat', text: 'The parcel was missing a box, and when I asked, the driver shouted that I would regret it and punched the door' },
+  { kind: 'dangerous driving (mixed)', text: 'driver 一直超速还闯红灯，我坐在副驾驶吓坏了' },
+  { kind: 'harassment after a damage claim', text: '沙发腿断了一根，而且司机一路上一直对我动手动脚' },
+];
+safetyMessages.forEach(({ kind, text, others }, n) => {
+  test(`safety intake end to end, ${kind}: a safety ticket in the safety group, and on-call is paged`, async (t) => {
+    const created = await postTicket(stack, { text, userId: `U-safety-e2e-${n}` });
+    t.is(created.status, 201);
+    const types: string[] = created.body.tickets.map((ticket: { sopType: string }) => ticket.sopType);
+    t.true(types.includes('safety_incident'), `tickets: ${types.join(', ')}`);
+    for (const other of others ?? []) t.true(types.includes(other), `no ${other} ticket beside the safety one: ${types.join(', ')}`);
+    const safety = created.body.tickets.find((ticket: { sopType: string }) => ticket.sopType === 'safety_incident');
+    const { body } = await getTicket(stack, safety.id);
+    t.is(body.ticket.skillGroup, 'safety_group');
+    await waitForEvent(stack, safety.id, (e) => e.step === 'page_on_call' && e.kind === 'completed');
+    const page = await waitForSms(stack, (m) => m.to === stack.config.onCallPhones.safety_group && m.text.includes(safety.id));
+    t.regex(page.text, /^\[Ticketflow safety_group\]/);
+  });
 });

@@ -20,15 +20,16 @@ const FLOORS = {
   outOfScopeToTriage: 0.94,     // measured 96.0 % of 50 [≥ 95 %]
   complaintsLostToTriage: 0.02, // measured 0 % of 155   [≤ 2 %]
 };
-// The development set (data/dev) is what changes were tuned on: its own floors, a little below its 2026-12-07 figures (third pass).
+// The development set (data/dev) is what changes were tuned on: its own floors, a little below its figures of the
+// fourth pass (2026-12-07; two hard multi-problem messages added then, one still wrong).
 const DEV_FLOORS = {
-  safetyRecall: 0.98,           // measured 100 % of 24
+  safetyRecall: 0.98,           // measured 100 % of 26
   falseSafetyAlarms: 0.04,      // measured 2.2 % of 91
-  multiExact: 0.76,             // measured 81.0 % of 21
+  multiExact: 0.76,             // measured 78.3 % of 23
   singleAccuracy: 0.92,         // measured 94.6 % of 74
   overSplit: 0.04,              // measured 1.4 % of 74
   outOfScopeToTriage: 0.95,     // measured 100 % of 20
-  complaintsLostToTriage: 0.02, // measured 0 % of 95
+  complaintsLostToTriage: 0.02, // measured 0 % of 97
 };
 
 test('held-out messages are kept apart from the training corpus', (t) => {
@@ -105,6 +106,13 @@ test('tools used for the job, furniture legs and arm-rests, hospital beds and wi
   for (const text of ['跟车的师傅膝盖全是血', '司机把车开进了沟里', 'he banged on my door at midnight', 'the driver smelled of alcohol']) {
     t.truthy(safetyCue(normalize(text)), text);
   }
+  // a warning of regret in reported speech, a fist on a door: intimidation; the customer's own regret is not
+  for (const text of ['the driver shouted that I would regret it', 'he punched the door', '司机吼我说我会后悔的', '他一拳砸在车门上']) {
+    t.truthy(safetyCue(normalize(text)), text);
+  }
+  for (const text of ['I regret booking this van', 'you will regret using this app, the fees are a scam', '我很后悔下了这个单']) {
+    t.is(safetyCue(normalize(text)), undefined, text);
+  }
   // nor is the customer's own threat of a review, or "he wasn't threatening", a forced threat
   t.false(categoriesOf("I threatened to leave a bad review and he just shrugged").includes('safety_incident'));
 });
@@ -127,6 +135,9 @@ test('an invoice cited as evidence opens no invoice issue; an invoice asked for 
 test('the safety detector adds a safety issue beside the others, and reads a threat told as rudeness as safety', (t) => {
   t.deepEqual(categoriesOf('电视屏幕碎了，我找司机理论，他说敢投诉就找人收拾我'), ['cargo_damage', 'safety_incident']);
   t.deepEqual(categoriesOf('My lamp is broken, and when I complained the driver said he would deal with me later'), ['cargo_damage', 'safety_incident']);
+  // a bare context clause ("when I asked") that scores "attitude" by chance does not keep the threat after it as a rude driver
+  t.deepEqual(categoriesOf('The parcel was missing a box, and when I asked, the driver shouted that I would regret it and punched the door'),
+    ['cargo_loss', 'safety_incident']);
   // the only problem is a threat: one safety issue, not "attitude" beside it
   t.deepEqual(categoriesOf('司机临走前撂下一句：我知道你住哪，你等着'), ['safety_incident']);
   const r = classifyFeedback({ text: '司机临走前撂下一句：我知道你住哪，你等着' });
