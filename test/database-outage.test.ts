@@ -72,7 +72,7 @@ test('a hung or unreachable read model is skipped quickly; a bad query is still 
   const optionalRead = readModelGuard({ timeoutMs: 50, pauseMs: 60_000 });
   const started = Date.now();
   t.deepEqual(await optionalRead(() => new Promise(() => {})), { available: false });
-  t.true(Date.now() - started < 1_000);
+  t.true(Date.now() - started < 5_000); // the guard gave up on a read that never ends (bound loose for a loaded machine)
   // during the pause the database is not asked again
   let asked = false;
   t.deepEqual(await optionalRead(async () => ((asked = true), 1)), { available: false });
