@@ -272,9 +272,24 @@ function withSafety(norm: string, whole: { start: number; end: number }, clauses
   });
   if (relabelled) return out;
   const first = hits[0]!, last = hits[hits.length - 1]!;
-  out.push({ start: first.c.start, end: last.c.end, label: SAFETY_PREFIX + first.r!.subtype, confidence: first.r!.confidence, forced: true });
-  return out.sort((a, b) => a.start - b.start);
+  const added = { start: first.c.start, end: last.c.end };
+  // the issue the safety clauses were part of keeps its other clauses only (a span belongs to one ticket); what followed
+  // them inside that issue stays with the safety issue ("…说不加钱就开走全扔了，我一个人在那边好无助")
+  const trimmed = out.map((g) => {
+    if (g.start < added.start && added.start < g.end) {
+      added.end = Math.max(added.end, g.end);
+      return { ...g, end: lastEndBefore(clauses, added.start, g) };
+    }
+    if (added.start <= g.start && g.start < added.end && added.end < g.end) return { ...g, start: firstStartAfter(clauses, added.end, g) };
+    return g;
+  });
+  trimmed.push({ ...added, label: SAFETY_PREFIX + first.r!.subtype, confidence: first.r!.confidence, forced: true });
+  return trimmed.sort((a, b) => a.start - b.start);
 }
+const lastEndBefore = (clauses: Array<{ start: number; end: number }>, at: number, g: Group) =>
+  Math.max(g.start, ...clauses.filter((c) => c.start >= g.start && c.end <= at).map((c) => c.end));
+const firstStartAfter = (clauses: Array<{ start: number; end: number }>, at: number, g: Group) =>
+  Math.min(g.end, ...clauses.filter((c) => c.end <= g.end && c.start >= at).map((c) => c.start));
 
 /**
  * A safety label the model chose on its own — no rule forced it and no cue of the detector is in its words — stands only
