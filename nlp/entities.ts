@@ -104,7 +104,6 @@ const DURATION_ZH_RE = new RegExp(
   `(${NUM}|半)\\s*(多)?\\s*(个)?\\s*(半)?\\s*(多)?\\s*(小时|钟头|分钟|天|周|星期)(半)?`, 'g');
 // every match of these needs one of its unit words: a cheap test of the unit spares the scan of the whole pattern
 const DURATION_ZH_UNIT = /小时|钟头|分钟|天|周|星期/;
-const LATIN_RE = /[a-z]/i; // English durations need an English unit
 const MONEY_SUFFIX_UNIT = /[元块圆毛角]|rmb|yuan|cny|kuai|dollar|buck|usd/i;
 const DURATION_EN_RE =
   /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|half(?:\s+an?)?|several|a\s+few|a\s+couple\s+of|couple\s+of)\s*(?:-\s*)?(and\s+a\s+half\s+)?(hours?|hrs?|h|minutes?|mins?|m|days?|weeks?)\b(\s+and\s+a\s+half)?/gi;
@@ -120,6 +119,7 @@ const FEE_PATTERNS: Array<[FeeItemCode, RegExp]> = [
   ['cancellation_fee', /取消费|违约金|取消订单费|取消费用|取消订单.{0,4}扣|cancell?ation\s*(?:fee|charge|penalty)s?|cancel\s*(?:fee|charge)s?/i],
   ['coupon', /优惠券|优惠卷|代金券|抵用券|优惠码|coupons?|vouchers?|promo\s*codes?|discount\s*codes?/i],
 ];
+export const FEE_ITEM_CODES: readonly FeeItemCode[] = FEE_PATTERNS.map(([code]) => code);
 
 interface Span { start: number; end: number }
 const overlaps = (a: Span, spans: Span[]) => spans.some((b) => a.start < b.end && b.start < a.end);
@@ -184,21 +184,37 @@ export function readEntities(text: string): Readonly<Entities> {
   return e;
 }
 
+// Prefilters: a cheap test of something every ACCEPTED match of a pattern contains (read off the pattern), so that
+// skipping the pattern when it fails changes nothing. Most spans have no digit, unit, currency or fee word.
+const ORDER_ID_WORD = /ord|tf|tkt/i;           // ORD|ORDER|TF|TKT
+const ORDER_KEYWORD = /单|order/i;              // 订单号 … 单号, order …
+const MONEY_PREFIX_SIGN = /[¥￥$]|rmb|cny|usd/i; // ¥ ￥ RMB CNY USD US$ $
+/** an English duration is kept only with a digit or a spelled unit ("5m" / "2h" need the digit) */
+const DURATION_EN_NEED = /\d|hour|hr|min|day|week/i;
+/** every fee pattern contains one of these: 费 价 金 扣 券 卷 码 (超时等候 → 候), or one of the English words */
+const FEE_WORD = /[费价金扣券卷码候]|fee|charge|toll|fare|price|flag|rate|porterage|penalt|coupon|voucher|code|wait/i;
+
 function extractUncached(text: string): Entities {
   const t = foldWidth(text ?? '');
-  const taken: Span[] = [];
   // order ids, phones and ¥/$ amounts all need an Arabic digit: most short messages have none (a cheap test, hot path)
   const digits = /\d/.test(t);
-
-  // order ids
-  const orderIds: string[] = [];
   const orderSpans: Span[] = [];
-  for (const m of (digits ? t.matchAll(ORDER_ID_RE) : [])) {
+  const orderIds = digits ? findOrderIds(t, orderSpans) : [];
+  const taken: Span[] = orderSpans;
+  const phones = digits ? findPhones(t, taken) : [];
+  const durations = findDurations(text, t, taken);
+  const amounts = findAmounts(text, t, digits, taken);
+  return { orderIds, amounts, durations, phones, feeItems: FEE_WORD.test(t) ? findFeeItems(t) : [] };
+}
+
+function findOrderIds(t: string, orderSpans: Span[]): string[] {
+  const orderIds: string[] = [];
+  for (const m of (ORDER_ID_WORD.test(t) ? t.matchAll(ORDER_ID_RE) : [])) {
     const id = m[1]!.toUpperCase();
     orderSpans.push({ start: m.index!, end: m.index! + m[0].length });
     if (!orderIds.includes(id)) orderIds.push(id);
   }
-  for (const m of (digits ? t.matchAll(ORDER_AFTER_KEYWORD_RE) : [])) {
+  for (const m of (ORDER_KEYWORD.test(t) ? t.matchAll(ORDER_AFTER_KEYWORD_RE) : [])) {
     const id = m[1]!.toUpperCase().replace(/-+$/, '');
     const start = m.index! + m[0].length - m[1]!.length;
     const sp = { start, end: start + m[1]!.length };
@@ -206,47 +222,48 @@ function extractUncached(text: string): Entities {
     orderSpans.push(sp);
     if (!orderIds.includes(id)) orderIds.push(id);
   }
-  taken.push(...orderSpans);
+  return orderIds;
+}
 
-  // phones
+/** phones outside the spans taken so far (which they join) */
+function findPhones(t: string, taken: Span[]): string[] {
   const phones: string[] = [];
-  for (const m of (digits ? t.matchAll(PHONE_RE) : [])) {
+  for (const m of t.matchAll(PHONE_RE)) {
     const sp = { start: m.index!, end: m.index! + m[0].length };
     if (overlaps(sp, taken)) continue;
     taken.push(sp);
     const masked = mask(m[0]);
     if (!phones.includes(masked)) phones.push(masked);
   }
+  return phones;
+}
 
-  // durations (before money so "2小时" isn't money; money suffix units never collide anyway)
+/** durations outside the spans taken (before money, so "2小时" isn't money; money suffix units never collide anyway) */
+function findDurations(text: string, t: string, taken: Span[]): DurationMention[] {
   const durations: DurationMention[] = [];
-  for (const re of [DURATION_ZH_RE, DURATION_EN_RE]) {
-    if (re === DURATION_ZH_RE ? !DURATION_ZH_UNIT.test(t) : !LATIN_RE.test(t)) continue;
-    for (const m of t.matchAll(re)) {
-      const sp = { start: m.index!, end: m.index! + m[0].length };
-      if (overlaps(sp, taken)) continue;
-      const minutes = re === DURATION_ZH_RE ? durationZh(m) : durationEn(m);
-      if (!Number.isFinite(minutes) || minutes <= 0) continue;
+  if (DURATION_ZH_UNIT.test(t)) for (const m of t.matchAll(DURATION_ZH_RE)) addDuration(durations, text, taken, m, durationZh(m));
+  if (DURATION_EN_NEED.test(t)) {
+    for (const m of t.matchAll(DURATION_EN_RE)) {
       // English: bare "m"/"h" only after digits
-      if (re === DURATION_EN_RE && /^(m|h)$/i.test(m[3]!) && !/^\d/.test(m[1]!)) continue;
-      taken.push(sp);
-      durations.push({ minutes: Math.round(minutes * 100) / 100, text: text.slice(sp.start, sp.end), ...sp });
+      if (/^(m|h)$/i.test(m[3]!) && !/^\d/.test(m[1]!)) continue;
+      addDuration(durations, text, taken, m, durationEn(m));
     }
   }
-  durations.sort((a, b) => a.start - b.start);
+  return durations.sort((a, b) => a.start - b.start);
+}
+function addDuration(durations: DurationMention[], text: string, taken: Span[], m: RegExpMatchArray, minutes: number): void {
+  const sp = { start: m.index!, end: m.index! + m[0].length };
+  if (overlaps(sp, taken) || !Number.isFinite(minutes) || minutes <= 0) return;
+  taken.push(sp);
+  durations.push({ minutes: Math.round(minutes * 100) / 100, text: text.slice(sp.start, sp.end), ...sp });
+}
 
-  // money
+function findAmounts(text: string, t: string, digits: boolean, taken: Span[]): MoneyMention[] {
   const amounts: MoneyMention[] = [];
-  const pushMoney = (start: number, end: number, value: number, currency: 'CNY' | 'USD') => {
-    const sp = { start, end };
-    if (!Number.isFinite(value) || overlaps(sp, taken)) return;
-    taken.push(sp);
-    amounts.push({ fen: Math.round(value * 100), text: text.slice(start, end), start, end, ...(currency === 'USD' ? { currency } : {}) });
-  };
-  for (const m of (digits ? t.matchAll(MONEY_PREFIX_RE) : [])) {
+  for (const m of (digits && MONEY_PREFIX_SIGN.test(t) ? t.matchAll(MONEY_PREFIX_RE) : [])) {
     const sym = m[0].trim().toUpperCase();
     const currency = sym.startsWith('$') || sym.startsWith('US') ? 'USD' : 'CNY';
-    pushMoney(m.index!, m.index! + m[0].length, parseNumber(m[1]!), currency);
+    addMoney(amounts, text, taken, m, parseNumber(m[1]!), currency);
   }
   for (const m of MONEY_SUFFIX_UNIT.test(t) ? t.matchAll(MONEY_SUFFIX_RE) : []) {
     let value = parseNumber(m[1]!);
@@ -257,18 +274,25 @@ function extractUncached(text: string): Entities {
       const d = /\d/.test(m[4]) ? parseInt(m[4], 10) : ZH_DIGITS[m[4]]!;
       if (!unit.startsWith('毛') && unit !== '角') value += d / 10;
     }
-    const currency = /dollar|buck|usd/.test(unit) ? 'USD' : 'CNY';
-    pushMoney(m.index!, m.index! + m[0].length, value, currency);
+    addMoney(amounts, text, taken, m, value, /dollar|buck|usd/.test(unit) ? 'USD' : 'CNY');
   }
-  amounts.sort((a, b) => a.start - b.start);
+  return amounts.sort((a, b) => a.start - b.start);
+}
+function addMoney(amounts: MoneyMention[], text: string, taken: Span[], m: RegExpMatchArray, value: number, currency: 'CNY' | 'USD'): void {
+  const start = m.index!, end = m.index! + m[0].length;
+  const sp = { start, end };
+  if (!Number.isFinite(value) || overlaps(sp, taken)) return;
+  taken.push(sp);
+  amounts.push({ fen: Math.round(value * 100), text: text.slice(start, end), start, end, ...(currency === 'USD' ? { currency } : {}) });
+}
 
-  // fee items (order of first mention)
+/** fee items in order of first mention */
+function findFeeItems(t: string): FeeItemCode[] {
   const found: Array<[number, FeeItemCode]> = [];
   for (const [code, re] of FEE_PATTERNS) {
     const m = re.exec(t);
     if (m) found.push([m.index, code]);
   }
   found.sort((a, b) => a[0] - b[0]);
-
-  return { orderIds, amounts, durations, phones, feeItems: found.map(([, c]) => c) };
+  return found.map(([, c]) => c);
 }
