@@ -34,6 +34,14 @@ for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) T2S.set(T2S_PAIRS[i]!, T2S_PAI
  * The result has exactly the same length as the input (offsets are shared).
  */
 export function normalize(text: string): string {
+  // the same message is normalised again for its priority cues: remember the last one
+  if (text === lastNormalized.text) return lastNormalized.norm;
+  const norm = normalizeUncached(text);
+  lastNormalized = { text, norm };
+  return norm;
+}
+let lastNormalized = { text: '', norm: '' };
+function normalizeUncached(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
@@ -146,7 +154,25 @@ export interface Tokens {
 }
 
 const NEGATORS = new Set(['not', 'no', 'never', 'without', 'nobody', 'nothing', 'none', 'neither', 'nor', 'cannot']);
-const RUN_RE = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z][a-z'’]*)|(\d+(?:[.:]\d+)?)/g;
+// The runs of /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z][a-z'’]*)|(\d+(?:[.:]\d+)?)/g, found by a scan of the
+// character codes (the three kinds start with disjoint characters, so the scan finds exactly the matches of the regex
+// without building a match array per token).
+const isHan = (c: number) => (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff);
+const isLower = (c: number) => c >= 97 && c <= 122;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const APOSTROPHE = 39, RIGHT_QUOTE = 0x2019;
+/** end of the run of characters from `i` on that pass `test` */
+function runEnd(text: string, i: number, test: (c: number) => boolean): number {
+  while (i < text.length && test(text.charCodeAt(i))) i++;
+  return i;
+}
+const inEnglishWord = (c: number) => isLower(c) || c === APOSTROPHE || c === RIGHT_QUOTE;
+/** end of a number at `i`: digits, then [.:] and digits when a digit follows */
+function numberEnd(text: string, i: number): number {
+  i = runEnd(text, i, isDigit);
+  const c = text.charCodeAt(i);
+  return (c === 46 || c === 58) && isDigit(text.charCodeAt(i + 1)) ? runEnd(text, i + 1, isDigit) : i;
+}
 
 /** Tokenise NORMALISED text. */
 export function tokenize(norm: string): Tokens {
@@ -154,22 +180,32 @@ export function tokenize(norm: string): Tokens {
   const zhRuns: string[] = [];
   const enWords: string[] = [];
   let negLeft = 0;
-  const text = norm.includes("'") || norm.includes('’') ? norm.replace(/n[’']t\b/g, ' not') : norm;
-  for (const m of text.matchAll(RUN_RE)) {
-    if (m[1]) {
-      zhRuns.push(m[1]);
-      for (const w of segmentZh(m[1])) words.push(w);
+  const quoted = norm.includes("'") || norm.includes('’');
+  const text = quoted ? norm.replace(/n[’']t\b/g, ' not') : norm;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (isHan(c)) {
+      const end = runEnd(text, i + 1, isHan);
+      const run = text.slice(i, end);
+      zhRuns.push(run);
+      const ws = segmentZh(run);
+      for (let k = 0; k < ws.length; k++) words.push(ws[k]!);
       negLeft = 0;
-    } else if (m[2]) {
-      const w = m[2].replace(/[’']s$/, '').replace(/[’']/g, '');
+      i = end;
+    } else if (isLower(c)) {
+      const end = runEnd(text, i + 1, inEnglishWord);
+      const raw = text.slice(i, end);
+      i = end;
+      const w = quoted ? raw.replace(/[’']s$/, '').replace(/[’']/g, '') : raw;
       if (!w) continue;
       enWords.push(w);
       if (NEGATORS.has(w)) { words.push('not'); negLeft = 3; continue; }
       const l = lemma(w);
       if (negLeft > 0) { words.push('neg_' + l); negLeft--; } else words.push(l);
-    } else if (m[3]) {
+    } else if (isDigit(c)) {
       words.push('<num>');
-    }
+      i = numberEnd(text, i);
+    } else i++;
   }
   return { words, zhRuns, enWords };
 }
