@@ -189,8 +189,8 @@ export function readEntities(text: string): Readonly<Entities> {
 const ORDER_ID_WORD = /ord|tf|tkt/i;           // ORD|ORDER|TF|TKT
 const ORDER_KEYWORD = /单|order/i;              // 订单号 … 单号, order …
 const MONEY_PREFIX_SIGN = /[¥￥$]|rmb|cny|usd/i; // ¥ ￥ RMB CNY USD US$ $
-/** an English duration is kept only with a digit or a spelled unit ("5m" / "2h" need the digit) */
-const DURATION_EN_NEED = /\d|hour|hr|min|day|week/i;
+/** an English duration is kept only with a spelled unit or a digit before its unit ("5m", "2 - h", "3 and a half days") */
+const DURATION_EN_NEED = /\d\s*-?\s*(?:and\s+a\s+half\s+)?[hmdw]|hour|hr|min|day|week/i;
 /** every fee pattern contains one of these: 费 价 金 扣 券 卷 码 (超时等候 → 候), or one of the English words */
 const FEE_WORD = /[费价金扣券卷码候]|fee|charge|toll|fare|price|flag|rate|porterage|penalt|coupon|voucher|code|wait/i;
 
