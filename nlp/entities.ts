@@ -121,6 +121,17 @@ const FEE_PATTERNS: Array<[FeeItemCode, RegExp]> = [
 ];
 export const FEE_ITEM_CODES: readonly FeeItemCode[] = FEE_PATTERNS.map(([code]) => code);
 
+/** The matches of a global regex, as String.prototype.matchAll finds them, without the copy of the regex matchAll makes per call. */
+function matches(re: RegExp, t: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
+    out.push(m);
+    if (m[0] === '') re.lastIndex++;
+  }
+  return out;
+}
+
 interface Span { start: number; end: number }
 const overlaps = (a: Span, spans: Span[]) => spans.some((b) => a.start < b.end && b.start < a.end);
 
@@ -134,7 +145,7 @@ export function maskPhones(text: string): string {
   const folded = foldWidth(text);
   let out = '';
   let last = 0;
-  for (const m of folded.matchAll(PHONE_RE)) {
+  for (const m of matches(PHONE_RE, folded)) {
     out += text.slice(last, m.index!) + `${m[1]}****${m[3]}`;
     last = m.index! + m[0].length;
   }
@@ -192,6 +203,7 @@ const MONEY_PREFIX_SIGN = /[¥￥$]|rmb|cny|usd/i; // ¥ ￥ RMB CNY USD US$ $
 /** an English duration is kept only with a spelled unit or a digit before its unit ("5m", "2 - h", "3 and a half days") */
 const DURATION_EN_NEED = /\d\s*-?\s*(?:and\s+a\s+half\s+)?[hmdw]|hour|hr|min|day|week/i;
 /** every fee pattern contains one of these: 费 价 金 扣 券 卷 码 (超时等候 → 候), or one of the English words */
+const FOUR_DIGITS = /\d{4}/;                    // a mobile number has runs of four digits
 const FEE_WORD = /[费价金扣券卷码候]|fee|charge|toll|fare|price|flag|rate|porterage|penalt|coupon|voucher|code|wait/i;
 
 function extractUncached(text: string): Entities {
@@ -201,7 +213,7 @@ function extractUncached(text: string): Entities {
   const orderSpans: Span[] = [];
   const orderIds = digits ? findOrderIds(t, orderSpans) : [];
   const taken: Span[] = orderSpans;
-  const phones = digits ? findPhones(t, taken) : [];
+  const phones = digits && FOUR_DIGITS.test(t) ? findPhones(t, taken) : [];
   const durations = findDurations(text, t, taken);
   const amounts = findAmounts(text, t, digits, taken);
   return { orderIds, amounts, durations, phones, feeItems: FEE_WORD.test(t) ? findFeeItems(t) : [] };
@@ -209,12 +221,12 @@ function extractUncached(text: string): Entities {
 
 function findOrderIds(t: string, orderSpans: Span[]): string[] {
   const orderIds: string[] = [];
-  for (const m of (ORDER_ID_WORD.test(t) ? t.matchAll(ORDER_ID_RE) : [])) {
+  for (const m of (ORDER_ID_WORD.test(t) ? matches(ORDER_ID_RE, t) : [])) {
     const id = m[1]!.toUpperCase();
     orderSpans.push({ start: m.index!, end: m.index! + m[0].length });
     if (!orderIds.includes(id)) orderIds.push(id);
   }
-  for (const m of (ORDER_KEYWORD.test(t) ? t.matchAll(ORDER_AFTER_KEYWORD_RE) : [])) {
+  for (const m of (ORDER_KEYWORD.test(t) ? matches(ORDER_AFTER_KEYWORD_RE, t) : [])) {
     const id = m[1]!.toUpperCase().replace(/-+$/, '');
     const start = m.index! + m[0].length - m[1]!.length;
     const sp = { start, end: start + m[1]!.length };
@@ -228,7 +240,7 @@ function findOrderIds(t: string, orderSpans: Span[]): string[] {
 /** phones outside the spans taken so far (which they join) */
 function findPhones(t: string, taken: Span[]): string[] {
   const phones: string[] = [];
-  for (const m of t.matchAll(PHONE_RE)) {
+  for (const m of matches(PHONE_RE, t)) {
     const sp = { start: m.index!, end: m.index! + m[0].length };
     if (overlaps(sp, taken)) continue;
     taken.push(sp);
@@ -241,9 +253,9 @@ function findPhones(t: string, taken: Span[]): string[] {
 /** durations outside the spans taken (before money, so "2小时" isn't money; money suffix units never collide anyway) */
 function findDurations(text: string, t: string, taken: Span[]): DurationMention[] {
   const durations: DurationMention[] = [];
-  if (DURATION_ZH_UNIT.test(t)) for (const m of t.matchAll(DURATION_ZH_RE)) addDuration(durations, text, taken, m, durationZh(m));
+  if (DURATION_ZH_UNIT.test(t)) for (const m of matches(DURATION_ZH_RE, t)) addDuration(durations, text, taken, m, durationZh(m));
   if (DURATION_EN_NEED.test(t)) {
-    for (const m of t.matchAll(DURATION_EN_RE)) {
+    for (const m of matches(DURATION_EN_RE, t)) {
       // English: bare "m"/"h" only after digits
       if (/^(m|h)$/i.test(m[3]!) && !/^\d/.test(m[1]!)) continue;
       addDuration(durations, text, taken, m, durationEn(m));
@@ -260,12 +272,12 @@ function addDuration(durations: DurationMention[], text: string, taken: Span[], 
 
 function findAmounts(text: string, t: string, digits: boolean, taken: Span[]): MoneyMention[] {
   const amounts: MoneyMention[] = [];
-  for (const m of (digits && MONEY_PREFIX_SIGN.test(t) ? t.matchAll(MONEY_PREFIX_RE) : [])) {
+  for (const m of (digits && MONEY_PREFIX_SIGN.test(t) ? matches(MONEY_PREFIX_RE, t) : [])) {
     const sym = m[0].trim().toUpperCase();
     const currency = sym.startsWith('$') || sym.startsWith('US') ? 'USD' : 'CNY';
     addMoney(amounts, text, taken, m, parseNumber(m[1]!), currency);
   }
-  for (const m of MONEY_SUFFIX_UNIT.test(t) ? t.matchAll(MONEY_SUFFIX_RE) : []) {
+  for (const m of MONEY_SUFFIX_UNIT.test(t) ? matches(MONEY_SUFFIX_RE, t) : []) {
     let value = parseNumber(m[1]!);
     const unit = m[3]!.toLowerCase();
     if (unit.startsWith('毛') || unit === '角') value /= 10;
