@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { extractEntities, FEE_ITEM_CODES, type Entities, type FeeItemCode } from './entities';
+import { partOf, PartTests } from './parts';
 import { tokenize } from './text';
 
 export interface SparseCounts { idx: Int32Array; tf: Float32Array }
@@ -65,10 +66,15 @@ function loadConcepts(): Array<[string, RegExp]> {
   const raw = (parse(readFileSync(file, 'utf8')) as { concepts?: Record<string, string> }).concepts ?? {};
   return (concepts = Object.entries(raw).map(([k, v]) => [k, new RegExp(v, 'i')]));
 }
+let conceptTests: PartTests | undefined;
+/** the concept patterns, tested on a part of a message only when they can match there (nlp/parts.ts) */
+const conceptPatterns = () => (conceptTests ??= new PartTests(loadConcepts().map(([, re]) => re)));
 
 /** Does a NORMALISED text name any concept of the lexicon (late, damage, refund, app, …)? The out-of-scope gate asks. */
 export function hasConcept(norm: string): boolean {
-  return loadConcepts().some(([, re]) => re.test(norm));
+  const tests = conceptPatterns(), part = partOf(norm);
+  for (let c = 0; c < tests.patterns.length; c++) if (tests.test(c, norm, part)) return true;
+  return false;
 }
 
 export function featureStrings(norm: string, entities?: Entities): string[] {
@@ -164,9 +170,9 @@ export function featureBlocksInto(norm: string, entities: Entities | undefined, 
   }
   for (let i = 0; i < zhRuns.length; i++) g.pushAll(zhHashes(zhRuns[i]!));
   for (let i = 0; i < enWords.length; i++) if (enWords[i]!.length >= featureConfig.enMinWord) g.pushAll(enHashes(enWords[i]!));
-  const cs = loadConcepts();
-  conceptHashes ??= cs.map(([k]) => fnv1a('k:' + k));
-  for (let c = 0; c < cs.length; c++) if (cs[c]![1].test(norm)) for (let r = 0; r < featureConfig.conceptRepeat; r++) f.push(conceptHashes[c]!);
+  const tests = conceptPatterns(), part = partOf(norm);
+  conceptHashes ??= loadConcepts().map(([k]) => fnv1a('k:' + k));
+  for (let c = 0; c < conceptHashes.length; c++) if (tests.test(c, norm, part)) for (let r = 0; r < featureConfig.conceptRepeat; r++) f.push(conceptHashes[c]!);
   const ent = entities ?? extractEntities(norm);
   for (const code of ent.feeItems) f.push(FEE_HASH[code]);
   if (ent.amounts.length) f.push(H_MONEY);

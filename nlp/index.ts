@@ -2,15 +2,13 @@
  * Intake NLP: classify a piece of customer feedback (zh / en / mixed) into one or more issues.
  * Pure and synchronous; the built-in model (nlp/model.json) is loaded once, lazily.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
-import { extractEntities, readEntities, type Entities } from './entities';
-import { LinearModel, type ModelJson } from './model';
+import { extractEntities, type Entities } from './entities';
+import { enterMessage, leaveMessage } from './parts';
 import { computePriority, type PriorityFactor } from './priority';
 import { loadSafetyConfig, readSafety, safetyCue, safetyVetoed, SAFETY_CATEGORY, type SafetyReading } from './safety';
 import { scopeOf } from './scope';
+import { probOf, scoreText } from './score';
 import { detectLanguage, normalize, splitClauses, type Language } from './text';
 
 export { extractEntities, maskPhones } from './entities';
@@ -19,6 +17,8 @@ export { loadTaxonomy, skillGroupOf, labelNames, taxonomyLabels, isKnownLabel } 
 export type { Taxonomy } from './config';
 export type { PriorityFactor } from './priority';
 export { detectLanguage, normalize, splitClauses } from './text';
+export { getModel, MODEL_PATH, probOf, scoreText, setModel } from './score';
+export type { LabelScore } from './score';
 
 export interface ClassifyInput {
   text: string;
@@ -46,120 +46,6 @@ export interface ClassifyResult {
   issues: ClassifiedIssue[];
   priority: number;
   factors: PriorityFactor[];
-}
-
-export const MODEL_PATH = join(dirname(fileURLToPath(import.meta.url)), 'model.json');
-
-let model: LinearModel | null | undefined;
-/** The built-in model (null when nlp/model.json is missing: rules only, everything else → triage). */
-export function getModel(): LinearModel | null {
-  if (model === undefined) {
-    model = existsSync(MODEL_PATH) ? LinearModel.fromJSON(JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as ModelJson) : null;
-  }
-  return model;
-}
-/** Replace the model used by classifyFeedback (evaluation, tests). Pass undefined to reload nlp/model.json. */
-export function setModel(m: LinearModel | null | undefined): void { model = m; space = undefined; scoreCache.clear(); scoreCacheT.clear(); }
-
-export interface LabelScore {
-  label: string;
-  confidence: number;
-  forced: boolean;
-  /** ids of the rules that fired for the winning label (all fired rules when forced) */
-  rules: string[];
-  /** labels named by any rule that fired */
-  ruleLabels: string[];
-  /** label space (model labels, then rule-only labels) and the probability of each */
-  labels: string[];
-  p: Float64Array;
-}
-
-/** Probability of `label` in a score. */
-export function probOf(s: LabelScore, label: string): number {
-  const i = s.labels.indexOf(label);
-  return i < 0 ? 0 : s.p[i]!;
-}
-
-interface LabelSpace { labels: string[]; index: Map<string, number>; nModel: number }
-let space: LabelSpace | undefined;
-function labelSpace(): LabelSpace {
-  if (!space) {
-    const m = getModel();
-    const labels = m ? [...m.labels] : [];
-    const nModel = labels.length;
-    for (const r of loadRules()) if (!labels.includes(r.label)) labels.push(r.label);
-    space = { labels, index: new Map(labels.map((l, i) => [l, i])), nModel };
-  }
-  return space;
-}
-
-/** Score one NORMALISED span with model + rules (memoised for the last few spans). */
-export function scoreText(norm: string, temperatureScale = 1): LabelScore {
-  // keyed by the span itself at the usual temperature: a concatenated key would be a new string to flatten and hash on every call
-  const cache = temperatureScale === 1 ? scoreCache : scoreCacheT;
-  const key = temperatureScale === 1 ? norm : temperatureScale + '\u0000' + norm;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const r = scoreUncached(norm, temperatureScale);
-  if (cache.size >= 64) cache.delete(cache.keys().next().value!);
-  cache.set(key, r);
-  return r;
-}
-/** tiny memo: the same span is often scored twice within one classification (clause = whole message) */
-const scoreCache = new Map<string, LabelScore>();
-const scoreCacheT = new Map<string, LabelScore>();
-
-let LOGITS = new Float64Array(64);
-const SCORES = { out: new Float32Array(64) };
-function scoreUncached(norm: string, temperatureScale: number): LabelScore {
-  const m = getModel();
-  const rules = loadRules();
-  const { labels, index, nModel } = labelSpace();
-  const ent = readEntities(norm);
-  const fee = ent.feeItems;
-  const fired: Rule[] = [];
-  for (const r of rules) {
-    if (!r.pattern && !r.feeItems) continue;
-    if (r.pattern && !r.pattern.test(norm)) continue;
-    if (r.feeItems && !r.feeItems.some((f) => fee.includes(f))) continue;
-    fired.push(r);
-  }
-  if (labels.length === 0) {
-    return { label: loadTaxonomy().settings.fallbackLabel, confidence: 0, forced: false, rules: [], ruleLabels: [], labels, p: new Float64Array(0) };
-  }
-  const L = labels.length;
-  if (LOGITS.length < L) LOGITS = new Float64Array(L);
-  const logits = LOGITS; // scratch, every slot < L is written below
-  let min = 0;
-  if (m) {
-    const sc = m.scoresInto(norm, ent, SCORES);
-    min = Infinity;
-    for (let i = 0; i < nModel; i++) { logits[i] = sc[i]! / temperatureScale; if (logits[i]! < min) min = logits[i]!; }
-  }
-  for (let i = nModel; i < L; i++) logits[i] = min - 30; // rule-only labels: out of play unless a rule fires
-  let forced: Rule | undefined;
-  const ruleLabels: string[] = [];
-  for (const r of fired) {
-    const i = index.get(r.label)!;
-    if (!ruleLabels.includes(r.label)) { ruleLabels.push(r.label); if (i >= nModel) logits[i] = min - 2; }
-  }
-  for (const r of fired) {
-    if (r.mode === 'force') { forced ??= r; continue; }
-    logits[index.get(r.label)!]! += r.weight;
-  }
-  let mx = -Infinity;
-  for (let i = 0; i < L; i++) if (logits[i]! > mx) mx = logits[i]!;
-  let z = 0;
-  const p = new Float64Array(L);
-  for (let i = 0; i < L; i++) { p[i] = Math.exp(logits[i]! - mx); z += p[i]!; }
-  let best = 0;
-  for (let i = 0; i < L; i++) { p[i]! /= z; if (p[i]! > p[best]!) best = i; }
-  if (forced) {
-    return { label: forced.label, confidence: Math.max(forced.confidence, p[index.get(forced.label)!]!), forced: true, rules: fired.map((r) => r.id), ruleLabels, labels, p };
-  }
-  const rulesFor: string[] = [];
-  for (const r of fired) if (r.label === labels[best]) rulesFor.push(r.id);
-  return { label: labels[best]!, confidence: p[best]!, forced: false, rules: rulesFor, ruleLabels, labels, p };
 }
 
 interface Group { start: number; end: number; label: string; confidence: number; forced: boolean; demoted?: boolean }
@@ -314,6 +200,12 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export function classifyFeedback(input: ClassifyInput): ClassifyResult {
   const text = typeof input?.text === 'string' ? input.text : '';
+  // the clauses and issue spans scored below are parts of this message: patterns it does not match are not run on them
+  const outer = enterMessage(normalize(text).trim());
+  try { return classifyMessage(input, text); } finally { leaveMessage(outer); }
+}
+
+function classifyMessage(input: ClassifyInput, text: string): ClassifyResult {
   const tax = loadTaxonomy();
   const { confidenceThreshold, fallbackLabel } = tax.settings;
   const detected = detectLanguage(text);
