@@ -42,6 +42,7 @@ export function normalize(text: string): string {
 }
 let lastNormalized = { text: '', norm: '' };
 function normalizeUncached(text: string): string {
+  if (!needsNormalizing(text)) return text; // most messages: nothing to change, no new string
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
@@ -56,6 +57,22 @@ function normalizeUncached(text: string): string {
     out += l.length === 1 ? l : ch;
   }
   return out;
+}
+
+/** Would normalizeUncached change any character of `text`? (The same tests, in the same order, without building a string.) */
+function needsNormalizing(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) { if (c >= 65 && c <= 90) return true; continue; }
+    if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) return true;
+    const ch = text[i]!;
+    const simplified = T2S.get(ch);
+    if (simplified) { if (simplified !== ch) return true; continue; } // a few pairs map a character to itself (理)
+    if (c >= 0x3400 && c <= 0x9fff) continue;
+    const l = ch.toLowerCase();
+    if (l.length === 1 && l !== ch) return true;
+  }
+  return false;
 }
 
 // ------------------------------------------------------------ language detection
@@ -248,24 +265,30 @@ function contentSize(s: string): number {
   return n;
 }
 
+interface Piece extends Clause { beforeWord: boolean }
+/** characters trimmed off both ends of a clause */
+const EDGE_RE = /[\s"'“”‘’()（）【】\[\]:：-]/;
+/** the piece norm[s, e) without its edge characters, unless nothing is left */
+function pushPiece(pieces: Piece[], norm: string, s: number, e: number, beforeWord: boolean): void {
+  while (s < e && EDGE_RE.test(norm[s]!)) s++;
+  while (e > s && EDGE_RE.test(norm[e - 1]!)) e--;
+  if (e > s) pieces.push({ start: s, end: e, text: norm.slice(s, e), beforeWord });
+}
+
 /**
  * Split NORMALISED text into candidate clauses on conjunctions and punctuation.
  * Fragments that are too small to stand alone (< minSize content units) are glued to the previous clause
  * (or to the next when first). Returned spans are trimmed and index into the original text.
  */
 export function splitClauses(norm: string, minSize = 3): Clause[] {
-  const pieces: Array<Clause & { beforeWord: boolean }> = [];
+  const pieces: Piece[] = [];
   let last = 0;
-  const push = (s: number, e: number, beforeWord: boolean) => {
-    while (s < e && /[\s"'“”‘’()（）【】\[\]:：-]/.test(norm[s]!)) s++;
-    while (e > s && /[\s"'“”‘’()（）【】\[\]:：-]/.test(norm[e - 1]!)) e--;
-    if (e > s) pieces.push({ start: s, end: e, text: norm.slice(s, e), beforeWord });
-  };
-  for (const m of norm.matchAll(SPLIT_RE)) {
-    push(last, m.index!, !PUNCT_RE.test(m[0]));
-    last = m.index! + m[0].length;
+  SPLIT_RE.lastIndex = 0; // an exec loop: matchAll would copy the regex on every call
+  for (let m = SPLIT_RE.exec(norm); m !== null; m = SPLIT_RE.exec(norm)) {
+    pushPiece(pieces, norm, last, m.index, !PUNCT_RE.test(m[0]));
+    last = m.index + m[0].length;
   }
-  push(last, norm.length, false);
+  pushPiece(pieces, norm, last, norm.length, false);
   // glue small fragments. One cut off by a conjunction rather than punctuation ("态度|还特别差", "到了|还收我等候费",
   // "the driver|also swore at me") is the subject of what follows: it joins the next clause; others join the previous one.
   const out: Clause[] = [];
