@@ -1,8 +1,9 @@
 /**
  * Entity extraction for Chinese / English customer feedback.
- * Pure, synchronous, no dependencies. Offsets (start/end) refer to the ORIGINAL text
+ * Pure, synchronous. Offsets (start/end) refer to the ORIGINAL text
  * (full-width → half-width folding is length-preserving, so offsets stay valid).
  */
+import { partOf, PartTests, type Part } from './parts';
 
 export interface MoneyMention { fen: number; text: string; start: number; end: number; currency?: 'CNY' | 'USD' }
 export interface DurationMention { minutes: number; text: string; start: number; end: number }
@@ -102,9 +103,6 @@ const MONEY_SUFFIX_RE = new RegExp(
 
 const DURATION_ZH_RE = new RegExp(
   `(${NUM}|半)\\s*(多)?\\s*(个)?\\s*(半)?\\s*(多)?\\s*(小时|钟头|分钟|天|周|星期)(半)?`, 'g');
-// every match of these needs one of its unit words: a cheap test of the unit spares the scan of the whole pattern
-const DURATION_ZH_UNIT = /小时|钟头|分钟|天|周|星期/;
-const MONEY_SUFFIX_UNIT = /[元块圆毛角]|rmb|yuan|cny|kuai|dollar|buck|usd/i;
 const DURATION_EN_RE =
   /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|half(?:\s+an?)?|several|a\s+few|a\s+couple\s+of|couple\s+of)\s*(?:-\s*)?(and\s+a\s+half\s+)?(hours?|hrs?|h|minutes?|mins?|m|days?|weeks?)\b(\s+and\s+a\s+half)?/gi;
 
@@ -196,37 +194,52 @@ export function readEntities(text: string): Readonly<Entities> {
 }
 
 // Prefilters: a cheap test of something every ACCEPTED match of a pattern contains (read off the pattern), so that
-// skipping the pattern when it fails changes nothing. Most spans have no digit, unit, currency or fee word.
-const ORDER_ID_WORD = /ord|tf|tkt/i;           // ORD|ORDER|TF|TKT
-const ORDER_KEYWORD = /单|order/i;              // 订单号 … 单号, order …
-const MONEY_PREFIX_SIGN = /[¥￥$]|rmb|cny|usd/i; // ¥ ￥ RMB CNY USD US$ $
-/** an English duration is kept only with a spelled unit or a digit before its unit ("5m", "2 - h", "3 and a half days") */
-const DURATION_EN_NEED = /\d\s*-?\s*(?:and\s+a\s+half\s+)?[hmdw]|hour|hr|min|day|week/i;
-/** every fee pattern contains one of these: 费 价 金 扣 券 卷 码 (超时等候 → 候), or one of the English words */
-const FOUR_DIGITS = /\d{4}/;                    // a mobile number has runs of four digits
-const FEE_WORD = /[费价金扣券卷码候]|fee|charge|toll|fare|price|flag|rate|porterage|penalt|coupon|voucher|code|wait/i;
+// skipping the pattern when it fails changes nothing. Most spans have no digit, unit, currency or fee word. They are
+// run through PartTests: a clause of the message being classified skips those its whole message already failed.
+const PREFILTER = {
+  /** order ids, phones and ¥/$ amounts all need an Arabic digit */
+  digit: /\d/,
+  orderIdWord: /ord|tf|tkt/i,           // ORD|ORDER|TF|TKT
+  orderKeyword: /单|order/i,            // 订单号 … 单号, order …
+  fourDigits: /\d{4}/,                  // a mobile number has runs of four digits
+  /** every Chinese duration needs one of its unit words */
+  durationZhUnit: /小时|钟头|分钟|天|周|星期/,
+  /** an English duration is kept only with a spelled unit or a digit before its unit ("5m", "2 - h", "3 and a half days") */
+  durationEnNeed: /\d\s*-?\s*(?:and\s+a\s+half\s+)?[hmdw]|hour|hr|min|day|week/i,
+  moneyPrefixSign: /[¥￥$]|rmb|cny|usd/i, // ¥ ￥ RMB CNY USD US$ $
+  moneySuffixUnit: /[元块圆毛角]|rmb|yuan|cny|kuai|dollar|buck|usd/i,
+  /** every fee pattern contains one of these: 费 价 金 扣 券 卷 码 (超时等候 → 候), or one of the English words */
+  feeWord: /[费价金扣券卷码候]|fee|charge|toll|fare|price|flag|rate|porterage|penalt|coupon|voucher|code|wait/i,
+};
+type Prefilter = keyof typeof PREFILTER;
+const PREFILTER_NAMES = Object.keys(PREFILTER) as Prefilter[];
+const PREFILTER_INDEX = Object.fromEntries(PREFILTER_NAMES.map((k, i) => [k, i])) as Record<Prefilter, number>;
+const PREFILTER_TESTS = new PartTests(PREFILTER_NAMES.map((k) => PREFILTER[k]));
+const FEE_TESTS = new PartTests(FEE_PATTERNS.map(([, re]) => re));
+/** Could `t` (of the given part of the message) hold what the prefilter asks for? */
+const may = (what: Prefilter, t: string, part: Part) => PREFILTER_TESTS.test(PREFILTER_INDEX[what], t, part);
 
 function extractUncached(text: string): Entities {
   const t = foldWidth(text ?? '');
-  // order ids, phones and ¥/$ amounts all need an Arabic digit: most short messages have none (a cheap test, hot path)
-  const digits = /\d/.test(t);
+  const part = partOf(t);
+  const digits = may('digit', t, part);
   const orderSpans: Span[] = [];
-  const orderIds = digits ? findOrderIds(t, orderSpans) : [];
+  const orderIds = digits ? findOrderIds(t, part, orderSpans) : [];
   const taken: Span[] = orderSpans;
-  const phones = digits && FOUR_DIGITS.test(t) ? findPhones(t, taken) : [];
-  const durations = findDurations(text, t, taken);
-  const amounts = findAmounts(text, t, digits, taken);
-  return { orderIds, amounts, durations, phones, feeItems: FEE_WORD.test(t) ? findFeeItems(t) : [] };
+  const phones = digits && may('fourDigits', t, part) ? findPhones(t, taken) : [];
+  const durations = findDurations(text, t, part, taken);
+  const amounts = findAmounts(text, t, part, digits, taken);
+  return { orderIds, amounts, durations, phones, feeItems: may('feeWord', t, part) ? findFeeItems(t, part) : [] };
 }
 
-function findOrderIds(t: string, orderSpans: Span[]): string[] {
+function findOrderIds(t: string, part: Part, orderSpans: Span[]): string[] {
   const orderIds: string[] = [];
-  for (const m of (ORDER_ID_WORD.test(t) ? matches(ORDER_ID_RE, t) : [])) {
+  for (const m of (may('orderIdWord', t, part) ? matches(ORDER_ID_RE, t) : [])) {
     const id = m[1]!.toUpperCase();
     orderSpans.push({ start: m.index!, end: m.index! + m[0].length });
     if (!orderIds.includes(id)) orderIds.push(id);
   }
-  for (const m of (ORDER_KEYWORD.test(t) ? matches(ORDER_AFTER_KEYWORD_RE, t) : [])) {
+  for (const m of (may('orderKeyword', t, part) ? matches(ORDER_AFTER_KEYWORD_RE, t) : [])) {
     const id = m[1]!.toUpperCase().replace(/-+$/, '');
     const start = m.index! + m[0].length - m[1]!.length;
     const sp = { start, end: start + m[1]!.length };
@@ -251,10 +264,10 @@ function findPhones(t: string, taken: Span[]): string[] {
 }
 
 /** durations outside the spans taken (before money, so "2小时" isn't money; money suffix units never collide anyway) */
-function findDurations(text: string, t: string, taken: Span[]): DurationMention[] {
+function findDurations(text: string, t: string, part: Part, taken: Span[]): DurationMention[] {
   const durations: DurationMention[] = [];
-  if (DURATION_ZH_UNIT.test(t)) for (const m of matches(DURATION_ZH_RE, t)) addDuration(durations, text, taken, m, durationZh(m));
-  if (DURATION_EN_NEED.test(t)) {
+  if (may('durationZhUnit', t, part)) for (const m of matches(DURATION_ZH_RE, t)) addDuration(durations, text, taken, m, durationZh(m));
+  if (may('durationEnNeed', t, part)) {
     for (const m of matches(DURATION_EN_RE, t)) {
       // English: bare "m"/"h" only after digits
       if (/^(m|h)$/i.test(m[3]!) && !/^\d/.test(m[1]!)) continue;
@@ -270,14 +283,14 @@ function addDuration(durations: DurationMention[], text: string, taken: Span[], 
   durations.push({ minutes: Math.round(minutes * 100) / 100, text: text.slice(sp.start, sp.end), ...sp });
 }
 
-function findAmounts(text: string, t: string, digits: boolean, taken: Span[]): MoneyMention[] {
+function findAmounts(text: string, t: string, part: Part, digits: boolean, taken: Span[]): MoneyMention[] {
   const amounts: MoneyMention[] = [];
-  for (const m of (digits && MONEY_PREFIX_SIGN.test(t) ? matches(MONEY_PREFIX_RE, t) : [])) {
+  for (const m of (digits && may('moneyPrefixSign', t, part) ? matches(MONEY_PREFIX_RE, t) : [])) {
     const sym = m[0].trim().toUpperCase();
     const currency = sym.startsWith('$') || sym.startsWith('US') ? 'USD' : 'CNY';
     addMoney(amounts, text, taken, m, parseNumber(m[1]!), currency);
   }
-  for (const m of MONEY_SUFFIX_UNIT.test(t) ? matches(MONEY_SUFFIX_RE, t) : []) {
+  for (const m of may('moneySuffixUnit', t, part) ? matches(MONEY_SUFFIX_RE, t) : []) {
     let value = parseNumber(m[1]!);
     const unit = m[3]!.toLowerCase();
     if (unit.startsWith('毛') || unit === '角') value /= 10;
@@ -299,9 +312,11 @@ function addMoney(amounts: MoneyMention[], text: string, taken: Span[], m: RegEx
 }
 
 /** fee items in order of first mention */
-function findFeeItems(t: string): FeeItemCode[] {
+function findFeeItems(t: string, part: Part): FeeItemCode[] {
   const found: Array<[number, FeeItemCode]> = [];
-  for (const [code, re] of FEE_PATTERNS) {
+  for (let i = 0; i < FEE_PATTERNS.length; i++) {
+    if (FEE_TESTS.ruledOut(i, part)) continue;
+    const [code, re] = FEE_PATTERNS[i]!;
     const m = re.exec(t);
     if (m) found.push([m.index, code]);
   }

@@ -50,10 +50,14 @@ export class PartTests {
 
   /** patterns[i].test(span), where `part` = partOf(span) */
   test(i: number, span: string, part: Part): boolean {
-    const re = this.patterns[i]!;
-    if (part === OUTSIDE || !this.plain[i]) return re.test(span);
-    if (this.seenIn[i] !== generation) { this.seenIn[i] = generation; this.inMessage[i] = re.test(message!) ? 1 : 0; }
-    if (this.inMessage[i] === 0) return false;
-    return part === WHOLE || re.test(span);
+    if (this.ruledOut(i, part)) return false;
+    return (part === WHOLE && this.plain[i]) || this.patterns[i]!.test(span);
+  }
+
+  /** Is it certain that patterns[i] matches no span of this `part`? (A plain pattern the whole message does not match.) */
+  ruledOut(i: number, part: Part): boolean {
+    if (part === OUTSIDE || !this.plain[i]) return false;
+    if (this.seenIn[i] !== generation) { this.seenIn[i] = generation; this.inMessage[i] = this.patterns[i]!.test(message!) ? 1 : 0; }
+    return this.inMessage[i] === 0;
   }
 }
