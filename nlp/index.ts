@@ -3,12 +3,12 @@
  * Pure and synchronous; the built-in model (nlp/model.json) is loaded once, lazily.
  */
 import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
-import { extractEntities, type Entities } from './entities';
+import { extractEntities, readEntities, type Entities } from './entities';
 import { enterMessage, leaveMessage } from './parts';
 import { computePriority, type PriorityFactor } from './priority';
 import { loadSafetyConfig, readSafety, safetyCue, safetyVetoed, SAFETY_CATEGORY, type SafetyReading } from './safety';
 import { scopeOf } from './scope';
-import { probOf, scoreText } from './score';
+import { peekScore, probOf, scoreText } from './score';
 import { detectLanguage, normalize, splitClauses, type Language } from './text';
 
 export { extractEntities, maskPhones } from './entities';
@@ -114,7 +114,11 @@ const supports = (clause: string, label: string) => { const s = scoreText(clause
 /** The safety detector's reading of one NORMALISED span: its patterns, a forcing safety rule, or the model's safety probability. */
 function safetyOf(span: string, useModel: boolean): SafetyReading | undefined {
   // without the model's word only a cue or a forcing safety rule can report: spare the scoring when neither can fire
-  if (!useModel && !safetyCue(span) && !mayForceSafety(span)) return undefined;
+  // (a span scored already says whether a safety rule forced it; only for others are the rules' patterns tested)
+  if (!useModel && !safetyCue(span)) {
+    const known = peekScore(span);
+    if (known ? !(known.forced && known.label.startsWith(SAFETY_PREFIX)) : !mayForceSafety(span)) return undefined;
+  }
   const s = scoreText(span);
   if (s.forced && s.label.startsWith(SAFETY_PREFIX)) return { subtype: s.label.slice(SAFETY_PREFIX.length), confidence: s.confidence };
   let p = 0, best = -1;
@@ -197,6 +201,10 @@ function ownIssueCue(label: string, span: string): boolean {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** copies of mentions moved from span offsets to message offsets */
+function shifted<T extends { start: number; end: number }>(xs: readonly T[], by: number): T[] {
+  return xs.map((x) => ({ ...x, start: x.start + by, end: x.end + by }));
+}
 
 export function classifyFeedback(input: ClassifyInput): ClassifyResult {
   const text = typeof input?.text === 'string' ? input.text : '';
@@ -290,9 +298,11 @@ function classifyMessage(input: ClassifyInput, text: string): ClassifyResult {
     if (!g.forced && g.confidence < confidenceThreshold) label = fallbackLabel;
     const [category, subtype] = label.split('/') as [string, string];
     const spanText = text.slice(g.start, g.end);
-    const ent = extractEntities(spanText);
-    const shift = <T extends { start: number; end: number }>(xs: T[]) => xs.map((x) => ({ ...x, start: x.start + g.start, end: x.end + g.start }));
-    const entities: Entities = { ...ent, amounts: shift(ent.amounts), durations: shift(ent.durations) };
+    const ent = readEntities(spanText); // memoised: copied here, never handed out
+    const entities: Entities = {
+      orderIds: [...ent.orderIds], amounts: shifted(ent.amounts, g.start), durations: shifted(ent.durations, g.start),
+      phones: [...ent.phones], feeItems: [...ent.feeItems],
+    };
     if (messageEntities && !entities.orderIds.length) entities.orderIds = messageEntities.orderIds;
     if (messageEntities && !entities.phones.length) entities.phones = messageEntities.phones;
     const triaged = label !== g.label && g.label !== fallbackLabel;

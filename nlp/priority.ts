@@ -61,6 +61,11 @@ function messageCues(text: string): MessageCues {
   return lastCues;
 }
 
+/** the highest tier whose minimum the amount reaches */
+function tier(ts: Array<{ minFen: number; points: number }>, fen: number): { minFen: number; points: number } | undefined {
+  return [...ts].sort((a, b) => b.minFen - a.minFen).find((t) => fen >= t.minFen);
+}
+
 const YUAN = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }); // made once: toLocaleString builds one per call
 const fmtYuan = (fen: number) => `¥${YUAN.format(fen / 100)}`;
 
@@ -95,8 +100,6 @@ export function computePriority(
   const tierPts = ctx.userTier ? cfg.userTier[ctx.userTier] ?? 0 : 0;
   if (tierPts) factors.push({ factor: 'user_tier', points: tierPts, detail: `${ctx.userTier} customer` });
 
-  const tier = (ts: Array<{ minFen: number; points: number }>, fen: number) =>
-    [...ts].sort((a, b) => b.minFen - a.minFen).find((t) => fen >= t.minFen);
   if (ctx.orderValueFen !== undefined) {
     const t = tier(cfg.orderValue, ctx.orderValueFen);
     if (t) factors.push({ factor: 'order_value', points: t.points, detail: `order value ${fmtYuan(ctx.orderValueFen)} ≥ ${fmtYuan(t.minFen)}` });

@@ -67,6 +67,10 @@ export function scoreText(norm: string, temperatureScale = 1): LabelScore {
   cache.set(key, r);
   return r;
 }
+/** The memoised score of a NORMALISED span at the usual temperature, if it was scored lately (nothing is computed). */
+export function peekScore(norm: string): LabelScore | undefined {
+  return scoreCache.get(norm);
+}
 /** tiny memo: the same span is often scored twice within one classification (clause = whole message) */
 const scoreCache = new Map<string, LabelScore>();
 const scoreCacheT = new Map<string, LabelScore>();
@@ -78,6 +82,12 @@ function rulePatterns(rules: Rule[]): PartTests {
   return ruleTests.tests;
 }
 const NEVER = /(?!)/;
+
+/** does `found` contain any of `wanted`? */
+function namesAny<T>(found: readonly T[], wanted: readonly T[]): boolean {
+  for (let i = 0; i < wanted.length; i++) if (found.includes(wanted[i]!)) return true;
+  return false;
+}
 
 let LOGITS = new Float64Array(64);
 const SCORES = { out: new Float32Array(64) };
@@ -93,7 +103,7 @@ function scoreUncached(norm: string, temperatureScale: number): LabelScore {
     const r = rules[i]!;
     if (!r.pattern && !r.feeItems) continue;
     if (r.pattern && !tests.test(i, norm, part)) continue;
-    if (r.feeItems && !r.feeItems.some((f) => fee.includes(f))) continue;
+    if (r.feeItems && !namesAny(fee, r.feeItems)) continue;
     fired.push(r);
   }
   if (labels.length === 0) {
