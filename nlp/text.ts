@@ -76,25 +76,44 @@ function needsNormalizing(text: string): boolean {
 }
 
 // ------------------------------------------------------------ language detection
-const CJK_RE = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
-const KANA_HANGUL_RE = /[\u3040-\u30ff\uac00-\ud7af]/g;
-const LATIN_WORD_RE = /[a-z]{2,}/gi;
-const OTHER_LETTER_RE = /[\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f]/g;
+/** Latin words of the service's own vocabulary, which say nothing about the language (case-insensitive) */
+const NEUTRAL_LATIN = new Set(['app', 'gps', 'vip', 'ok', 'id', 'rmb', 'cny', 'ord', 'km', 'kg']);
+const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isKanaHangul = (c: number) => (c >= 0x3040 && c <= 0x30ff) || (c >= 0xac00 && c <= 0xd7af);
+const isOtherLetter = (c: number) => (c >= 0x0400 && c <= 0x04ff) || (c >= 0x0590 && c <= 0x06ff) || (c >= 0x0900 && c <= 0x0e7f);
+
+/**
+ * Counts of the scripts in a text, in one scan of its character codes: CJK ideographs, kana / hangul, other
+ * scripts (Cyrillic, Hebrew, Arabic, Indic, Thai), and the Latin words of two letters or more that are not neutral.
+ */
+function scriptCounts(text: string): { cjk: number; kana: number; other: number; latinWords: number; latinChars: number } {
+  let cjk = 0, kana = 0, other = 0, latinWords = 0, latinChars = 0;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (isAsciiLetter(c)) {
+      const end = runEnd(text, i + 1, isAsciiLetter);
+      if (end - i >= 2 && !NEUTRAL_LATIN.has(text.slice(i, end).toLowerCase())) { latinWords++; latinChars += end - i; }
+      i = end;
+      continue;
+    }
+    if (isHan(c)) cjk++;
+    else if (isKanaHangul(c)) kana++;
+    else if (isOtherLetter(c)) other++;
+    i++;
+  }
+  return { cjk, kana, other, latinWords, latinChars };
+}
 
 export function detectLanguage(text: string): Language {
-  const cjk = (text.match(CJK_RE) ?? []).length;
-  const kana = (text.match(KANA_HANGUL_RE) ?? []).length;
-  const latinWords = (text.match(LATIN_WORD_RE) ?? []).filter((w) => !/^(app|gps|vip|ok|id|rmb|cny|ord|km|kg)$/i.test(w));
-  const latinChars = latinWords.reduce((n, w) => n + w.length, 0);
-  const other = (text.match(OTHER_LETTER_RE) ?? []).length;
+  const { cjk, kana, other, latinWords, latinChars } = scriptCounts(text);
   if (kana > cjk * 0.3 && kana >= 2) return 'unknown'; // Japanese / Korean
-  if (cjk === 0 && latinWords.length === 0) return 'unknown';
+  if (cjk === 0 && latinWords === 0) return 'unknown';
   if (other > cjk + latinChars) return 'unknown';
-  if (cjk === 0) return latinWords.length >= 1 ? 'en' : 'unknown';
-  if (latinWords.length === 0) return 'zh';
+  if (cjk === 0) return latinWords >= 1 ? 'en' : 'unknown';
+  if (latinWords === 0) return 'zh';
   // both scripts present: mixed when the English part is substantial
   if (latinChars >= 8 && latinChars >= cjk * 0.5) return cjk >= 4 ? 'mixed' : 'en';
-  if (latinWords.length >= 3 && cjk >= 2) return 'mixed';
+  if (latinWords >= 3 && cjk >= 2) return 'mixed';
   return 'zh';
 }
 
