@@ -94,6 +94,7 @@ export class LinearModel {
     if (size < 2 * n) { size = 1 << Math.ceil(Math.log2(2 * n)); TF_KEYS = new Int32Array(size); TF_COUNT = new Int32Array(size); TF_GEN = new Int32Array(size); }
     const keys = TF_KEYS, counts = TF_COUNT, gen = TF_GEN, slotMask = size - 1;
     if (TOUCHED.length < n) TOUCHED = new Int32Array(2 * n);
+    const touched = TOUCHED; // locals: the loops below would reload a module binding on every access
     if (GEN >= 0x3fffffff) { GEN = 0; gen.fill(0); }
     const g = ++GEN;
     let k = 0;
@@ -102,19 +103,20 @@ export class LinearModel {
       let h = Math.imul(b, 0x9e3779b1) >>> 0 & slotMask;
       while (gen[h] === g && keys[h] !== b) h = (h + 1) & slotMask;
       if (gen[h] === g) counts[h]!++;
-      else { gen[h] = g; keys[h] = b; counts[h] = 1; TOUCHED[k++] = h; }
+      else { gen[h] = g; keys[h] = b; counts[h] = 1; touched[k++] = h; }
     }
     const C = this.labels.length;
     let norm2 = 0;
     const sc = this.scoring;
     if (sc) {
       const { q, meta, rowOf, none } = sc;
+      const idfUnseen = this.idfUnseen;
       for (let t = 0; t < k; t++) {
-        const h = TOUCHED[t]!;
+        const h = touched[t]!;
         const tf = counts[h]!;
         const l = tf === 1 ? 1 : 1 + Math.log(tf);
         const r = rowOf[keys[h]!]!;
-        if (r === none) { const v = l * this.idfUnseen; norm2 += v * v; continue; }
+        if (r === none) { const v = l * idfUnseen; norm2 += v * v; continue; }
         const v = l * meta[2 * r]!;
         norm2 += v * v;
         const vs = l * meta[2 * r + 1]!;
@@ -125,7 +127,7 @@ export class LinearModel {
     }
     const W = this.W;
     for (let t = 0; t < k; t++) {
-      const h = TOUCHED[t]!;
+      const h = touched[t]!;
       const tf = counts[h]!;
       const l = tf === 1 ? 1 : 1 + Math.log(tf);
       const r = this.rowOf[keys[h]!]!;
