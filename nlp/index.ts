@@ -75,11 +75,11 @@ export function segment(
     return Math.log(Math.max(1e-6, s.p[li]!)) + (s.ruleLabels.includes(l) ? 0 : prior[li]! - (hasRule ? opts.ruleEvidence : 0));
   }));
   let score = emit[0]!.slice();
-  const back: Int32Array[] = [];
+  const back: number[][] = []; // plain arrays: a small typed array gets a buffer of its own outside the heap
   for (let i = 1; i < clauses.length; i++) {
     let bestPrev = 0;
     for (let l = 1; l < L; l++) if (score[l]! > score[bestPrev]!) bestPrev = l;
-    const bp = new Int32Array(L);
+    const bp = new Array<number>(L);
     const next = new Array<number>(L);
     for (let l = 0; l < L; l++) {
       const stay = score[l]!;
