@@ -201,6 +201,10 @@ function ownIssueCue(label: string, span: string): boolean {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** the whole message as one issue of a score's label (a literal, not a spread: this runs for every message) */
+function wholeGroup(whole: { start: number; end: number }, s: { label: string; confidence: number; forced: boolean }): Group {
+  return { start: whole.start, end: whole.end, label: s.label, confidence: s.confidence, forced: s.forced };
+}
 /** copies of mentions moved from span offsets to message offsets */
 function shifted<T extends { start: number; end: number }>(xs: readonly T[], by: number): T[] {
   return xs.map((x) => ({ ...x, start: x.start + by, end: x.end + by }));
@@ -234,7 +238,7 @@ function classifyMessage(input: ClassifyInput, text: string): ClassifyResult {
   } else {
     const clauses = splitClauses(normalized);
     // one clause: the label comes from the whole message below whatever the clause says, so it is not scored here
-    groups = clauses.length === 1 ? [{ ...whole, label: wholeScore!.label, confidence: wholeScore!.confidence, forced: wholeScore!.forced }] : segment(normalized, clauses, {
+    groups = clauses.length === 1 ? [wholeGroup(whole, wholeScore!)] : segment(normalized, clauses, {
       penalty: tax.settings.switchPenalty ?? 4,
       clauseTemperature: tax.settings.clauseTemperature ?? 1,
       wholePrior: tax.settings.wholeMessagePrior ?? 0,
@@ -278,7 +282,7 @@ function classifyMessage(input: ClassifyInput, text: string): ClassifyResult {
       // label is one that was just found to be no issue of its own ("…, invoice attached": the damage is the issue)
       const s = scoreText(t);
       const g = groups[0]!;
-      groups = [folded.includes(s.label) && !s.forced && probOf(s, g.label) >= 0.01 ? { ...g, ...whole } : { ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
+      groups = [folded.includes(s.label) && !s.forced && probOf(s, g.label) >= 0.01 ? { ...g, start: whole.start, end: whole.end } : wholeGroup(whole, s)];
     }
     groups = demoteUnsupportedSafety(normalized, groups);
     // a demoted span that is no complaint at all ("he wasn't threatening or anything") is part of its neighbour's issue
