@@ -10,6 +10,7 @@ import { classifyFeedback, getModel } from '../nlp/index';
 import { trainCalibrated, trainModel } from '../nlp/training';
 import { normalize } from '../nlp/text';
 import { labelledFromArgs, parseArgs, progressBar } from '../nlp/cli/common';
+import { ticketSynth } from './nlp-tickets';
 
 const args = parseArgs(process.argv.slice(2));
 const trainSize = Number(args['train-size'] ?? 10000);
@@ -24,22 +25,7 @@ getModel();
 console.log(`model load: ${(performance.now() - t0).toFixed(0)} ms`);
 
 // Synthesis: sample corpus texts and perturb them (drop / duplicate clauses, add filler phrases).
-const fillers = ['请尽快处理', '谢谢', '麻烦看一下', 'please check', 'thanks', 'asap', '急', '！！', 'hi,', '你好，'];
-let seed = 7;
-const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
-function perturb(text: string): string {
-  const parts = text.split(/(?<=[，。！？,.!? ])/);
-  const out: string[] = [];
-  for (const p of parts) {
-    const r = rnd();
-    if (r < 0.1 && parts.length > 2) continue;
-    out.push(p);
-    if (r > 0.92) out.push(p);
-  }
-  if (rnd() < 0.5) out.unshift(fillers[Math.floor(rnd() * fillers.length)]! + ' ');
-  if (rnd() < 0.5) out.push(' ' + fillers[Math.floor(rnd() * fillers.length)]!);
-  return out.join('');
-}
+const { rnd, perturb, distinctTickets } = ticketSynth(7);
 
 // 1a. cold pass: held-out short tickets, empty caches (English lemmas via compromise are computed on first sight)
 let t = performance.now();
@@ -48,10 +34,7 @@ const cold = short.length / ((performance.now() - t) / 1000);
 console.log(`classify (cold, first pass over ${short.length} held-out tickets): ${cold.toFixed(0)} tickets/s`);
 
 // 1b. steady state: 30,000 DISTINCT short tickets synthesised from the corpus (each classified once)
-const distinct = new Set<string>();
-const shortCorpus = corpus.map((e) => e.text).filter((x) => x.length <= 60);
-while (distinct.size < 30000) distinct.add(perturb(shortCorpus[Math.floor(rnd() * shortCorpus.length)]!) + ' #' + distinct.size);
-const tickets = [...distinct];
+const tickets = distinctTickets(corpus.map((e) => e.text), 30000);
 const mean = tickets.reduce((a, x) => a + x.length, 0) / tickets.length;
 const bar = progressBar('classify ');
 t = performance.now();

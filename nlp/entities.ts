@@ -1,8 +1,9 @@
 /**
  * Entity extraction for Chinese / English customer feedback.
- * Pure, synchronous, no dependencies. Offsets (start/end) refer to the ORIGINAL text
+ * Pure, synchronous. Offsets (start/end) refer to the ORIGINAL text
  * (full-width → half-width folding is length-preserving, so offsets stay valid).
  */
+import { partOf, PartTests, type Part } from './parts';
 
 export interface MoneyMention { fen: number; text: string; start: number; end: number; currency?: 'CNY' | 'USD' }
 export interface DurationMention { minutes: number; text: string; start: number; end: number }
@@ -102,10 +103,6 @@ const MONEY_SUFFIX_RE = new RegExp(
 
 const DURATION_ZH_RE = new RegExp(
   `(${NUM}|半)\\s*(多)?\\s*(个)?\\s*(半)?\\s*(多)?\\s*(小时|钟头|分钟|天|周|星期)(半)?`, 'g');
-// every match of these needs one of its unit words: a cheap test of the unit spares the scan of the whole pattern
-const DURATION_ZH_UNIT = /小时|钟头|分钟|天|周|星期/;
-const LATIN_RE = /[a-z]/i; // English durations need an English unit
-const MONEY_SUFFIX_UNIT = /[元块圆毛角]|rmb|yuan|cny|kuai|dollar|buck|usd/i;
 const DURATION_EN_RE =
   /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety|half(?:\s+an?)?|several|a\s+few|a\s+couple\s+of|couple\s+of)\s*(?:-\s*)?(and\s+a\s+half\s+)?(hours?|hrs?|h|minutes?|mins?|m|days?|weeks?)\b(\s+and\s+a\s+half)?/gi;
 
@@ -120,6 +117,18 @@ const FEE_PATTERNS: Array<[FeeItemCode, RegExp]> = [
   ['cancellation_fee', /取消费|违约金|取消订单费|取消费用|取消订单.{0,4}扣|cancell?ation\s*(?:fee|charge|penalty)s?|cancel\s*(?:fee|charge)s?/i],
   ['coupon', /优惠券|优惠卷|代金券|抵用券|优惠码|coupons?|vouchers?|promo\s*codes?|discount\s*codes?/i],
 ];
+export const FEE_ITEM_CODES: readonly FeeItemCode[] = FEE_PATTERNS.map(([code]) => code);
+
+/** The matches of a global regex, as String.prototype.matchAll finds them, without the copy of the regex matchAll makes per call. */
+function matches(re: RegExp, t: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
+    out.push(m);
+    if (m[0] === '') re.lastIndex++;
+  }
+  return out;
+}
 
 interface Span { start: number; end: number }
 const overlaps = (a: Span, spans: Span[]) => spans.some((b) => a.start < b.end && b.start < a.end);
@@ -134,7 +143,7 @@ export function maskPhones(text: string): string {
   const folded = foldWidth(text);
   let out = '';
   let last = 0;
-  for (const m of folded.matchAll(PHONE_RE)) {
+  for (const m of matches(PHONE_RE, folded)) {
     out += text.slice(last, m.index!) + `${m[1]}****${m[3]}`;
     last = m.index! + m[0].length;
   }
@@ -184,21 +193,53 @@ export function readEntities(text: string): Readonly<Entities> {
   return e;
 }
 
+// Prefilters: a cheap test of something every ACCEPTED match of a pattern contains (read off the pattern), so that
+// skipping the pattern when it fails changes nothing. Most spans have no digit, unit, currency or fee word. They are
+// run through PartTests: a clause of the message being classified skips those its whole message already failed.
+const PREFILTER = {
+  /** order ids, phones and ¥/$ amounts all need an Arabic digit */
+  digit: /\d/,
+  orderIdWord: /ord|tf|tkt/i,           // ORD|ORDER|TF|TKT
+  orderKeyword: /单|order/i,            // 订单号 … 单号, order …
+  fourDigits: /\d{4}/,                  // a mobile number has runs of four digits
+  /** every Chinese duration needs one of its unit words */
+  durationZhUnit: /小时|钟头|分钟|天|周|星期/,
+  /** an English duration is kept only with a spelled unit or a digit before its unit ("5m", "2 - h", "3 and a half days") */
+  durationEnNeed: /\d\s*-?\s*(?:and\s+a\s+half\s+)?[hmdw]|hour|hr|min|day|week/i,
+  moneyPrefixSign: /[¥￥$]|rmb|cny|usd/i, // ¥ ￥ RMB CNY USD US$ $
+  moneySuffixUnit: /[元块圆毛角]|rmb|yuan|cny|kuai|dollar|buck|usd/i,
+  /** every fee pattern contains one of these: 费 价 金 扣 券 卷 码 (超时等候 → 候), or one of the English words */
+  feeWord: /[费价金扣券卷码候]|fee|charge|toll|fare|price|flag|rate|porterage|penalt|coupon|voucher|code|wait/i,
+};
+type Prefilter = keyof typeof PREFILTER;
+const PREFILTER_NAMES = Object.keys(PREFILTER) as Prefilter[];
+const PREFILTER_INDEX = Object.fromEntries(PREFILTER_NAMES.map((k, i) => [k, i])) as Record<Prefilter, number>;
+const PREFILTER_TESTS = new PartTests(PREFILTER_NAMES.map((k) => PREFILTER[k]));
+const FEE_TESTS = new PartTests(FEE_PATTERNS.map(([, re]) => re));
+/** Could `t` (of the given part of the message) hold what the prefilter asks for? */
+const may = (what: Prefilter, t: string, part: Part) => PREFILTER_TESTS.test(PREFILTER_INDEX[what], t, part);
+
 function extractUncached(text: string): Entities {
   const t = foldWidth(text ?? '');
-  const taken: Span[] = [];
-  // order ids, phones and ¥/$ amounts all need an Arabic digit: most short messages have none (a cheap test, hot path)
-  const digits = /\d/.test(t);
-
-  // order ids
-  const orderIds: string[] = [];
+  const part = partOf(t);
+  const digits = may('digit', t, part);
   const orderSpans: Span[] = [];
-  for (const m of (digits ? t.matchAll(ORDER_ID_RE) : [])) {
+  const orderIds = digits ? findOrderIds(t, part, orderSpans) : [];
+  const taken: Span[] = orderSpans;
+  const phones = digits && may('fourDigits', t, part) ? findPhones(t, taken) : [];
+  const durations = findDurations(text, t, part, taken);
+  const amounts = findAmounts(text, t, part, digits, taken);
+  return { orderIds, amounts, durations, phones, feeItems: may('feeWord', t, part) ? findFeeItems(t, part) : [] };
+}
+
+function findOrderIds(t: string, part: Part, orderSpans: Span[]): string[] {
+  const orderIds: string[] = [];
+  for (const m of (may('orderIdWord', t, part) ? matches(ORDER_ID_RE, t) : [])) {
     const id = m[1]!.toUpperCase();
     orderSpans.push({ start: m.index!, end: m.index! + m[0].length });
     if (!orderIds.includes(id)) orderIds.push(id);
   }
-  for (const m of (digits ? t.matchAll(ORDER_AFTER_KEYWORD_RE) : [])) {
+  for (const m of (may('orderKeyword', t, part) ? matches(ORDER_AFTER_KEYWORD_RE, t) : [])) {
     const id = m[1]!.toUpperCase().replace(/-+$/, '');
     const start = m.index! + m[0].length - m[1]!.length;
     const sp = { start, end: start + m[1]!.length };
@@ -206,49 +247,50 @@ function extractUncached(text: string): Entities {
     orderSpans.push(sp);
     if (!orderIds.includes(id)) orderIds.push(id);
   }
-  taken.push(...orderSpans);
+  return orderIds;
+}
 
-  // phones
+/** phones outside the spans taken so far (which they join) */
+function findPhones(t: string, taken: Span[]): string[] {
   const phones: string[] = [];
-  for (const m of (digits ? t.matchAll(PHONE_RE) : [])) {
+  for (const m of matches(PHONE_RE, t)) {
     const sp = { start: m.index!, end: m.index! + m[0].length };
     if (overlaps(sp, taken)) continue;
     taken.push(sp);
     const masked = mask(m[0]);
     if (!phones.includes(masked)) phones.push(masked);
   }
+  return phones;
+}
 
-  // durations (before money so "2小时" isn't money; money suffix units never collide anyway)
+/** durations outside the spans taken (before money, so "2小时" isn't money; money suffix units never collide anyway) */
+function findDurations(text: string, t: string, part: Part, taken: Span[]): DurationMention[] {
   const durations: DurationMention[] = [];
-  for (const re of [DURATION_ZH_RE, DURATION_EN_RE]) {
-    if (re === DURATION_ZH_RE ? !DURATION_ZH_UNIT.test(t) : !LATIN_RE.test(t)) continue;
-    for (const m of t.matchAll(re)) {
-      const sp = { start: m.index!, end: m.index! + m[0].length };
-      if (overlaps(sp, taken)) continue;
-      const minutes = re === DURATION_ZH_RE ? durationZh(m) : durationEn(m);
-      if (!Number.isFinite(minutes) || minutes <= 0) continue;
+  if (may('durationZhUnit', t, part)) for (const m of matches(DURATION_ZH_RE, t)) addDuration(durations, text, taken, m, durationZh(m));
+  if (may('durationEnNeed', t, part)) {
+    for (const m of matches(DURATION_EN_RE, t)) {
       // English: bare "m"/"h" only after digits
-      if (re === DURATION_EN_RE && /^(m|h)$/i.test(m[3]!) && !/^\d/.test(m[1]!)) continue;
-      taken.push(sp);
-      durations.push({ minutes: Math.round(minutes * 100) / 100, text: text.slice(sp.start, sp.end), ...sp });
+      if (/^(m|h)$/i.test(m[3]!) && !/^\d/.test(m[1]!)) continue;
+      addDuration(durations, text, taken, m, durationEn(m));
     }
   }
-  durations.sort((a, b) => a.start - b.start);
+  return durations.sort((a, b) => a.start - b.start);
+}
+function addDuration(durations: DurationMention[], text: string, taken: Span[], m: RegExpMatchArray, minutes: number): void {
+  const sp = { start: m.index!, end: m.index! + m[0].length };
+  if (overlaps(sp, taken) || !Number.isFinite(minutes) || minutes <= 0) return;
+  taken.push(sp);
+  durations.push({ minutes: Math.round(minutes * 100) / 100, text: text.slice(sp.start, sp.end), ...sp });
+}
 
-  // money
+function findAmounts(text: string, t: string, part: Part, digits: boolean, taken: Span[]): MoneyMention[] {
   const amounts: MoneyMention[] = [];
-  const pushMoney = (start: number, end: number, value: number, currency: 'CNY' | 'USD') => {
-    const sp = { start, end };
-    if (!Number.isFinite(value) || overlaps(sp, taken)) return;
-    taken.push(sp);
-    amounts.push({ fen: Math.round(value * 100), text: text.slice(start, end), start, end, ...(currency === 'USD' ? { currency } : {}) });
-  };
-  for (const m of (digits ? t.matchAll(MONEY_PREFIX_RE) : [])) {
+  for (const m of (digits && may('moneyPrefixSign', t, part) ? matches(MONEY_PREFIX_RE, t) : [])) {
     const sym = m[0].trim().toUpperCase();
     const currency = sym.startsWith('$') || sym.startsWith('US') ? 'USD' : 'CNY';
-    pushMoney(m.index!, m.index! + m[0].length, parseNumber(m[1]!), currency);
+    addMoney(amounts, text, taken, m, parseNumber(m[1]!), currency);
   }
-  for (const m of MONEY_SUFFIX_UNIT.test(t) ? t.matchAll(MONEY_SUFFIX_RE) : []) {
+  for (const m of may('moneySuffixUnit', t, part) ? matches(MONEY_SUFFIX_RE, t) : []) {
     let value = parseNumber(m[1]!);
     const unit = m[3]!.toLowerCase();
     if (unit.startsWith('毛') || unit === '角') value /= 10;
@@ -257,18 +299,27 @@ function extractUncached(text: string): Entities {
       const d = /\d/.test(m[4]) ? parseInt(m[4], 10) : ZH_DIGITS[m[4]]!;
       if (!unit.startsWith('毛') && unit !== '角') value += d / 10;
     }
-    const currency = /dollar|buck|usd/.test(unit) ? 'USD' : 'CNY';
-    pushMoney(m.index!, m.index! + m[0].length, value, currency);
+    addMoney(amounts, text, taken, m, value, /dollar|buck|usd/.test(unit) ? 'USD' : 'CNY');
   }
-  amounts.sort((a, b) => a.start - b.start);
+  return amounts.sort((a, b) => a.start - b.start);
+}
+function addMoney(amounts: MoneyMention[], text: string, taken: Span[], m: RegExpMatchArray, value: number, currency: 'CNY' | 'USD'): void {
+  const start = m.index!, end = m.index! + m[0].length;
+  const sp = { start, end };
+  if (!Number.isFinite(value) || overlaps(sp, taken)) return;
+  taken.push(sp);
+  amounts.push({ fen: Math.round(value * 100), text: text.slice(start, end), start, end, ...(currency === 'USD' ? { currency } : {}) });
+}
 
-  // fee items (order of first mention)
+/** fee items in order of first mention */
+function findFeeItems(t: string, part: Part): FeeItemCode[] {
   const found: Array<[number, FeeItemCode]> = [];
-  for (const [code, re] of FEE_PATTERNS) {
+  for (let i = 0; i < FEE_PATTERNS.length; i++) {
+    if (FEE_TESTS.ruledOut(i, part)) continue;
+    const [code, re] = FEE_PATTERNS[i]!;
     const m = re.exec(t);
     if (m) found.push([m.index, code]);
   }
   found.sort((a, b) => a[0] - b[0]);
-
-  return { orderIds, amounts, durations, phones, feeItems: found.map(([, c]) => c) };
+  return found.map(([, c]) => c);
 }

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { extractEntities, type Entities } from './entities';
+import { extractEntities, FEE_ITEM_CODES, type Entities, type FeeItemCode } from './entities';
+import { partOf, PartTests } from './parts';
 import { tokenize } from './text';
 
 export interface SparseCounts { idx: Int32Array; tf: Float32Array }
@@ -65,10 +66,15 @@ function loadConcepts(): Array<[string, RegExp]> {
   const raw = (parse(readFileSync(file, 'utf8')) as { concepts?: Record<string, string> }).concepts ?? {};
   return (concepts = Object.entries(raw).map(([k, v]) => [k, new RegExp(v, 'i')]));
 }
+let conceptTests: PartTests | undefined;
+/** the concept patterns, tested on a part of a message only when they can match there (nlp/parts.ts) */
+const conceptPatterns = () => (conceptTests ??= new PartTests(loadConcepts().map(([, re]) => re)));
 
 /** Does a NORMALISED text name any concept of the lexicon (late, damage, refund, app, …)? The out-of-scope gate asks. */
 export function hasConcept(norm: string): boolean {
-  return loadConcepts().some(([, re]) => re.test(norm));
+  const tests = conceptPatterns(), part = partOf(norm);
+  for (let c = 0; c < tests.patterns.length; c++) if (tests.test(c, norm, part)) return true;
+  return false;
 }
 
 export function featureStrings(norm: string, entities?: Entities): string[] {
@@ -105,52 +111,74 @@ function step(h: number, s: string): number {
 const HW = step(H0, 'w:');
 const HB = step(H0, 'b:');
 // one map per kind, keyed by the run / word itself (a prefixed key would be a new string to hash on every lookup)
-const ZH_HASHES = new Map<string, Uint32Array>();
-const EN_HASHES = new Map<string, Uint32Array>();
-function cached(cache: Map<string, Uint32Array>, key: string, make: () => Uint32Array): Uint32Array {
-  let v = cache.get(key);
-  if (!v) {
-    v = make();
-    if (cache.size > 50_000) cache.clear();
-    cache.set(key, v);
-  }
+const ZH_HASHES = new Map<string, Int32Array>();
+const EN_HASHES = new Map<string, Int32Array>();
+function remember(cache: Map<string, Int32Array>, key: string, v: Int32Array): Int32Array {
+  if (cache.size > 50_000) cache.clear();
+  cache.set(key, v);
   return v;
 }
+/** hashes of a Chinese run's character 1–3 grams (cached per run) */
+const zhHashes = (run: string) => ZH_HASHES.get(run) ?? remember(ZH_HASHES, run, Int32Array.from(charGrams(run), fnv1a));
+/** hashes of an English word's in-word character n-grams, the word padded with < > (cached per word) */
+function enHashes(w: string): Int32Array {
+  const hit = EN_HASHES.get(w);
+  if (hit) return hit;
+  const p = '<' + w + '>';
+  const out: number[] = [];
+  for (let n = featureConfig.enMin; n <= featureConfig.enMax; n++) for (let i = 0; i + n <= p.length; i++) out.push(fnv1a('e:' + p.slice(i, i + n)));
+  return remember(EN_HASHES, w, Int32Array.from(out));
+}
 let conceptHashes: number[] | undefined;
+
+/** A growable list of feature hashes (int32 bits), reused from call to call: the scorer's hot path builds no arrays. */
+export class HashList {
+  items = new Int32Array(256);
+  length = 0;
+  push(h: number): void {
+    if (this.length === this.items.length) { const a = new Int32Array(2 * this.length); a.set(this.items); this.items = a; }
+    this.items[this.length++] = h;
+  }
+  pushAll(hs: Int32Array): void {
+    if (this.length + hs.length > this.items.length) {
+      const a = new Int32Array(2 * (this.length + hs.length)); a.set(this.items.subarray(0, this.length)); this.items = a;
+    }
+    this.items.set(hs, this.length);
+    this.length += hs.length;
+  }
+}
 
 /**
  * Feature hashes of NORMALISED text in two blocks, which the model normalises separately so that the many
  * character n-grams do not drown the few word features: [words, bigrams, concepts, entities] and [character n-grams].
  */
 export function featureBlocks(norm: string, entities?: Entities): [number[], number[]] {
+  const f = new HashList(), g = new HashList();
+  featureBlocksInto(norm, entities, f, g);
+  const unsigned = (l: HashList) => Array.from(l.items.subarray(0, l.length), (h) => h >>> 0);
+  return [unsigned(f), unsigned(g)];
+}
+
+/** featureBlocks into the caller's lists (emptied first), hashes as int32 bits (the model masks them). */
+export function featureBlocksInto(norm: string, entities: Entities | undefined, f: HashList, g: HashList): void {
+  f.length = 0; g.length = 0;
   const { words, zhRuns, enWords } = tokenize(norm);
-  const f: number[] = [];
-  const g: number[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    f.push(step(HW, w) >>> 0);
-    if (i + 1 < words.length) f.push(step(step(step(HB, w), ' '), words[i + 1]!) >>> 0);
+    f.push(step(HW, w));
+    if (i + 1 < words.length) f.push(step(step(step(HB, w), ' '), words[i + 1]!));
   }
-  for (const run of zhRuns) for (const h of cached(ZH_HASHES, run, () => Uint32Array.from(charGrams(run), fnv1a))) g.push(h);
-  for (const w of enWords) {
-    if (w.length < featureConfig.enMinWord) continue;
-    for (const h of cached(EN_HASHES, w, () => {
-      const p = '<' + w + '>';
-      const out: number[] = [];
-      for (let n = featureConfig.enMin; n <= featureConfig.enMax; n++) for (let i = 0; i + n <= p.length; i++) out.push(fnv1a('e:' + p.slice(i, i + n)));
-      return Uint32Array.from(out);
-    })) g.push(h);
-  }
-  const cs = loadConcepts();
-  conceptHashes ??= cs.map(([k]) => fnv1a('k:' + k));
-  for (let c = 0; c < cs.length; c++) if (cs[c]![1].test(norm)) for (let r = 0; r < featureConfig.conceptRepeat; r++) f.push(conceptHashes[c]!);
+  for (let i = 0; i < zhRuns.length; i++) g.pushAll(zhHashes(zhRuns[i]!));
+  for (let i = 0; i < enWords.length; i++) if (enWords[i]!.length >= featureConfig.enMinWord) g.pushAll(enHashes(enWords[i]!));
+  const tests = conceptPatterns(), part = partOf(norm);
+  conceptHashes ??= loadConcepts().map(([k]) => fnv1a('k:' + k));
+  for (let c = 0; c < conceptHashes.length; c++) if (tests.test(c, norm, part)) for (let r = 0; r < featureConfig.conceptRepeat; r++) f.push(conceptHashes[c]!);
   const ent = entities ?? extractEntities(norm);
-  for (const code of ent.feeItems) f.push(fnv1a('fee:' + code));
+  for (const code of ent.feeItems) f.push(FEE_HASH[code]);
   if (ent.amounts.length) f.push(H_MONEY);
   if (ent.durations.length) f.push(H_DURATION);
   if (ent.orderIds.length) f.push(H_ORDER);
   if (f.length === 0 && g.length === 0) f.push(H_EMPTY);
-  return [f, g];
 }
 
 /** 32-bit feature hashes of NORMALISED text (same multiset as featureStrings(norm).map(fnv1a)). */
@@ -162,6 +190,7 @@ const H_MONEY = fnv1a('has:money');
 const H_DURATION = fnv1a('has:duration');
 const H_ORDER = fnv1a('has:order');
 const H_EMPTY = fnv1a('empty');
+const FEE_HASH = Object.fromEntries(FEE_ITEM_CODES.map((c) => [c, fnv1a('fee:' + c)])) as Record<FeeItemCode, number>;
 
 /** Count hashed features into buckets of a `dim`-sized space (dim must be a power of two). */
 export function hashFeatures(feats: Array<string | number>, dim: number): SparseCounts {

@@ -2,15 +2,13 @@
  * Intake NLP: classify a piece of customer feedback (zh / en / mixed) into one or more issues.
  * Pure and synchronous; the built-in model (nlp/model.json) is loaded once, lazily.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadRules, loadTaxonomy, skillGroupOf, type Rule } from './config';
 import { extractEntities, readEntities, type Entities } from './entities';
-import { LinearModel, type ModelJson } from './model';
+import { enterMessage, leaveMessage } from './parts';
 import { computePriority, type PriorityFactor } from './priority';
 import { loadSafetyConfig, readSafety, safetyCue, safetyVetoed, SAFETY_CATEGORY, type SafetyReading } from './safety';
 import { scopeOf } from './scope';
+import { peekScore, probOf, scoreText } from './score';
 import { detectLanguage, normalize, splitClauses, type Language } from './text';
 
 export { extractEntities, maskPhones } from './entities';
@@ -19,6 +17,8 @@ export { loadTaxonomy, skillGroupOf, labelNames, taxonomyLabels, isKnownLabel } 
 export type { Taxonomy } from './config';
 export type { PriorityFactor } from './priority';
 export { detectLanguage, normalize, splitClauses } from './text';
+export { getModel, MODEL_PATH, probOf, scoreText, setModel } from './score';
+export type { LabelScore } from './score';
 
 export interface ClassifyInput {
   text: string;
@@ -48,120 +48,6 @@ export interface ClassifyResult {
   factors: PriorityFactor[];
 }
 
-export const MODEL_PATH = join(dirname(fileURLToPath(import.meta.url)), 'model.json');
-
-let model: LinearModel | null | undefined;
-/** The built-in model (null when nlp/model.json is missing: rules only, everything else → triage). */
-export function getModel(): LinearModel | null {
-  if (model === undefined) {
-    model = existsSync(MODEL_PATH) ? LinearModel.fromJSON(JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as ModelJson) : null;
-  }
-  return model;
-}
-/** Replace the model used by classifyFeedback (evaluation, tests). Pass undefined to reload nlp/model.json. */
-export function setModel(m: LinearModel | null | undefined): void { model = m; space = undefined; scoreCache.clear(); scoreCacheT.clear(); }
-
-export interface LabelScore {
-  label: string;
-  confidence: number;
-  forced: boolean;
-  /** ids of the rules that fired for the winning label (all fired rules when forced) */
-  rules: string[];
-  /** labels named by any rule that fired */
-  ruleLabels: string[];
-  /** label space (model labels, then rule-only labels) and the probability of each */
-  labels: string[];
-  p: Float64Array;
-}
-
-/** Probability of `label` in a score. */
-export function probOf(s: LabelScore, label: string): number {
-  const i = s.labels.indexOf(label);
-  return i < 0 ? 0 : s.p[i]!;
-}
-
-interface LabelSpace { labels: string[]; index: Map<string, number>; nModel: number }
-let space: LabelSpace | undefined;
-function labelSpace(): LabelSpace {
-  if (!space) {
-    const m = getModel();
-    const labels = m ? [...m.labels] : [];
-    const nModel = labels.length;
-    for (const r of loadRules()) if (!labels.includes(r.label)) labels.push(r.label);
-    space = { labels, index: new Map(labels.map((l, i) => [l, i])), nModel };
-  }
-  return space;
-}
-
-/** Score one NORMALISED span with model + rules (memoised for the last few spans). */
-export function scoreText(norm: string, temperatureScale = 1): LabelScore {
-  // keyed by the span itself at the usual temperature: a concatenated key would be a new string to flatten and hash on every call
-  const cache = temperatureScale === 1 ? scoreCache : scoreCacheT;
-  const key = temperatureScale === 1 ? norm : temperatureScale + '\u0000' + norm;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const r = scoreUncached(norm, temperatureScale);
-  if (cache.size >= 64) cache.delete(cache.keys().next().value!);
-  cache.set(key, r);
-  return r;
-}
-/** tiny memo: the same span is often scored twice within one classification (clause = whole message) */
-const scoreCache = new Map<string, LabelScore>();
-const scoreCacheT = new Map<string, LabelScore>();
-
-let LOGITS = new Float64Array(64);
-const SCORES = { out: new Float32Array(64) };
-function scoreUncached(norm: string, temperatureScale: number): LabelScore {
-  const m = getModel();
-  const rules = loadRules();
-  const { labels, index, nModel } = labelSpace();
-  const ent = readEntities(norm);
-  const fee = ent.feeItems;
-  const fired: Rule[] = [];
-  for (const r of rules) {
-    if (!r.pattern && !r.feeItems) continue;
-    if (r.pattern && !r.pattern.test(norm)) continue;
-    if (r.feeItems && !r.feeItems.some((f) => fee.includes(f))) continue;
-    fired.push(r);
-  }
-  if (labels.length === 0) {
-    return { label: loadTaxonomy().settings.fallbackLabel, confidence: 0, forced: false, rules: [], ruleLabels: [], labels, p: new Float64Array(0) };
-  }
-  const L = labels.length;
-  if (LOGITS.length < L) LOGITS = new Float64Array(L);
-  const logits = LOGITS; // scratch, every slot < L is written below
-  let min = 0;
-  if (m) {
-    const sc = m.scoresInto(norm, ent, SCORES);
-    min = Infinity;
-    for (let i = 0; i < nModel; i++) { logits[i] = sc[i]! / temperatureScale; if (logits[i]! < min) min = logits[i]!; }
-  }
-  for (let i = nModel; i < L; i++) logits[i] = min - 30; // rule-only labels: out of play unless a rule fires
-  let forced: Rule | undefined;
-  const ruleLabels: string[] = [];
-  for (const r of fired) {
-    const i = index.get(r.label)!;
-    if (!ruleLabels.includes(r.label)) { ruleLabels.push(r.label); if (i >= nModel) logits[i] = min - 2; }
-  }
-  for (const r of fired) {
-    if (r.mode === 'force') { forced ??= r; continue; }
-    logits[index.get(r.label)!]! += r.weight;
-  }
-  let mx = -Infinity;
-  for (let i = 0; i < L; i++) if (logits[i]! > mx) mx = logits[i]!;
-  let z = 0;
-  const p = new Float64Array(L);
-  for (let i = 0; i < L; i++) { p[i] = Math.exp(logits[i]! - mx); z += p[i]!; }
-  let best = 0;
-  for (let i = 0; i < L; i++) { p[i]! /= z; if (p[i]! > p[best]!) best = i; }
-  if (forced) {
-    return { label: forced.label, confidence: Math.max(forced.confidence, p[index.get(forced.label)!]!), forced: true, rules: fired.map((r) => r.id), ruleLabels, labels, p };
-  }
-  const rulesFor: string[] = [];
-  for (const r of fired) if (r.label === labels[best]) rulesFor.push(r.id);
-  return { label: labels[best]!, confidence: p[best]!, forced: false, rules: rulesFor, ruleLabels, labels, p };
-}
-
 interface Group { start: number; end: number; label: string; confidence: number; forced: boolean; demoted?: boolean }
 
 /**
@@ -189,11 +75,11 @@ export function segment(
     return Math.log(Math.max(1e-6, s.p[li]!)) + (s.ruleLabels.includes(l) ? 0 : prior[li]! - (hasRule ? opts.ruleEvidence : 0));
   }));
   let score = emit[0]!.slice();
-  const back: Int32Array[] = [];
+  const back: number[][] = []; // plain arrays: a small typed array gets a buffer of its own outside the heap
   for (let i = 1; i < clauses.length; i++) {
     let bestPrev = 0;
     for (let l = 1; l < L; l++) if (score[l]! > score[bestPrev]!) bestPrev = l;
-    const bp = new Int32Array(L);
+    const bp = new Array<number>(L);
     const next = new Array<number>(L);
     for (let l = 0; l < L; l++) {
       const stay = score[l]!;
@@ -229,7 +115,11 @@ const supports = (clause: string, label: string) => { const s = scoreText(clause
 /** The safety detector's reading of one NORMALISED span: its patterns, a forcing safety rule, or the model's safety probability. */
 function safetyOf(span: string, useModel: boolean): SafetyReading | undefined {
   // without the model's word only a cue or a forcing safety rule can report: spare the scoring when neither can fire
-  if (!useModel && !safetyCue(span) && !mayForceSafety(span)) return undefined;
+  // (a span scored already says whether a safety rule forced it; only for others are the rules' patterns tested)
+  if (!useModel && !safetyCue(span)) {
+    const known = peekScore(span);
+    if (known ? !(known.forced && known.label.startsWith(SAFETY_PREFIX)) : !mayForceSafety(span)) return undefined;
+  }
   const s = scoreText(span);
   if (s.forced && s.label.startsWith(SAFETY_PREFIX)) return { subtype: s.label.slice(SAFETY_PREFIX.length), confidence: s.confidence };
   let p = 0, best = -1;
@@ -327,9 +217,23 @@ function ownIssueCue(label: string, span: string): boolean {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** the whole message as one issue of a score's label (a literal, not a spread: this runs for every message) */
+function wholeGroup(whole: { start: number; end: number }, s: { label: string; confidence: number; forced: boolean }): Group {
+  return { start: whole.start, end: whole.end, label: s.label, confidence: s.confidence, forced: s.forced };
+}
+/** copies of mentions moved from span offsets to message offsets */
+function shifted<T extends { start: number; end: number }>(xs: readonly T[], by: number): T[] {
+  return xs.map((x) => ({ ...x, start: x.start + by, end: x.end + by }));
+}
 
 export function classifyFeedback(input: ClassifyInput): ClassifyResult {
   const text = typeof input?.text === 'string' ? input.text : '';
+  // the clauses and issue spans scored below are parts of this message: patterns it does not match are not run on them
+  const outer = enterMessage(normalize(text).trim());
+  try { return classifyMessage(input, text); } finally { leaveMessage(outer); }
+}
+
+function classifyMessage(input: ClassifyInput, text: string): ClassifyResult {
   const tax = loadTaxonomy();
   const { confidenceThreshold, fallbackLabel } = tax.settings;
   const detected = detectLanguage(text);
@@ -350,7 +254,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
   } else {
     const clauses = splitClauses(normalized);
     // one clause: the label comes from the whole message below whatever the clause says, so it is not scored here
-    groups = clauses.length === 1 ? [{ ...whole, label: wholeScore!.label, confidence: wholeScore!.confidence, forced: wholeScore!.forced }] : segment(normalized, clauses, {
+    groups = clauses.length === 1 ? [wholeGroup(whole, wholeScore!)] : segment(normalized, clauses, {
       penalty: tax.settings.switchPenalty ?? 4,
       clauseTemperature: tax.settings.clauseTemperature ?? 1,
       wholePrior: tax.settings.wholeMessagePrior ?? 0,
@@ -394,7 +298,7 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
       // label is one that was just found to be no issue of its own ("…, invoice attached": the damage is the issue)
       const s = scoreText(t);
       const g = groups[0]!;
-      groups = [folded.includes(s.label) && !s.forced && probOf(s, g.label) >= 0.01 ? { ...g, ...whole } : { ...whole, label: s.label, confidence: s.confidence, forced: s.forced }];
+      groups = [folded.includes(s.label) && !s.forced && probOf(s, g.label) >= 0.01 ? { ...g, start: whole.start, end: whole.end } : wholeGroup(whole, s)];
     }
     groups = demoteUnsupportedSafety(normalized, groups);
     // a demoted span that is no complaint at all ("he wasn't threatening or anything") is part of its neighbour's issue
@@ -414,9 +318,11 @@ export function classifyFeedback(input: ClassifyInput): ClassifyResult {
     if (!g.forced && g.confidence < confidenceThreshold) label = fallbackLabel;
     const [category, subtype] = label.split('/') as [string, string];
     const spanText = text.slice(g.start, g.end);
-    const ent = extractEntities(spanText);
-    const shift = <T extends { start: number; end: number }>(xs: T[]) => xs.map((x) => ({ ...x, start: x.start + g.start, end: x.end + g.start }));
-    const entities: Entities = { ...ent, amounts: shift(ent.amounts), durations: shift(ent.durations) };
+    const ent = readEntities(spanText); // memoised: copied here, never handed out
+    const entities: Entities = {
+      orderIds: [...ent.orderIds], amounts: shifted(ent.amounts, g.start), durations: shifted(ent.durations, g.start),
+      phones: [...ent.phones], feeItems: [...ent.feeItems],
+    };
     if (messageEntities && !entities.orderIds.length) entities.orderIds = messageEntities.orderIds;
     if (messageEntities && !entities.phones.length) entities.phones = messageEntities.phones;
     const triaged = label !== g.label && g.label !== fallbackLabel;

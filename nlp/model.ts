@@ -6,7 +6,7 @@
  * This file loads and scores; nlp/training.ts trains.
  */
 import type { Entities } from './entities';
-import { featureBlocks } from './features';
+import { featureBlocksInto, HashList } from './features';
 import { computedLemmas, seedLemmas } from './text';
 
 /** how the members were pooled: weights of the SVMs and of naive Bayes next to logistic regression's 1 */
@@ -35,6 +35,7 @@ let TOUCHED = new Int32Array(1024);
 let TF_KEYS = new Int32Array(1024), TF_COUNT = new Int32Array(1024), TF_GEN = new Int32Array(1024);
 let GEN = 0;
 let ACC = new Float64Array(64);
+const WORDS = new HashList(), CHARS = new HashList();
 
 export interface Vector { idx: Int32Array; val: Float32Array }
 
@@ -66,13 +67,13 @@ export class LinearModel {
   }
   /** scores() into a caller's scratch buffer (grown when too small; the first `labels.length` slots are the scores). */
   scoresInto(norm: string, entities: Entities | undefined, buf: { out: Float32Array }): Float32Array {
-    const [words, chars] = featureBlocks(norm, entities);
+    featureBlocksInto(norm, entities, WORDS, CHARS);
     const C = this.labels.length;
     if (ACC.length < 2 * C) ACC = new Float64Array(2 * C);
     const acc = ACC;
     acc.fill(0, 0, 2 * C);
-    const nWords = this.accumulate(words, acc, 0);
-    const nChars = this.accumulate(chars, acc, C);
+    const nWords = this.accumulate(WORDS, acc, 0);
+    const nChars = this.accumulate(CHARS, acc, C);
     const [a, b] = blockScales(nWords, nChars, this.charWeight);
     if (buf.out.length < C) buf.out = new Float32Array(C);
     const out = buf.out;
@@ -86,13 +87,14 @@ export class LinearModel {
    * frequencies are counted in a small open-addressing table that stays in the L1 cache (no sort, no Map, no table of
    * the whole hash space), so the only scattered reads left are the row lookup and the row itself.
    */
-  private accumulate(feats: number[], acc: Float64Array, off: number): number {
+  private accumulate(list: HashList, acc: Float64Array, off: number): number {
     const mask = this.dim - 1;
-    const n = feats.length;
+    const feats = list.items, n = list.length;
     let size = TF_KEYS.length;
     if (size < 2 * n) { size = 1 << Math.ceil(Math.log2(2 * n)); TF_KEYS = new Int32Array(size); TF_COUNT = new Int32Array(size); TF_GEN = new Int32Array(size); }
     const keys = TF_KEYS, counts = TF_COUNT, gen = TF_GEN, slotMask = size - 1;
     if (TOUCHED.length < n) TOUCHED = new Int32Array(2 * n);
+    const touched = TOUCHED; // locals: the loops below would reload a module binding on every access
     if (GEN >= 0x3fffffff) { GEN = 0; gen.fill(0); }
     const g = ++GEN;
     let k = 0;
@@ -101,19 +103,20 @@ export class LinearModel {
       let h = Math.imul(b, 0x9e3779b1) >>> 0 & slotMask;
       while (gen[h] === g && keys[h] !== b) h = (h + 1) & slotMask;
       if (gen[h] === g) counts[h]!++;
-      else { gen[h] = g; keys[h] = b; counts[h] = 1; TOUCHED[k++] = h; }
+      else { gen[h] = g; keys[h] = b; counts[h] = 1; touched[k++] = h; }
     }
     const C = this.labels.length;
     let norm2 = 0;
     const sc = this.scoring;
     if (sc) {
       const { q, meta, rowOf, none } = sc;
+      const idfUnseen = this.idfUnseen;
       for (let t = 0; t < k; t++) {
-        const h = TOUCHED[t]!;
+        const h = touched[t]!;
         const tf = counts[h]!;
         const l = tf === 1 ? 1 : 1 + Math.log(tf);
         const r = rowOf[keys[h]!]!;
-        if (r === none) { const v = l * this.idfUnseen; norm2 += v * v; continue; }
+        if (r === none) { const v = l * idfUnseen; norm2 += v * v; continue; }
         const v = l * meta[2 * r]!;
         norm2 += v * v;
         const vs = l * meta[2 * r + 1]!;
@@ -124,7 +127,7 @@ export class LinearModel {
     }
     const W = this.W;
     for (let t = 0; t < k; t++) {
-      const h = TOUCHED[t]!;
+      const h = touched[t]!;
       const tf = counts[h]!;
       const l = tf === 1 ? 1 : 1 + Math.log(tf);
       const r = this.rowOf[keys[h]!]!;

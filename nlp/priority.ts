@@ -45,15 +45,25 @@ function findCues(norm: string, cues: { zh: string[]; en: string[] }): string[] 
   return found.filter((c) => !found.some((o) => o !== c && o.includes(c)));
 }
 
-let lastCues: { text: string; urgent: string[]; neg: string[] } | undefined;
-/** Urgency and sentiment cues are properties of the whole message: computed once per message. */
-function messageCues(text: string): { urgent: string[]; neg: string[] } {
+interface MessageCues { text: string; urgent: string[]; neg: string[]; exclaimed: boolean; shouted: boolean }
+let lastCues: MessageCues | undefined;
+/** Urgency and sentiment cues are properties of the whole message: computed once per message, not once per issue. */
+function messageCues(text: string): MessageCues {
   if (lastCues?.text !== text) {
     const cfg = loadPriorityConfig();
     const norm = normalize(text);
-    lastCues = { text, urgent: findCues(norm, cfg.urgency.cues), neg: findCues(norm, cfg.sentiment.cues) };
+    lastCues = {
+      text, urgent: findCues(norm, cfg.urgency.cues), neg: findCues(norm, cfg.sentiment.cues),
+      exclaimed: /[!！]{3,}/.test(text),
+      shouted: /\b[A-Z]{2,}\b(?:\W+\b[A-Z]{2,}\b)+/.test(text.replace(/\b(?:ORD|RMB|CNY|USD|GPS|APP|VIP|ID|OK)\b/g, '')),
+    };
   }
   return lastCues;
+}
+
+/** the highest tier whose minimum the amount reaches */
+function tier(ts: Array<{ minFen: number; points: number }>, fen: number): { minFen: number; points: number } | undefined {
+  return [...ts].sort((a, b) => b.minFen - a.minFen).find((t) => fen >= t.minFen);
 }
 
 const YUAN = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }); // made once: toLocaleString builds one per call
@@ -73,7 +83,7 @@ export function computePriority(
   const factors: PriorityFactor[] = [];
   const base = cfg.categoryBase[category] ?? cfg.defaultBase;
   factors.push({ factor: 'category', points: base, detail: `base for ${category}` });
-  const { urgent, neg } = messageCues(messageText);
+  const { urgent, neg, exclaimed, shouted } = messageCues(messageText);
 
   if (urgent.length) {
     factors.push({ factor: 'urgency', points: Math.min(cfg.urgency.maxPoints, urgent.length * cfg.urgency.pointsPerCue), detail: `urgency cues: ${urgent.join(', ')}` });
@@ -81,8 +91,8 @@ export function computePriority(
 
   let sentPts = neg.length * cfg.sentiment.pointsPerCue;
   const details = neg.length ? [`negative cues: ${neg.join(', ')}`] : [];
-  if (/[!！]{3,}/.test(messageText)) { sentPts += cfg.sentiment.exclamationPoints; details.push('repeated exclamation marks'); }
-  if (/\b[A-Z]{2,}\b(?:\W+\b[A-Z]{2,}\b)+/.test(messageText.replace(/\b(?:ORD|RMB|CNY|USD|GPS|APP|VIP|ID|OK)\b/g, ''))) {
+  if (exclaimed) { sentPts += cfg.sentiment.exclamationPoints; details.push('repeated exclamation marks'); }
+  if (shouted) {
     sentPts += cfg.sentiment.shoutingPoints; details.push('shouting (all caps)');
   }
   if (sentPts > 0) factors.push({ factor: 'sentiment', points: Math.min(cfg.sentiment.maxPoints, sentPts), detail: details.join('; ') });
@@ -90,8 +100,6 @@ export function computePriority(
   const tierPts = ctx.userTier ? cfg.userTier[ctx.userTier] ?? 0 : 0;
   if (tierPts) factors.push({ factor: 'user_tier', points: tierPts, detail: `${ctx.userTier} customer` });
 
-  const tier = (ts: Array<{ minFen: number; points: number }>, fen: number) =>
-    [...ts].sort((a, b) => b.minFen - a.minFen).find((t) => fen >= t.minFen);
   if (ctx.orderValueFen !== undefined) {
     const t = tier(cfg.orderValue, ctx.orderValueFen);
     if (t) factors.push({ factor: 'order_value', points: t.points, detail: `order value ${fmtYuan(ctx.orderValueFen)} ≥ ${fmtYuan(t.minFen)}` });

@@ -34,6 +34,15 @@ for (let i = 0; i + 1 < T2S_PAIRS.length; i += 2) T2S.set(T2S_PAIRS[i]!, T2S_PAI
  * The result has exactly the same length as the input (offsets are shared).
  */
 export function normalize(text: string): string {
+  // the same message is normalised again for its priority cues: remember the last one
+  if (text === lastNormalized.text) return lastNormalized.norm;
+  const norm = normalizeUncached(text);
+  lastNormalized = { text, norm };
+  return norm;
+}
+let lastNormalized = { text: '', norm: '' };
+function normalizeUncached(text: string): string {
+  if (!needsNormalizing(text)) return text; // most messages: nothing to change, no new string
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
@@ -50,26 +59,61 @@ export function normalize(text: string): string {
   return out;
 }
 
+/** Would normalizeUncached change any character of `text`? (The same tests, in the same order, without building a string.) */
+function needsNormalizing(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) { if (c >= 65 && c <= 90) return true; continue; }
+    if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) return true;
+    const ch = text[i]!;
+    const simplified = T2S.get(ch);
+    if (simplified) { if (simplified !== ch) return true; continue; } // a few pairs map a character to itself (理)
+    if (c >= 0x3400 && c <= 0x9fff) continue;
+    const l = ch.toLowerCase();
+    if (l.length === 1 && l !== ch) return true;
+  }
+  return false;
+}
+
 // ------------------------------------------------------------ language detection
-const CJK_RE = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
-const KANA_HANGUL_RE = /[\u3040-\u30ff\uac00-\ud7af]/g;
-const LATIN_WORD_RE = /[a-z]{2,}/gi;
-const OTHER_LETTER_RE = /[\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f]/g;
+/** Latin words of the service's own vocabulary, which say nothing about the language (case-insensitive) */
+const NEUTRAL_LATIN = new Set(['app', 'gps', 'vip', 'ok', 'id', 'rmb', 'cny', 'ord', 'km', 'kg']);
+const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isKanaHangul = (c: number) => (c >= 0x3040 && c <= 0x30ff) || (c >= 0xac00 && c <= 0xd7af);
+const isOtherLetter = (c: number) => (c >= 0x0400 && c <= 0x04ff) || (c >= 0x0590 && c <= 0x06ff) || (c >= 0x0900 && c <= 0x0e7f);
+
+/**
+ * Counts of the scripts in a text, in one scan of its character codes: CJK ideographs, kana / hangul, other
+ * scripts (Cyrillic, Hebrew, Arabic, Indic, Thai), and the Latin words of two letters or more that are not neutral.
+ */
+function scriptCounts(text: string): { cjk: number; kana: number; other: number; latinWords: number; latinChars: number } {
+  let cjk = 0, kana = 0, other = 0, latinWords = 0, latinChars = 0;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (isAsciiLetter(c)) {
+      const end = runEnd(text, i + 1, isAsciiLetter);
+      if (end - i >= 2 && !NEUTRAL_LATIN.has(text.slice(i, end).toLowerCase())) { latinWords++; latinChars += end - i; }
+      i = end;
+      continue;
+    }
+    if (isHan(c)) cjk++;
+    else if (isKanaHangul(c)) kana++;
+    else if (isOtherLetter(c)) other++;
+    i++;
+  }
+  return { cjk, kana, other, latinWords, latinChars };
+}
 
 export function detectLanguage(text: string): Language {
-  const cjk = (text.match(CJK_RE) ?? []).length;
-  const kana = (text.match(KANA_HANGUL_RE) ?? []).length;
-  const latinWords = (text.match(LATIN_WORD_RE) ?? []).filter((w) => !/^(app|gps|vip|ok|id|rmb|cny|ord|km|kg)$/i.test(w));
-  const latinChars = latinWords.reduce((n, w) => n + w.length, 0);
-  const other = (text.match(OTHER_LETTER_RE) ?? []).length;
+  const { cjk, kana, other, latinWords, latinChars } = scriptCounts(text);
   if (kana > cjk * 0.3 && kana >= 2) return 'unknown'; // Japanese / Korean
-  if (cjk === 0 && latinWords.length === 0) return 'unknown';
+  if (cjk === 0 && latinWords === 0) return 'unknown';
   if (other > cjk + latinChars) return 'unknown';
-  if (cjk === 0) return latinWords.length >= 1 ? 'en' : 'unknown';
-  if (latinWords.length === 0) return 'zh';
+  if (cjk === 0) return latinWords >= 1 ? 'en' : 'unknown';
+  if (latinWords === 0) return 'zh';
   // both scripts present: mixed when the English part is substantial
   if (latinChars >= 8 && latinChars >= cjk * 0.5) return cjk >= 4 ? 'mixed' : 'en';
-  if (latinWords.length >= 3 && cjk >= 2) return 'mixed';
+  if (latinWords >= 3 && cjk >= 2) return 'mixed';
   return 'zh';
 }
 
@@ -146,7 +190,25 @@ export interface Tokens {
 }
 
 const NEGATORS = new Set(['not', 'no', 'never', 'without', 'nobody', 'nothing', 'none', 'neither', 'nor', 'cannot']);
-const RUN_RE = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z][a-z'’]*)|(\d+(?:[.:]\d+)?)/g;
+// The runs of /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z][a-z'’]*)|(\d+(?:[.:]\d+)?)/g, found by a scan of the
+// character codes (the three kinds start with disjoint characters, so the scan finds exactly the matches of the regex
+// without building a match array per token).
+const isHan = (c: number) => (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff);
+const isLower = (c: number) => c >= 97 && c <= 122;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const APOSTROPHE = 39, RIGHT_QUOTE = 0x2019;
+/** end of the run of characters from `i` on that pass `test` */
+function runEnd(text: string, i: number, test: (c: number) => boolean): number {
+  while (i < text.length && test(text.charCodeAt(i))) i++;
+  return i;
+}
+const inEnglishWord = (c: number) => isLower(c) || c === APOSTROPHE || c === RIGHT_QUOTE;
+/** end of a number at `i`: digits, then [.:] and digits when a digit follows */
+function numberEnd(text: string, i: number): number {
+  i = runEnd(text, i, isDigit);
+  const c = text.charCodeAt(i);
+  return (c === 46 || c === 58) && isDigit(text.charCodeAt(i + 1)) ? runEnd(text, i + 1, isDigit) : i;
+}
 
 /** Tokenise NORMALISED text. */
 export function tokenize(norm: string): Tokens {
@@ -154,22 +216,32 @@ export function tokenize(norm: string): Tokens {
   const zhRuns: string[] = [];
   const enWords: string[] = [];
   let negLeft = 0;
-  const text = norm.includes("'") || norm.includes('’') ? norm.replace(/n[’']t\b/g, ' not') : norm;
-  for (const m of text.matchAll(RUN_RE)) {
-    if (m[1]) {
-      zhRuns.push(m[1]);
-      for (const w of segmentZh(m[1])) words.push(w);
+  const quoted = norm.includes("'") || norm.includes('’');
+  const text = quoted ? norm.replace(/n[’']t\b/g, ' not') : norm;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (isHan(c)) {
+      const end = runEnd(text, i + 1, isHan);
+      const run = text.slice(i, end);
+      zhRuns.push(run);
+      const ws = segmentZh(run);
+      for (let k = 0; k < ws.length; k++) words.push(ws[k]!);
       negLeft = 0;
-    } else if (m[2]) {
-      const w = m[2].replace(/[’']s$/, '').replace(/[’']/g, '');
+      i = end;
+    } else if (isLower(c)) {
+      const end = runEnd(text, i + 1, inEnglishWord);
+      const raw = text.slice(i, end);
+      i = end;
+      const w = quoted ? raw.replace(/[’']s$/, '').replace(/[’']/g, '') : raw;
       if (!w) continue;
       enWords.push(w);
       if (NEGATORS.has(w)) { words.push('not'); negLeft = 3; continue; }
       const l = lemma(w);
       if (negLeft > 0) { words.push('neg_' + l); negLeft--; } else words.push(l);
-    } else if (m[3]) {
+    } else if (isDigit(c)) {
       words.push('<num>');
-    }
+      i = numberEnd(text, i);
+    } else i++;
   }
   return { words, zhRuns, enWords };
 }
@@ -212,24 +284,30 @@ function contentSize(s: string): number {
   return n;
 }
 
+interface Piece extends Clause { beforeWord: boolean }
+/** characters trimmed off both ends of a clause */
+const EDGE_RE = /[\s"'“”‘’()（）【】\[\]:：-]/;
+/** the piece norm[s, e) without its edge characters, unless nothing is left */
+function pushPiece(pieces: Piece[], norm: string, s: number, e: number, beforeWord: boolean): void {
+  while (s < e && EDGE_RE.test(norm[s]!)) s++;
+  while (e > s && EDGE_RE.test(norm[e - 1]!)) e--;
+  if (e > s) pieces.push({ start: s, end: e, text: norm.slice(s, e), beforeWord });
+}
+
 /**
  * Split NORMALISED text into candidate clauses on conjunctions and punctuation.
  * Fragments that are too small to stand alone (< minSize content units) are glued to the previous clause
  * (or to the next when first). Returned spans are trimmed and index into the original text.
  */
 export function splitClauses(norm: string, minSize = 3): Clause[] {
-  const pieces: Array<Clause & { beforeWord: boolean }> = [];
+  const pieces: Piece[] = [];
   let last = 0;
-  const push = (s: number, e: number, beforeWord: boolean) => {
-    while (s < e && /[\s"'“”‘’()（）【】\[\]:：-]/.test(norm[s]!)) s++;
-    while (e > s && /[\s"'“”‘’()（）【】\[\]:：-]/.test(norm[e - 1]!)) e--;
-    if (e > s) pieces.push({ start: s, end: e, text: norm.slice(s, e), beforeWord });
-  };
-  for (const m of norm.matchAll(SPLIT_RE)) {
-    push(last, m.index!, !PUNCT_RE.test(m[0]));
-    last = m.index! + m[0].length;
+  SPLIT_RE.lastIndex = 0; // an exec loop: matchAll would copy the regex on every call
+  for (let m = SPLIT_RE.exec(norm); m !== null; m = SPLIT_RE.exec(norm)) {
+    pushPiece(pieces, norm, last, m.index, !PUNCT_RE.test(m[0]));
+    last = m.index + m[0].length;
   }
-  push(last, norm.length, false);
+  pushPiece(pieces, norm, last, norm.length, false);
   // glue small fragments. One cut off by a conjunction rather than punctuation ("态度|还特别差", "到了|还收我等候费",
   // "the driver|also swore at me") is the subject of what follows: it joins the next clause; others join the previous one.
   const out: Clause[] = [];
