@@ -165,11 +165,10 @@ function withSafety(norm: string, whole: { start: number; end: number }, clauses
   const added = { start: first.c.start, end: last.c.end };
   // the issue the safety clauses were part of keeps its other clauses only (a span belongs to one ticket); what followed
   // them inside that issue stays with the safety issue ("…说不加钱就开走全扔了，我一个人在那边好无助")
+  const holder = out.find((g) => g.start < added.start && added.start < g.end);
+  if (holder) added.end = Math.max(added.end, holder.end);
   const trimmed = out.map((g) => {
-    if (g.start < added.start && added.start < g.end) {
-      added.end = Math.max(added.end, g.end);
-      return { ...g, end: lastEndBefore(clauses, added.start, g) };
-    }
+    if (g === holder) return { ...g, end: lastEndBefore(clauses, added.start, g) };
     if (added.start <= g.start && g.start < added.end && added.end < g.end) return { ...g, start: firstStartAfter(clauses, added.end, g) };
     return g;
   });
