@@ -144,8 +144,8 @@ export function createStoreActivities(db: Database, sopPolicyOverrides: Record<s
         // after the ticket row's update: its lock orders concurrent writes of one ticket, so each recomputation sees the events before it
         if (inserted.length) await refreshTicketAnalytics(tx, [p.ticketId]);
       });
-      // a closed ticket becomes a past case in the knowledge base (idempotent: a retry adds no version)
-      if (p.status === 'closed') await recordCase(db, p.ticketId);
+      // a closed ticket becomes a past case in the knowledge base, and its rating joins it (idempotent: a retry adds no version)
+      if (p.status === 'closed' || p.kind === 'rated') await recordCase(db, p.ticketId);
     },
   };
 }

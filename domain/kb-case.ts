@@ -1,6 +1,6 @@
 // Past cases: a closed ticket as a knowledge-base article of kind `case` — the problem (personal data masked),
-// its classification, SOP and version, the solution, the amount and the outcome — with the structured facts in a
-// ```yaml case block that findSimilarCases reads back.
+// its classification, SOP and version, the solution, the amount, the outcome and the user's rating — with the
+// structured facts in a ```yaml case block that findSimilarCases reads back.
 import YAML from 'yaml';
 import type { KbArticleInput } from './kb-article';
 import { maskText } from './personal-data';
@@ -15,6 +15,8 @@ export interface ClosedTicket {
   issueText: string;
   resolution: Record<string, unknown> | null;
   closedAt: Date;
+  /** the user's rating 1–5 and whether it was low by the SOP's review threshold; null until rated */
+  rating: { score: number; low: boolean } | null;
 }
 
 export interface CaseFacts {
@@ -28,6 +30,10 @@ export interface CaseFacts {
   /** the solution's kind (refund, coupon, explanation, manual_review), if any */
   solution: string | null;
   amountFen: number;
+  /** the user's rating 1–5 (null: not rated; absent in cases written before ratings were recorded) */
+  rating?: number | null;
+  /** the rating was low by the SOP's review threshold: the solution did not satisfy the user */
+  ratedLow?: boolean;
 }
 
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
@@ -46,10 +52,12 @@ export function caseFactsOf(ticket: ClosedTicket): CaseFacts {
     outcome: typeof resolution.code === 'string' ? resolution.code : 'closed',
     solution: solution?.kind ?? null,
     amountFen: applied?.amountFen ?? solution?.amountFen ?? 0,
+    rating: ticket.rating?.score ?? null,
+    ratedLow: ticket.rating?.low ?? false,
   };
 }
 
-/** The case article of a closed ticket; a ticket closed again after a reopen gets a new version of the same article. */
+/** The case article of a closed ticket; a ticket closed again after a reopen, or rated, gets a new version of the same article. */
 export function caseArticle(ticket: ClosedTicket): KbArticleInput {
   const facts = caseFactsOf(ticket);
   const zh = ticket.language !== 'en';
@@ -63,6 +71,7 @@ export function caseArticle(ticket: ClosedTicket): KbArticleInput {
     '',
     `${zh ? '分类' : 'Classification'}: ${ticket.category} / ${ticket.subtype}; SOP ${ticket.sopType} v${ticket.sopVersion}`,
     `${zh ? '处理方案' : 'Solution'}: ${solutionLine}; ${zh ? '结果' : 'outcome'}: ${facts.outcome}`,
+    `${zh ? '用户评分' : 'User rating'}: ${facts.rating ? `${facts.rating}/5${facts.ratedLow ? (zh ? '(差评,已转复核)' : ' (low: sent to review)') : ''}` : '—'}`,
     '',
     '```yaml case',
     YAML.stringify(facts).trim(),

@@ -10,7 +10,11 @@ export interface SimilarCase extends CaseFacts {
   score: number;
 }
 
-/** Past cases like the text, within the SOP type when given: resolved ones first, then by similarity; at most `limit` (1–10, default 3). */
+/**
+ * Past cases like the text, within the SOP type when given; at most `limit` (1–10, default 3). Resolved ones first,
+ * and among those the ones whose user did not rate them low (a solution that left the user unhappy is a poorer model),
+ * then by similarity.
+ */
 export async function similarCases(db: Database, input: { text: string; sopType?: string; limit?: number; exceptTicketId?: string }): Promise<SimilarCase[]> {
   const limit = Math.min(Math.max(input.limit ?? 3, 1), 10);
   const hits = (await searchKb(db, { q: input.text, kind: 'case', type: input.sopType, limit: limit * 3 })) ?? [];
@@ -23,6 +27,6 @@ export async function similarCases(db: Database, input: { text: string; sopType?
   );
   return found
     .filter((c): c is SimilarCase => c !== null && c.ticketId !== input.exceptTicketId)
-    .sort((a, b) => Number(b.outcome === 'resolved') - Number(a.outcome === 'resolved') || b.score - a.score)
+    .sort((a, b) => Number(b.outcome === 'resolved') - Number(a.outcome === 'resolved') || Number(a.ratedLow === true) - Number(b.ratedLow === true) || b.score - a.score)
     .slice(0, limit);
 }

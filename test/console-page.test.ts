@@ -13,9 +13,9 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from './helpers/browser';
 import { projectRoot } from '../config';
 import { loadDefaultSops } from '../sops/load';
-import { publishSopVersion, waitForEvent } from './helpers/flows';
+import { poll, publishSopVersion, waitForEvent } from './helpers/flows';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { api, getTicket, orderOf, postTicket } from './helpers/tickets';
+import { api, getTicket, orderOf, postTicket, userOf } from './helpers/tickets';
 
 const ARTIFACTS = path.join(projectRoot, 'test', 'artifacts');
 const DOC_SCREENSHOT = path.join(projectRoot, 'docs', 'img', 'console.png');
@@ -58,7 +58,7 @@ const document = {
 
 test.before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startTestStack();
+  stack = await startTestStack({ policy: { reopenWindow: 120_000 } }); // the decided ticket takes a rating after its close
   baseUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' });
   for (const who of [ann, bob]) await addStaff(who, 'agent', [GROUP]);
   browser = await launchChromium();
@@ -188,12 +188,20 @@ test.serial('beside the next ticket: the similar past case; release puts it back
   t.like(similar.body.cases[0], { ticketId: decidedTicket, outcome: 'resolved', sopType: 'triage' });
   t.false(similar.body.cases.some((c: { ticketId: string }) => c.ticketId === id));
   t.is((await api(stack, 'GET', '/v1/tickets/no-such-ticket/similar-cases', { as: await stack.auth.staff('C-reader', 'agent') })).status, 404);
+  // its user rates it: the case shows the rating
+  const rated = await api(stack, 'POST', `/v1/tickets/${decidedTicket}/rating`, { payload: { score: 4 }, as: { token: stack.auth.service, onBehalfOf: await userOf(stack, decidedTicket) } });
+  t.is(rated.status, 202, JSON.stringify(rated.body));
+  await poll('the rating in the case', async () => {
+    const cases = (await api(stack, 'GET', `/v1/tickets/${id}/similar-cases`, { as: await stack.auth.staff('C-reader', 'agent') })).body.cases;
+    return cases.find((c: { ticketId: string; rating?: number }) => c.ticketId === decidedTicket && c.rating === 4);
+  }, 20_000);
 
   const b = await openPage(browser, `${baseUrl}/console`, { viewport: { width: 1500, height: 1000 } });
   await logIn(b.page, bob);
   await b.page.getByTestId('take-next').click();
   await b.page.locator(`[data-testid=ticket-facts][data-ticket="${id}"]`).waitFor();
   await b.page.getByTestId('cases').getByTestId(`case-${decidedTicket}`).waitFor();
+  t.is(await b.page.getByTestId(`case-${decidedTicket}`).getByTestId('case-rating').innerText(), '★ 4/5');
 
   // release: back in the queue, nobody holds it
   await b.page.getByTestId('release').click();

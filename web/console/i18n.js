@@ -59,6 +59,7 @@ export const i18n = createStaffI18n({
   temporal: ['在 Temporal 中查看流程', 'Open the workflow in Temporal'],
   similarCases: ['相似案例', 'Similar cases'],
   noCases: ['暂无相似案例', 'No similar cases'],
+  userRating: ['用户评分', "The user's rating"],
   langButton: ['EN', '中文'],
   required: ['必填', 'required'],
   yes: ['是', 'yes'],
