@@ -50,7 +50,7 @@ export function createActionActivities(deps: ActivityDeps) {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStoreActivities(deps.db, deps.sopPolicyOverrides),
-    ...createReconcileActivities(deps.db),
+    ...createReconcileActivities(deps.db, deps.sopPolicyOverrides),
     ...createAnomalyActivities({ db: deps.db, client: deps.pager.client, taskQueue: deps.pager.taskQueue, resolveSopByType: createSopActivities(deps.db, deps.sopPolicyOverrides).resolveSopByType }),
     ...createIntakeActivities(deps.db, deps.orders, deps.users),
     ...createSopActivities(deps.db, deps.sopPolicyOverrides),

@@ -5,7 +5,9 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { and, asc, eq, lt, ne, sql } from 'drizzle-orm';
 import { tickets, type Database, type TicketStatus } from '../schema';
 import type { TicketDrift, FailedIntake } from '../workflows/reconcile-types';
+import { intakeWorkflowId } from '../workflows/definitions';
 import type { TicketOutcome } from '../workflows/types';
+import { restartForSupervisors, wasRecovered } from './recovery';
 
 const SUPERVISORS = 'supervisor_group';
 const CHECKS_AT_ONCE = 8;
@@ -19,7 +21,17 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
   return results;
 }
 
-async function driftOf(client: Client, row: { id: string; workflowId: string; status: TicketStatus }): Promise<TicketDrift | null> {
+/** Whether the intake that stored the ticket may still start its workflow (then the ticket is not missing yet). */
+async function intakeRunning(client: Client, requestId: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(intakeWorkflowId(requestId)).describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+async function driftOf(client: Client, row: { id: string; requestId: string; workflowId: string; status: TicketStatus }): Promise<TicketDrift | null> {
   const handle = client.workflow.getHandle(row.workflowId);
   let status: string;
   let closeTime: Date | undefined;
@@ -28,8 +40,9 @@ async function driftOf(client: Client, row: { id: string; workflowId: string; st
     status = described.status.name;
     closeTime = described.closeTime;
   } catch (err) {
-    if (isNotFound(err)) return { kind: 'missing_workflow', ticketId: row.id, rowStatus: row.status };
-    throw err;
+    if (!isNotFound(err)) throw err;
+    // a delayed intake (workers down, a backlog) starts it when it runs: restarting it here would take its id
+    return (await intakeRunning(client, row.requestId)) ? null : { kind: 'missing_workflow', ticketId: row.id, rowStatus: row.status };
   }
   if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return null; // a running ticket writes its own row
   if (status === 'COMPLETED') {
@@ -39,12 +52,12 @@ async function driftOf(client: Client, row: { id: string; workflowId: string; st
   return { kind: 'dead_workflow', ticketId: row.id, rowStatus: row.status, workflowStatus: status.toLowerCase() };
 }
 
-export function createReconcileActivities(db: Database) {
+export function createReconcileActivities(db: Database, sopPolicyOverrides: Record<string, number | string | boolean>) {
   return {
     /** Open rows (not closed, not already handed over by the reconciler) untouched for minAgeMs, checked against their workflows. */
     async findTicketDrift({ minAgeMs, limit }: { minAgeMs: number; limit: number }): Promise<{ checked: number; drift: TicketDrift[] }> {
       const rows = await db
-        .select({ id: tickets.id, workflowId: tickets.workflowId, status: tickets.status })
+        .select({ id: tickets.id, requestId: tickets.requestId, workflowId: tickets.workflowId, status: tickets.status })
         .from(tickets)
         .where(and(ne(tickets.status, 'closed'), lt(tickets.updatedAt, new Date(Date.now() - minAgeMs)), sql`coalesce((${tickets.resolution}->>'reconciled')::boolean, false) = false`))
         .orderBy(asc(tickets.updatedAt))
@@ -55,33 +68,35 @@ export function createReconcileActivities(db: Database) {
     },
 
     /**
-     * Repairs one drift on the tickets row. Only the ticket workflow writes a ticket's events, so a dead workflow's
-     * repair is the row (escalated to supervisors, the reason in its resolution) plus the reconcile report.
-     * Conditional on the status seen, so a repeat or a concurrent change is a no-op.
+     * Repairs one drift. A finished workflow's row takes its result. A dead or missing workflow's row goes to the
+     * supervisors with the reason, and the ticket is started again in their hand-off (activities/recovery.ts) so
+     * they can act on it; a ticket whose restarted run died too is only marked (reconciled, not checked again).
+     * The row update is conditional on the status seen, so a repeat or a concurrent change is a no-op.
      */
     async repairTicketDrift(drift: TicketDrift): Promise<boolean> {
       const now = new Date();
+      const restart = drift.kind !== 'finished_open_row' && !(await wasRecovered(db, drift.ticketId));
+      const reason = drift.kind === 'missing_workflow' ? 'workflow_missing' : drift.kind === 'dead_workflow' ? `workflow_${drift.workflowStatus}` : '';
       const change =
         drift.kind === 'finished_open_row'
           ? { status: drift.outcome.status, resolution: drift.outcome.resolution, ...(drift.outcome.status === 'closed' ? { closedAt: new Date(drift.closedAt) } : {}) }
           : {
               status: 'escalated' as const,
               skillGroup: SUPERVISORS,
-              resolution: {
-                code: 'escalated',
-                reason: drift.kind === 'missing_workflow' ? 'workflow_missing' : `workflow_${drift.workflowStatus}`,
-                toGroup: SUPERVISORS,
-                level: 2,
-                previousStatus: drift.rowStatus,
-                reconciled: true,
-                at: now.toISOString(),
-              },
+              resolution: { code: 'escalated', reason, toGroup: SUPERVISORS, level: 2, previousStatus: drift.rowStatus, ...(restart ? { restarted: true } : { reconciled: true }), at: now.toISOString() },
             };
+      const [seen] = restart ? await db.select({ currentStep: tickets.currentStep }).from(tickets).where(eq(tickets.id, drift.ticketId)) : [];
       const updated = await db
         .update(tickets)
         .set({ ...change, updatedAt: now })
         .where(and(eq(tickets.id, drift.ticketId), eq(tickets.status, drift.rowStatus)))
         .returning({ id: tickets.id });
+      // also on a retry whose row update already applied: the start itself is idempotent
+      if (restart) {
+        const { client, info } = Context.current();
+        const stoppedAt = drift.kind === 'missing_workflow' ? null : (seen?.currentStep ?? null);
+        await restartForSupervisors({ db, client, taskQueue: info.taskQueue, sopPolicyOverrides }, drift.ticketId, { reason, stoppedAt, previousStatus: drift.rowStatus });
+      }
       return updated.length > 0;
     },
 

@@ -1,5 +1,5 @@
 // Replays recorded histories (test/histories, binary protobuf written by `RECORD_HISTORIES=1 npm test -- test/fee-dispute-flow.test.ts test/sop-flows.test.ts
-// test/sop-handoffs.test.ts test/sop-engine.test.ts test/continue-as-new.test.ts test/anomaly.test.ts`) against
+// test/sop-handoffs.test.ts test/sop-engine.test.ts test/continue-as-new.test.ts test/anomaly.test.ts test/reconcile.test.ts`) against
 // today's workflow code: a change that would break running tickets fails here.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,6 +30,8 @@ test('recorded histories exist for the intake, each fee-dispute outcome, every d
   expected.push('sop-review', 'rating-review-reopen', 'rating-review-findings');
   // issue 21: the scheduled anomaly detection opening an alert, and the alert's ticket under the anomaly_alert SOP
   expected.push('anomaly-surge', 'sop-anomaly-alert');
+  // a ticket the reconciler started again after its workflow was terminated: the supervisors' retry, then closed
+  expected.push('ticket-recovered-retry');
   for (const name of expected) {
     t.true(files.includes(`${name}.pb`), name);
   }

@@ -22,6 +22,7 @@ export const reviewOutcomeUpdate = defineUpdate<TicketLiveState, [ReviewOutcome]
 export const pageSignal = defineSignal<[PageRequest]>('page');
 /** A ticket's workflow id is derived from its id: an action needs Temporal, not the read model, to find it. */
 export const ticketWorkflowId = (ticketId: string) => `ticket-${ticketId}`;
+export const intakeWorkflowId = (requestId: string) => `intake-${requestId}`;
 
 // Work distribution (issue 18): who holds the ticket's human step. Each is written as a ticket event by the workflow.
 /** Gives the waiting human step to an agent; the update id is the assignment id, so a resend is harmless. */

@@ -1,6 +1,6 @@
 // The built-in hand-off: when the SOP does not say who acts (an action failing without onError, a
-// failing reroute, an old document's escalate without next), the ticket waits in a human step of the
-// receiving group. Pure: the steps are made from the context, so they resume after continue-as-new.
+// failing reroute, an old document's escalate without next, a ticket the reconciler starts again), the
+// ticket waits in a human step of the receiving group. Pure: the steps are made from the context, so they resume after continue-as-new.
 import type { SopStep } from '../sops/types';
 
 /** The built-in step ids. They are not identifiers, so no SOP step can take them. */
@@ -14,6 +14,22 @@ export interface Handoff {
   group: string;
   reason: string;
   decisions: string[];
+  /** a recovered ticket: the step its earlier workflow stopped at ('retry' then runs the procedure again from `step`) */
+  stoppedAt?: string | null;
+}
+
+function taskText(h: Handoff, retry: boolean): { zh: string; en: string } {
+  if (h.stoppedAt !== undefined) {
+    const where = { zh: h.stoppedAt ? `在步骤 ${h.stoppedAt} ` : '', en: h.stoppedAt ? ` at step ${h.stoppedAt}` : '' };
+    return {
+      zh: `工单的流程${where.zh}中止了(${h.reason})。选择 retry 从步骤 ${h.step} 重新运行流程(已付款项不会重复支付),或处理后选择 close 结案,并在备注中写明处理结果。`,
+      en: `The ticket's procedure stopped${where.en} (${h.reason}). Choose retry to run it again from step ${h.step} (nothing already paid is paid again), or handle it and choose close, with what was done in the note.`,
+    };
+  }
+  return {
+    zh: `工单在步骤 ${h.step} 无法继续(${h.reason})。${retry ? '选择 retry 重试该步骤,或' : '请处理后'}选择 close 结案,并在备注中写明处理结果。`,
+    en: `The ticket cannot go on at step ${h.step} (${h.reason}). ${retry ? 'Choose retry to run that step again, or close' : 'Handle it and choose close'} to close the ticket, with what was done in the note.`,
+  };
 }
 
 /** 4 h unless the policy sets handoffSla (or, failing that, reviewSla) in milliseconds */
@@ -33,10 +49,7 @@ export function builtinStep(id: string, h: Handoff | undefined, policy: Record<s
       // past its SLA the group is reminded and the step keeps waiting: it is already the last resort
       sla: `${slaMs}ms`,
       onBreach: { action: 'notify', to: h.group },
-      task: {
-        zh: `工单在步骤 ${h.step} 无法继续(${h.reason})。${retry ? '选择 retry 重试该步骤,或' : '请处理后'}选择 close 结案,并在备注中写明处理结果。`,
-        en: `The ticket cannot go on at step ${h.step} (${h.reason}). ${retry ? 'Choose retry to run that step again, or close' : 'Handle it and choose close'} to close the ticket, with what was done in the note.`,
-      },
+      task: taskText(h, retry),
       decisions: h.decisions,
       data: {},
       output: 'handoffDecision',

@@ -7,4 +7,6 @@ export const PATCHES = {
   rerouteHandoff: 'reroute-failure-handoff',
   /** an escalate step without next (documents published before it was required) hands the ticket to a step of its group */
   escalationHandoff: 'escalation-handoff',
+  /** a ticket the reconciler starts again (its workflow ended without closing it) opens in the supervisors' hand-off */
+  recoveryHandoff: 'recovery-handoff',
 } as const;

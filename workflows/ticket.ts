@@ -277,8 +277,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   }
 
   /** Hands the ticket to a built-in human step of `group`: nobody is left without a way to act. */
-  async function handOff(stepId: string, h: { group: string; level: number; reason: string; decisions: string[]; extra?: Record<string, unknown> }): Promise<string> {
-    ctx.handoff = { step: stepId, group: h.group, reason: h.reason, decisions: h.decisions } satisfies Handoff;
+  async function handOff(stepId: string, h: { group: string; level: number; reason: string; decisions: string[]; stoppedAt?: string | null; extra?: Record<string, unknown> }): Promise<string> {
+    ctx.handoff = { step: stepId, group: h.group, reason: h.reason, decisions: h.decisions, ...(h.stoppedAt !== undefined ? { stoppedAt: h.stoppedAt } : {}) } satisfies Handoff;
     await record(stepId, 'escalated', { to: h.group, level: h.level, reason: h.reason, ...h.extra }, { status: 'escalated', skillGroup: h.group });
     return HANDOFF;
   }
@@ -401,6 +401,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       case 'close':
         return runClose(stepId, step);
     }
+  }
+
+  // started again by the reconciler: the supervisors decide, and 'retry' runs the procedure from its start
+  const { recover } = input;
+  if (recover && patched(PATCHES.recoveryHandoff)) {
+    progress.stepId = await handOff(sop.start, { group: SUPERVISORS, level: 2, reason: recover.reason, decisions: ['retry', 'close'], stoppedAt: recover.stoppedAt, extra: { recovered: true, stoppedAt: recover.stoppedAt, previousStatus: recover.previousStatus } });
   }
 
   for (;;) {

@@ -105,6 +105,18 @@ export interface TicketWorkflowInput {
   /** the SOP's policy with the environment's overrides, fixed at intake */
   policy: Record<string, number | string | boolean>;
   resume?: TicketProgress;
+  /** set by the reconciler only, on a ticket whose workflow ended without closing it or never started */
+  recover?: TicketRecovery;
+}
+
+/** Why a ticket is started again, and where its procedure stopped: the supervisors' hand-off shows both. */
+export interface TicketRecovery {
+  /** workflow_terminated, workflow_failed, workflow_timedout, workflow_canceled or workflow_missing */
+  reason: string;
+  /** the step the read model last saw (null: the workflow never ran) */
+  stoppedAt: string | null;
+  /** the ticket's status when its workflow stopped */
+  previousStatus: string;
 }
 
 export interface Confirmation {

@@ -6,7 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { asc, eq } from 'drizzle-orm';
 import { ticketEvents, tickets } from '../../schema';
 import { intakeWorkflow } from '../../workflows';
-import { ticketStateQuery } from '../../workflows/definitions';
+import { intakeWorkflowId, ticketStateQuery } from '../../workflows/definitions';
 import { CHANNELS, USER_TIERS, type IntakeRequest, type IntakeResult } from '../../workflows/types';
 import { callerId, callerOf, mayReadPii } from '../auth';
 import { assertNotBlank, HttpError } from '../errors';
@@ -96,7 +96,7 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     // idempotency keys are per caller: the same key from two services names two requests
     const requestId = intakeRequestId(callerId(callerOf(request)), key ?? randomUUID());
     const input: IntakeRequest = { ...body, userTier: body.userTier ?? 'standard', requestId, receivedAt: new Date().toISOString() };
-    const workflowId = `intake-${requestId}`;
+    const workflowId = intakeWorkflowId(requestId);
 
     let replayed = false;
     try {
@@ -135,7 +135,7 @@ export const ticketRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     async (request, reply) => {
       // another caller's request: 404, as if it did not exist
       if (!request.params.requestId.startsWith(intakeRequestId(callerId(callerOf(request)), ''))) throw new HttpError(404, 'not_found', `no request ${request.params.requestId}`);
-      const handle = temporal.client.workflow.getHandle<typeof intakeWorkflow>(`intake-${request.params.requestId}`);
+      const handle = temporal.client.workflow.getHandle<typeof intakeWorkflow>(intakeWorkflowId(request.params.requestId));
       try {
         const described = await withinDeadline(temporal.connection, 5_000, () => handle.describe());
         if (described.status.name === 'RUNNING') return reply.status(202).send({ requestId: request.params.requestId, status: 'processing', tickets: [] });
