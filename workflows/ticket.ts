@@ -18,11 +18,13 @@ import {
 import type { ActionActivities, Activities } from '../activities';
 import type { ActionMeta } from '../activities/meta';
 import type { TicketStatus } from '../schema/tables';
-import { decisionDataError, safeCopy } from '../sops/decision-data';
+import { safeCopy } from '../sops/decision-data';
 import { parseDuration } from '../sops/duration';
 import { evaluate, isTruthy, renderTemplate } from '../sops/expressions';
 import type { ActionName } from '../sops/actions';
 import type { HumanTaskStep, SopDocument, SopStep } from '../sops/types';
+import { decisionRefusal } from './decision-check';
+import { mapValues, outsideSteps, summarize } from './event-data';
 import { confirmSolutionUpdate, decideUpdate, deliverSignalUpdate, reopenUpdate, ticketStateQuery } from './definitions';
 import { installSatisfactionHandlers, newSatisfaction, reviewThresholdOf, type SatisfactionState } from './satisfaction';
 import { builtinStep, HANDOFF, type Handoff } from './handoff';
@@ -50,18 +52,6 @@ interface Counters {
   rejections: number;
   reopens: number;
   visits: Record<string, number>;
-}
-
-const mapValues = (o: Record<string, unknown>, fn: (v: unknown) => unknown) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fn(v)]));
-
-/** Events of the intake, the rating and the reopen belong to no SOP step (they may arrive while one runs). */
-const NON_STEP_KINDS = new Set(['created', 'rated', 'review_opened', 'review_closed', 'reopened']);
-const outsideSteps = (kind: string) => NON_STEP_KINDS.has(kind);
-
-/** Keeps events small: a large output is summarised by its scalar fields. */
-function summarize(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || JSON.stringify(value).length <= 1_000) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v === null || typeof v !== 'object'));
 }
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketOutcome> {
@@ -145,20 +135,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     },
     {
       validator: (decision) => {
-        if (waiting?.kind !== 'human_task' || pendingDecision) throw new Error(`ticket is at step ${progress.stepId ?? 'end'}, not waiting for an agent's decision`);
-        if (typeof decision?.agentId !== 'string' || !decision.agentId) throw new Error('agentId is required');
-        if (typeof decision.decision !== 'string' || !waiting.decisions.includes(decision.decision)) throw new Error(`decision must be one of ${waiting.decisions.join(', ')}`);
-        if (decision.note !== undefined && typeof decision.note !== 'string') throw new Error('note must be a string');
-        const notHolder = holders.decisionProblem(decision);
-        if (notHolder) throw new Error(notHolder);
-        const step = humanStep;
-        if (!step) return;
-        const problem = decisionDataError(step.data, decision.decision, decision.data, ctx);
-        if (problem) throw new Error(problem);
-        if (step.distinctFrom) {
-          const earlier = ctx[step.distinctFrom] as Partial<AgentDecision> | undefined;
-          if (earlier?.agentId === decision.agentId) throw new Error(`agentId: ${decision.agentId} decided ${step.distinctFrom} and may not also decide ${progress.stepId ?? 'this step'}: a second person must`);
-        }
+        const refusal = decisionRefusal(decision, { waiting, pending: pendingDecision, step: humanStep, stepId: progress.stepId, ctx, holderProblem: (d) => holders.decisionProblem(d) });
+        if (refusal) throw new Error(refusal);
       },
     },
   );
