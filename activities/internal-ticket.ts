@@ -4,7 +4,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { intakeRequests, ticketEvents, tickets, type Database } from '../schema';
 import { ticketWorkflowId } from '../workflows/definitions';
-import * as attrs from '../workflows/search-attributes';
+import { ticketStartAttributes } from '../workflows/search-attributes';
 import type { TicketWorkflowInput } from '../workflows/types';
 import type { ResolvedSop } from './sops';
 
@@ -44,15 +44,7 @@ export async function fileInternalTicket(deps: { db: Database; client: Client; t
       taskQueue: deps.taskQueue,
       args: [input],
       staticSummary: t.summary,
-      typedSearchAttributes: [
-        { key: attrs.TicketType, value: sop.document.type },
-        { key: attrs.TicketSubtype, value: facts.subtype },
-        { key: attrs.SkillGroup, value: facts.skillGroup },
-        { key: attrs.Priority, value: facts.priority },
-        { key: attrs.TicketStatus, value: 'open' },
-        { key: attrs.Channel, value: facts.channel },
-        ...(facts.region ? [{ key: attrs.Region, value: facts.region }] : []),
-      ],
+      typedSearchAttributes: ticketStartAttributes({ ...facts, sopType: sop.document.type, status: 'open' }),
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a retry after the start

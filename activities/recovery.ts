@@ -8,7 +8,7 @@ import { extractEntities } from '../nlp/entities';
 import { ticketEvents, tickets, type Database } from '../schema';
 import { getSopVersion } from '../schema/sop-repository';
 import { ticketWorkflowId } from '../workflows/definitions';
-import * as attrs from '../workflows/search-attributes';
+import { ticketStartAttributes } from '../workflows/search-attributes';
 import type { TicketFacts, TicketRecovery, TicketWorkflowInput } from '../workflows/types';
 import { policyInForce } from './rates';
 
@@ -71,15 +71,7 @@ export async function restartForSupervisors(deps: RecoveryDeps, ticketId: string
       args: [input],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       staticSummary: `${row.category}/${row.subtype} · SOP ${row.sopType} v${row.sopVersion} · recovered (${recover.reason})`,
-      typedSearchAttributes: [
-        { key: attrs.TicketType, value: row.sopType },
-        { key: attrs.TicketSubtype, value: row.subtype },
-        { key: attrs.SkillGroup, value: row.skillGroup },
-        { key: attrs.Priority, value: row.priority },
-        { key: attrs.TicketStatus, value: 'escalated' },
-        { key: attrs.Channel, value: row.channel },
-        ...(row.region ? [{ key: attrs.Region, value: row.region }] : []),
-      ],
+      typedSearchAttributes: ticketStartAttributes({ ...row, status: 'escalated' }),
     });
     return true;
   } catch (err) {

@@ -5,7 +5,7 @@ import { ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, star
 import type { Activities } from '../activities';
 import { ticketWorkflowId } from './definitions';
 import { ticketWorkflow } from './ticket';
-import * as attrs from './search-attributes';
+import { ticketStartAttributes } from './search-attributes';
 import { classifyTaskQueue } from './task-queues';
 import type { IntakeRequest, IntakeResult, PlannedTicket } from './types';
 
@@ -87,16 +87,7 @@ export async function intakeWorkflow(request: IntakeRequest): Promise<IntakeResu
         // ids and categories only: no user text, no user id (the UI shows these to every engineer)
         staticSummary: `${ticket.category}/${ticket.subtype} · P${ticket.priority} · SOP ${document.type} v${document.version} · ${ticket.orderId ?? 'no order'}`,
         staticDetails: `request ${request.requestId} (${workflowInfo().workflowId}), tier ${userTier}, channel ${request.channel}`,
-        typedSearchAttributes: [
-          { key: attrs.TicketType, value: document.type },
-          { key: attrs.TicketSubtype, value: ticket.subtype },
-          { key: attrs.SkillGroup, value: ticket.skillGroup },
-          { key: attrs.Priority, value: ticket.priority },
-          { key: attrs.TicketStatus, value: ticket.status },
-          { key: attrs.Channel, value: request.channel },
-          ...(ticket.orderId ? [{ key: attrs.OrderId, value: ticket.orderId }] : []),
-          ...(request.region ? [{ key: attrs.Region, value: request.region }] : []),
-        ],
+        typedSearchAttributes: ticketStartAttributes({ ...ticket, sopType: document.type, channel: request.channel, orderId: ticket.orderId ?? null, region: request.region ?? null }),
       });
     }),
   );
