@@ -1,6 +1,7 @@
 // The built-in hand-off: when the SOP does not say who acts (an action failing without onError, a
 // failing reroute, an old document's escalate without next, a ticket the reconciler starts again), the
-// ticket waits in a human step of the receiving group. Pure: the steps are made from the context, so they resume after continue-as-new.
+// ticket waits in a human step of the receiving group. Pure: the steps are made from the context, so
+// they resume after continue-as-new.
 import type { SopStep } from '../sops/types';
 
 /** The built-in step ids. They are not identifiers, so no SOP step can take them. */
