@@ -75,29 +75,26 @@ export function createReconcileActivities(db: Database, sopPolicyOverrides: Reco
      */
     async repairTicketDrift(drift: TicketDrift): Promise<boolean> {
       const now = new Date();
-      const restart = drift.kind !== 'finished_open_row' && !(await wasRecovered(db, drift.ticketId));
-      const reason = drift.kind === 'missing_workflow' ? 'workflow_missing' : drift.kind === 'dead_workflow' ? `workflow_${drift.workflowStatus}` : '';
-      const change =
-        drift.kind === 'finished_open_row'
-          ? { status: drift.outcome.status, resolution: drift.outcome.resolution, ...(drift.outcome.status === 'closed' ? { closedAt: new Date(drift.closedAt) } : {}) }
-          : {
-              status: 'escalated' as const,
-              skillGroup: SUPERVISORS,
-              resolution: { code: 'escalated', reason, toGroup: SUPERVISORS, level: 2, previousStatus: drift.rowStatus, ...(restart ? { restarted: true } : { reconciled: true }), at: now.toISOString() },
-            };
-      const [seen] = restart ? await db.select({ currentStep: tickets.currentStep }).from(tickets).where(eq(tickets.id, drift.ticketId)) : [];
-      const updated = await db
-        .update(tickets)
-        .set({ ...change, updatedAt: now })
-        .where(and(eq(tickets.id, drift.ticketId), eq(tickets.status, drift.rowStatus)))
-        .returning({ id: tickets.id });
+      /** the row update, conditional on the status seen */
+      const applyToRow = async (change: Partial<typeof tickets.$inferInsert>) =>
+        (await db.update(tickets).set({ ...change, updatedAt: now }).where(and(eq(tickets.id, drift.ticketId), eq(tickets.status, drift.rowStatus))).returning({ id: tickets.id })).length > 0;
+      if (drift.kind === 'finished_open_row') {
+        const { outcome } = drift;
+        return applyToRow({ status: outcome.status, resolution: outcome.resolution, ...(outcome.status === 'closed' ? { closedAt: new Date(drift.closedAt) } : {}) });
+      }
+      const reason = drift.kind === 'missing_workflow' ? 'workflow_missing' : `workflow_${drift.workflowStatus}`;
+      const restart = !(await wasRecovered(db, drift.ticketId));
+      const applied = await applyToRow({
+        status: 'escalated',
+        skillGroup: SUPERVISORS,
+        resolution: { code: 'escalated', reason, toGroup: SUPERVISORS, level: 2, previousStatus: drift.rowStatus, ...(restart ? { restarted: true } : { reconciled: true }), at: now.toISOString() },
+      });
       // also on a retry whose row update already applied: the start itself is idempotent
       if (restart) {
         const { client, info } = Context.current();
-        const stoppedAt = drift.kind === 'missing_workflow' ? null : (seen?.currentStep ?? null);
-        await restartForSupervisors({ db, client, taskQueue: info.taskQueue, sopPolicyOverrides }, drift.ticketId, { reason, stoppedAt, previousStatus: drift.rowStatus });
+        await restartForSupervisors({ db, client, taskQueue: info.taskQueue, sopPolicyOverrides }, drift.ticketId, { reason, previousStatus: drift.rowStatus });
       }
-      return updated.length > 0;
+      return applied;
     },
 
     /** Intakes of this task queue that ended without creating tickets since `since` (their requests answer "failed"). */

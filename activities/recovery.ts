@@ -51,7 +51,7 @@ export interface RecoveryDeps {
  * ended in failure (or there is none), so a retry, a recovered run still waiting, or one already closed starts nothing.
  * Returns whether this call started it.
  */
-export async function restartForSupervisors(deps: RecoveryDeps, ticketId: string, recover: TicketRecovery): Promise<boolean> {
+export async function restartForSupervisors(deps: RecoveryDeps, ticketId: string, why: Omit<TicketRecovery, 'stoppedAt'>): Promise<boolean> {
   const [row] = await deps.db.select().from(tickets).where(eq(tickets.id, ticketId));
   if (!row) return false;
   const sop = await getSopVersion(deps.db, row.sopType, row.sopVersion);
@@ -62,7 +62,8 @@ export async function restartForSupervisors(deps: RecoveryDeps, ticketId: string
     sop: sop.document,
     policy: await policyInForce(deps.db, sop.document, new Date(), deps.sopPolicyOverrides),
     resume: { stepId: sop.document.start, status: 'escalated', seq: (last?.seq ?? 0) + 1, context: {}, run: 1 },
-    recover,
+    // the row's step is the last one its workflow wrote (null: it never ran); the reconciler's update leaves it alone
+    recover: { ...why, stoppedAt: row.currentStep },
   };
   try {
     await deps.client.workflow.start('ticketWorkflow', {
@@ -70,7 +71,7 @@ export async function restartForSupervisors(deps: RecoveryDeps, ticketId: string
       taskQueue: deps.taskQueue,
       args: [input],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      staticSummary: `${row.category}/${row.subtype} · SOP ${row.sopType} v${row.sopVersion} · recovered (${recover.reason})`,
+      staticSummary: `${row.category}/${row.subtype} · SOP ${row.sopType} v${row.sopVersion} · recovered (${why.reason})`,
       typedSearchAttributes: ticketStartAttributes({ ...row, status: 'escalated' }),
     });
     return true;
